@@ -1,0 +1,261 @@
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    APPSTREAM_SERVICE_PRINCIPAL,
+    putObjectOnlyPolicy,
+    serviceTrustPolicy,
+} from "../runtime/iam/policy-documents";
+import { JSON_SERDE, USAGE_TABLE_NAME, glueIdentifier, partitionProjectionParameters, recordsLocation } from "../runtime/usage/glue-table";
+import { usageNamedQueries } from "../runtime/usage/named-queries";
+import { PARTITION_KEY, glueColumns } from "../runtime/usage/record-schema";
+import {
+    ASSET_KEYS,
+    SCRIPT_PACKAGE_FILE_NAMES,
+    STATIC_SCRIPT_FILES,
+    ScriptDelivery,
+    ScriptPackageFile,
+    imageBuilderInstallCommand,
+    sessionScriptPackage,
+} from "../runtime/usage/session-scripts";
+import { PrivateBucket } from "./private-bucket";
+
+/** Folder of the PowerShell files shipped to streaming instances. */
+export const SESSION_ASSETS_DIR = path.resolve(__dirname, "..", "session-assets");
+
+export interface UsagePipelineArgs {
+    /** config.json `waitingTime` for both session events, 1..60 seconds. @default 30 */
+    sessionScriptWaitSeconds?: number;
+    /** Days usage records are kept before S3 lifecycle expiry. @default 730 */
+    usageRetentionDays?: number;
+    /** Athena per-query scan limit in MB (minimum 10). @default 1024 */
+    athenaBytesScannedCutoffMb?: number;
+    /** Days Athena query results are kept. @default 30 */
+    athenaResultsRetentionDays?: number;
+    /** Glue database name; must be unique in the account and Region. @default the component name as a Glue identifier */
+    databaseName?: string;
+    /** Whether AppStream copies the scripts' output to its session-script log bucket. @default true */
+    scriptLogsToS3?: boolean;
+}
+
+/**
+ * Records every AppStream streaming session in S3 through session scripts and makes the records
+ * queryable in Athena: usage bucket, the session-script role (the fleet's IamRoleArn), the
+ * session-scripts package for Elastic fleets and image builders, a Glue table with partition
+ * projection, an Athena workgroup and named queries.
+ */
+export class UsagePipeline extends pulumi.ComponentResource {
+    /** Bucket the session scripts write records to. */
+    public readonly usageBucketName: pulumi.Output<string>;
+    /** Role for the fleet's or image builder's IamRoleArn: s3:PutObject on the usage bucket, nothing else. */
+    public readonly scriptRoleArn: pulumi.Output<string>;
+    /** Bucket that holds the session-scripts packages. */
+    public readonly assetsBucketName: pulumi.Output<string>;
+    /** S3 bucket of the Elastic-fleet bundle, for the fleet's SessionScriptS3Location. */
+    public readonly sessionScriptsBundleBucket: pulumi.Output<string>;
+    /** S3 key of the Elastic-fleet bundle, for the fleet's SessionScriptS3Location. */
+    public readonly sessionScriptsBundleKey: pulumi.Output<string>;
+    /** PowerShell one-liner that installs config.json and the scripts on an image builder. */
+    public readonly imageBuilderInstallCommand: pulumi.Output<string>;
+    public readonly glueDatabaseName: pulumi.Output<string>;
+    public readonly glueTableName: pulumi.Output<string>;
+    public readonly athenaWorkgroupName: pulumi.Output<string>;
+    public readonly athenaResultsBucketName: pulumi.Output<string>;
+    /** Names of the saved Athena queries. */
+    public readonly namedQueryNames: string[];
+
+    constructor(name: string, args: UsagePipelineArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("appstream-ops:usage:UsagePipeline", name, {}, opts);
+        const parent = { parent: this };
+        const waitingTimeSeconds = args.sessionScriptWaitSeconds ?? 30;
+        const retentionDays = args.usageRetentionDays ?? 730;
+        const cutoffMb = args.athenaBytesScannedCutoffMb ?? 1024;
+
+        const region = aws.getRegionOutput({}, parent).region;
+        const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+
+        // Storage.
+        const usage = new PrivateBucket(`${name}-usage`, { expirationDays: retentionDays }, parent);
+        const assets = new PrivateBucket(
+            `${name}-assets`,
+            {
+                forceDestroy: true,
+                appStreamReadAccess: { keyPrefix: path.posix.dirname(ASSET_KEYS.elasticFleetBundle) + "/", accountId },
+            },
+            parent,
+        );
+        const results = new PrivateBucket(
+            `${name}-athena-results`,
+            { expirationDays: args.athenaResultsRetentionDays ?? 30, forceDestroy: true },
+            parent,
+        );
+
+        // Session-script role: AppStream assumes it; its one permission is writing records.
+        const scriptRole = new aws.iam.Role(
+            `${name}-script-role`,
+            {
+                description: "appstream-ops session scripts: s3:PutObject on the usage bucket, nothing else",
+                assumeRolePolicy: serviceTrustPolicy(APPSTREAM_SERVICE_PRINCIPAL),
+            },
+            parent,
+        );
+        const putRecords = new aws.iam.RolePolicy(
+            `${name}-script-put-records`,
+            { role: scriptRole.id, policy: usage.bucketArn.apply(putObjectOnlyPolicy) },
+            parent,
+        );
+        // Take exclusive ownership of the role's policies, so one attached out of band is removed on the next `up`.
+        new aws.iam.RolePoliciesExclusive(
+            `${name}-script-inline-policies`,
+            { roleName: scriptRole.name, policyNames: [putRecords.name] },
+            parent,
+        );
+        new aws.iam.RolePolicyAttachmentsExclusive(
+            `${name}-script-managed-policies`,
+            { roleName: scriptRole.name, policyArns: [] },
+            parent,
+        );
+
+        // Session-scripts packages, rendered from one definition for both delivery paths.
+        const packageFor = (delivery: ScriptDelivery) =>
+            pulumi.all([usage.bucketName, region]).apply(([bucket, bucketRegion]) =>
+                sessionScriptPackage(delivery, {
+                    bucket,
+                    region: bucketRegion,
+                    waitingTimeSeconds,
+                    s3LogEnabled: args.scriptLogsToS3 ?? true,
+                }),
+            );
+        const bundle = new aws.s3.BucketObject(
+            `${name}-elastic-fleet-bundle`,
+            {
+                bucket: assets.bucketName,
+                key: ASSET_KEYS.elasticFleetBundle,
+                // Archive entries sit at the zip's root: Elastic fleets expect no containing folder.
+                source: packageFor("elasticFleet").apply(
+                    (files) => new pulumi.asset.AssetArchive(mapValues(files, toAsset)),
+                ),
+                contentType: "application/zip",
+            },
+            parent,
+        );
+        const imageBuilderFiles = packageFor("imageBuilder");
+        for (const file of SCRIPT_PACKAGE_FILE_NAMES) {
+            const shipped = STATIC_SCRIPT_FILES.includes(file);
+            new aws.s3.BucketObject(
+                `${name}-image-builder-${file.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
+                {
+                    bucket: assets.bucketName,
+                    key: `${ASSET_KEYS.imageBuilderPrefix}${file}`,
+                    // Rendered files (config.json among them) are objects whose content is the JSON text itself.
+                    ...(shipped
+                        ? { source: toAsset({ assetFile: file }), contentType: "text/plain; charset=utf-8" }
+                        : { content: imageBuilderFiles.apply((files) => textOf(files[file])), contentType: "application/json" }),
+                },
+                parent,
+            );
+        }
+
+        // Glue table over the records, and Athena.
+        const databaseName = args.databaseName ?? glueIdentifier(name);
+        const database = new aws.glue.CatalogDatabase(
+            `${name}-database`,
+            { name: databaseName, description: "AppStream session usage records (appstream-ops)" },
+            parent,
+        );
+        const table = new aws.glue.CatalogTable(
+            `${name}-sessions-table`,
+            {
+                name: USAGE_TABLE_NAME,
+                databaseName: database.name,
+                description: "One row per AppStream session event (start and end), written by the session scripts",
+                tableType: "EXTERNAL_TABLE",
+                parameters: usage.bucketName.apply((bucket) => partitionProjectionParameters(bucket, retentionDays)),
+                partitionKeys: [{ name: PARTITION_KEY, type: "string", comment: "UTC day of the event, yyyy-MM-dd" }],
+                storageDescriptor: {
+                    location: usage.bucketName.apply(recordsLocation),
+                    inputFormat: JSON_SERDE.inputFormat,
+                    outputFormat: JSON_SERDE.outputFormat,
+                    serDeInfo: {
+                        serializationLibrary: JSON_SERDE.serializationLibrary,
+                        parameters: { ...JSON_SERDE.parameters },
+                    },
+                    columns: glueColumns(),
+                },
+            },
+            parent,
+        );
+        const workgroup = new aws.athena.Workgroup(
+            `${name}-workgroup`,
+            {
+                description: "Queries over AppStream session usage (appstream-ops)",
+                forceDestroy: true,
+                configuration: {
+                    enforceWorkgroupConfiguration: true,
+                    publishCloudwatchMetricsEnabled: true,
+                    bytesScannedCutoffPerQuery: cutoffMb * 1024 * 1024,
+                    resultConfiguration: {
+                        outputLocation: pulumi.interpolate`s3://${results.bucketName}/`,
+                        encryptionConfiguration: { encryptionOption: "SSE_S3" },
+                    },
+                },
+            },
+            parent,
+        );
+        const queries = usageNamedQueries(databaseName, USAGE_TABLE_NAME);
+        for (const query of queries) {
+            new aws.athena.NamedQuery(
+                `${name}-query-${query.id}`,
+                {
+                    name: query.name,
+                    description: query.description,
+                    database: database.name,
+                    workgroup: workgroup.name,
+                    query: query.sql,
+                },
+                { parent: this, dependsOn: [table] },
+            );
+        }
+
+        this.usageBucketName = usage.bucketName;
+        this.scriptRoleArn = scriptRole.arn;
+        this.assetsBucketName = assets.bucketName;
+        this.sessionScriptsBundleBucket = bundle.bucket;
+        this.sessionScriptsBundleKey = bundle.key;
+        this.imageBuilderInstallCommand = pulumi
+            .all([assets.bucketName, region])
+            .apply(([bucket, bucketRegion]) => imageBuilderInstallCommand(bucket, bucketRegion));
+        this.glueDatabaseName = database.name;
+        this.glueTableName = table.name;
+        this.athenaWorkgroupName = workgroup.name;
+        this.athenaResultsBucketName = results.bucketName;
+        this.namedQueryNames = queries.map((q) => q.name);
+        this.registerOutputs({
+            usageBucketName: this.usageBucketName,
+            scriptRoleArn: this.scriptRoleArn,
+            assetsBucketName: this.assetsBucketName,
+            sessionScriptsBundleBucket: this.sessionScriptsBundleBucket,
+            sessionScriptsBundleKey: this.sessionScriptsBundleKey,
+            imageBuilderInstallCommand: this.imageBuilderInstallCommand,
+            glueDatabaseName: this.glueDatabaseName,
+            glueTableName: this.glueTableName,
+            athenaWorkgroupName: this.athenaWorkgroupName,
+            athenaResultsBucketName: this.athenaResultsBucketName,
+        });
+    }
+}
+
+function toAsset(file: ScriptPackageFile): pulumi.asset.Asset {
+    return "text" in file
+        ? new pulumi.asset.StringAsset(file.text)
+        : new pulumi.asset.FileAsset(path.join(SESSION_ASSETS_DIR, file.assetFile));
+}
+
+function textOf(file: ScriptPackageFile): string {
+    if (!("text" in file)) throw new Error("expected a rendered session-scripts file");
+    return file.text;
+}
+
+function mapValues<T, U>(record: Record<string, T>, fn: (value: T) => U): Record<string, U> {
+    return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value)]));
+}

@@ -1,0 +1,132 @@
+/**
+ * Runs the real program (`index.ts`) under `pulumi.runtime.setMocks` and records every resource
+ * it registers, with the inputs Pulumi would send to the engine.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT_ID = "123456789012";
+export const REGION = "eu-west-1";
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Inputs = Record<string, any>;
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Inputs;
+    readonly state: Inputs;
+}
+
+export interface ProgramRun {
+    readonly resources: RecordedResource[];
+    /** The stack outputs (the program's exports), resolved. */
+    readonly outputs: Record<string, unknown>;
+    /** All resources of a type token, e.g. `aws:s3/bucket:Bucket`. */
+    ofType(type: string): RecordedResource[];
+    /** The one resource with this type and logical name; fails when there is not exactly one. */
+    one(type: string, name: string): RecordedResource;
+}
+
+/** Reads an Output's value with async/await (never assert inside `apply`). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Computed outputs a real provider would return, derived from the inputs. */
+function providerState(type: string, name: string, inputs: Inputs): { id: string; state: Inputs } {
+    const physical = `${name}-0a1b2c3`;
+    switch (type) {
+        case "aws:s3/bucket:Bucket": {
+            const bucket = inputs.bucket ?? physical;
+            return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+        }
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? physical;
+            return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${roleName}` } };
+        }
+        case "aws:iam/rolePolicy:RolePolicy":
+        case "aws:athena/workgroup:Workgroup":
+        case "aws:glue/catalogDatabase:CatalogDatabase":
+        case "aws:glue/catalogTable:CatalogTable": {
+            const resourceName = inputs.name ?? physical;
+            return { id: resourceName, state: { ...inputs, name: resourceName } };
+        }
+        default:
+            return { id: `${physical}-id`, state: { ...inputs } };
+    }
+}
+
+function invokeResult(token: string): Inputs {
+    switch (token) {
+        case "aws:index/getRegion:getRegion":
+            return { id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com` };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: "AIDTEST" };
+        default:
+            throw new Error(`unexpected invoke ${token}`);
+    }
+}
+
+function forgetProjectModules(): void {
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(PROJECT_ROOT) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
+            delete require.cache[file];
+        }
+    }
+}
+
+export interface RunOptions {
+    /** Stack config in namespace appstream-ops, raw strings as a stack file would give them. */
+    config?: Record<string, string>;
+    stack?: string;
+    preview?: boolean;
+}
+
+/**
+ * Loads `index.ts` afresh under mocks. Rejects with the program's error when it throws (for
+ * example on invalid config).
+ */
+export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
+    const resources: RecordedResource[] = [];
+    // Config first: the program reads it when it is imported.
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `appstream-ops:${k}`, v])),
+    );
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const { id, state } = providerState(args.type, args.name, args.inputs);
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+                return { id, state };
+            },
+            call(args) {
+                return invokeResult(args.token);
+            },
+        },
+        "appstream-ops",
+        options.stack ?? "dev",
+        options.preview ?? false,
+    );
+    forgetProjectModules();
+    const program: Record<string, unknown> = await import(path.join(PROJECT_ROOT, "index.ts"));
+    const outputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(program)) {
+        outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
+    }
+    // Let registrations whose outputs nobody exports reach the mock monitor.
+    await pulumi.runtime.disconnect();
+    return {
+        resources,
+        outputs,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        one(type, name) {
+            const found = resources.filter((r) => r.type === type && r.name === name);
+            if (found.length !== 1) {
+                throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+            }
+            return found[0];
+        },
+    };
+}
