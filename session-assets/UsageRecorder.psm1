@@ -218,4 +218,4 @@ function Invoke-UsageRecording {
     }
 }
 
-Export-ModuleMember -Function Invoke-UsageRecording, Write-UsageLog
+Export-ModuleMember -Function @('Invoke-UsageRecording', 'Write-UsageLog')

@@ -88,7 +88,18 @@ export interface RunOptions {
  * Loads `index.ts` afresh under mocks. Rejects with the program's error when it throws (for
  * example on invalid config).
  */
-export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
+export function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
+    return runUnderMocks(() => import(path.join(PROJECT_ROOT, "index.ts")), options);
+}
+
+/**
+ * Runs `load` under mocks, after the config is set and project modules are forgotten, and records
+ * what it registers. `load` returns the values to treat as stack outputs.
+ */
+export async function runUnderMocks(
+    load: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+    options: RunOptions = {},
+): Promise<ProgramRun> {
     const resources: RecordedResource[] = [];
     // Config first: the program reads it when it is imported.
     pulumi.runtime.setAllConfig(
@@ -110,10 +121,12 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         options.preview ?? false,
     );
     forgetProjectModules();
-    const program: Record<string, unknown> = await import(path.join(PROJECT_ROOT, "index.ts"));
+    const program = await load();
     const outputs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(program)) {
-        outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
+    if (!options.preview) {
+        for (const [key, value] of Object.entries(program)) {
+            outputs[key] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
+        }
     }
     // Let registrations whose outputs nobody exports reach the mock monitor.
     await pulumi.runtime.disconnect();
@@ -124,7 +137,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         one(type, name) {
             const found = resources.filter((r) => r.type === type && r.name === name);
             if (found.length !== 1) {
-                throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${resources.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+                const all = resources.map((r) => `${r.type}/${r.name}`).join(", ");
+                throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${all}`);
             }
             return found[0];
         },
