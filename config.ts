@@ -93,9 +93,7 @@ export function parseConfig(
     const known = Object.keys(CONFIG_KEYS);
     for (const key of presentKeys) {
         if (!known.includes(key)) {
-            problems.push(
-                `${CONFIG_NAMESPACE}:${key} is not a known key; the accepted keys are: ${known.join(", ")}`,
-            );
+            problems.push(`${CONFIG_NAMESPACE}:${key} is not a known key; the accepted keys are: ${known.join(", ")}`);
         }
     }
     const values: Record<string, unknown> = {};

@@ -1,12 +1,14 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { APPSTREAM_SERVICE_PRINCIPAL, putObjectOnlyPolicy, serviceTrustPolicy } from "../runtime/iam/policy-documents";
 import {
-    APPSTREAM_SERVICE_PRINCIPAL,
-    putObjectOnlyPolicy,
-    serviceTrustPolicy,
-} from "../runtime/iam/policy-documents";
-import { JSON_SERDE, USAGE_TABLE_NAME, glueIdentifier, partitionProjectionParameters, recordsLocation } from "../runtime/usage/glue-table";
+    JSON_SERDE,
+    USAGE_TABLE_NAME,
+    glueIdentifier,
+    partitionProjectionParameters,
+    recordsLocation,
+} from "../runtime/usage/glue-table";
 import { usageNamedQueries } from "../runtime/usage/named-queries";
 import { PARTITION_KEY, glueColumns } from "../runtime/usage/record-schema";
 import {
@@ -150,7 +152,10 @@ export class UsagePipeline extends pulumi.ComponentResource {
                     // Rendered files (config.json among them) are objects whose content is the JSON text itself.
                     ...(shipped
                         ? { source: toAsset({ assetFile: file }), contentType: "text/plain; charset=utf-8" }
-                        : { content: imageBuilderFiles.apply((files) => textOf(files[file])), contentType: "application/json" }),
+                        : {
+                              content: imageBuilderFiles.apply((files) => textOf(files[file])),
+                              contentType: "application/json",
+                          }),
                 },
                 parent,
             );

@@ -14,20 +14,30 @@ function problemsOf(raw: Record<string, string>, present = Object.keys(raw)): st
 
 describe("config", () => {
     it("uses the documented defaults when nothing is set", () => {
-        assert.deepStrictEqual(parseConfig(() => undefined), {
-            sessionScriptWaitSeconds: 30,
-            usageRetentionDays: 730,
-            athenaBytesScannedCutoffMb: 1024,
-        });
+        assert.deepStrictEqual(
+            parseConfig(() => undefined),
+            {
+                sessionScriptWaitSeconds: 30,
+                usageRetentionDays: 730,
+                athenaBytesScannedCutoffMb: 1024,
+            },
+        );
     });
 
     it("parses the raw strings a stack file gives", () => {
-        const raw: Record<string, string> = { sessionScriptWaitSeconds: "60", usageRetentionDays: "1", athenaBytesScannedCutoffMb: "10" };
-        assert.deepStrictEqual(parseConfig((k) => raw[k]), {
-            sessionScriptWaitSeconds: 60,
-            usageRetentionDays: 1,
-            athenaBytesScannedCutoffMb: 10,
-        });
+        const raw: Record<string, string> = {
+            sessionScriptWaitSeconds: "60",
+            usageRetentionDays: "1",
+            athenaBytesScannedCutoffMb: "10",
+        };
+        assert.deepStrictEqual(
+            parseConfig((k) => raw[k]),
+            {
+                sessionScriptWaitSeconds: 60,
+                usageRetentionDays: 1,
+                athenaBytesScannedCutoffMb: 10,
+            },
+        );
     });
 
     const invalid: [string, string, string][] = [
@@ -53,10 +63,18 @@ describe("config", () => {
     }
 
     it("reports every invalid key at once", () => {
-        const problems = problemsOf({ sessionScriptWaitSeconds: "90", usageRetentionDays: "0", athenaBytesScannedCutoffMb: "1" });
+        const problems = problemsOf({
+            sessionScriptWaitSeconds: "90",
+            usageRetentionDays: "0",
+            athenaBytesScannedCutoffMb: "1",
+        });
         assert.deepStrictEqual(
             problems.map((p) => p.split(" ")[0]),
-            ["appstream-ops:sessionScriptWaitSeconds", "appstream-ops:usageRetentionDays", "appstream-ops:athenaBytesScannedCutoffMb"],
+            [
+                "appstream-ops:sessionScriptWaitSeconds",
+                "appstream-ops:usageRetentionDays",
+                "appstream-ops:athenaBytesScannedCutoffMb",
+            ],
         );
     });
 
@@ -73,7 +91,10 @@ describe("config", () => {
             (err: Error) => {
                 // The program loads its own copy of config.ts, so compare by name, not by class.
                 assert.strictEqual(err.name, "ConfigValidationError");
-                assert.match(err.message, /appstream-ops:sessionScriptWaitSeconds = "90" is invalid: expected an integer from 1 to 60/);
+                assert.match(
+                    err.message,
+                    /appstream-ops:sessionScriptWaitSeconds = "90" is invalid: expected an integer from 1 to 60/,
+                );
                 return true;
             },
         );

@@ -42,7 +42,10 @@ export function partitionProjectionParameters(bucket: string, retentionDays: num
 
 /** Glue and Athena names: lower case letters, digits and underscores, at most 255 characters. */
 export function glueIdentifier(name: string): string {
-    const id = name.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+    const id = name
+        .toLowerCase()
+        .replace(/[^a-z0-9_]+/g, "_")
+        .replace(/^_+|_+$/g, "");
     if (id === "") throw new Error(`cannot derive a Glue name from ${JSON.stringify(name)}`);
     return id.slice(0, 255);
 }

@@ -16,7 +16,11 @@ export interface NamedQuerySpec {
 /** Days of data a named query reads by default; edit the saved query to widen it. */
 export const DEFAULT_QUERY_WINDOW_DAYS = 30;
 
-export function usageNamedQueries(database: string, table: string, windowDays = DEFAULT_QUERY_WINDOW_DAYS): NamedQuerySpec[] {
+export function usageNamedQueries(
+    database: string,
+    table: string,
+    windowDays = DEFAULT_QUERY_WINDOW_DAYS,
+): NamedQuerySpec[] {
     const source = `"${database}"."${table}"`;
     const inWindow = `${PARTITION_KEY} >= CAST(current_date - INTERVAL '${windowDays}' DAY AS varchar)`;
     const start = `'${EVENT_TYPES.start}'`;

@@ -18,7 +18,11 @@ export const SESSION_SCRIPT_FILES = {
 } as const;
 
 /** Files copied verbatim from `session-assets/`. */
-export const STATIC_SCRIPT_FILES: readonly string[] = [SESSION_SCRIPT_FILES.start, SESSION_SCRIPT_FILES.end, SESSION_SCRIPT_FILES.module];
+export const STATIC_SCRIPT_FILES: readonly string[] = [
+    SESSION_SCRIPT_FILES.start,
+    SESSION_SCRIPT_FILES.end,
+    SESSION_SCRIPT_FILES.module,
+];
 
 export const CONFIG_FILE_NAME = "config.json";
 
@@ -76,7 +80,9 @@ export function scriptTimeoutSeconds(waitingTimeSeconds: number): number {
 /** Script arguments are embedded in a quoted command line; refuse anything that could break out of it. */
 function quoteArgument(name: string, value: string): string {
     if (!/^[A-Za-z0-9._:\\/ -]+$/.test(value)) {
-        throw new Error(`session script argument ${name} has characters that cannot be passed safely: ${JSON.stringify(value)}`);
+        throw new Error(
+            `session script argument ${name} has characters that cannot be passed safely: ${JSON.stringify(value)}`,
+        );
     }
     return `"${value}"`;
 }
@@ -95,10 +101,19 @@ function scriptArguments(dir: string, script: string, args: Record<string, strin
 }
 
 /** Renders config.json for one delivery path. */
-export function renderSessionScriptsConfig(delivery: ScriptDelivery, settings: SessionScriptSettings): SessionScriptsConfig {
+export function renderSessionScriptsConfig(
+    delivery: ScriptDelivery,
+    settings: SessionScriptSettings,
+): SessionScriptsConfig {
     const { waitingTimeSeconds } = settings;
-    if (!Number.isInteger(waitingTimeSeconds) || waitingTimeSeconds < 1 || waitingTimeSeconds > MAX_WAITING_TIME_SECONDS) {
-        throw new Error(`waitingTime must be an integer from 1 to ${MAX_WAITING_TIME_SECONDS}, got ${waitingTimeSeconds}`);
+    if (
+        !Number.isInteger(waitingTimeSeconds) ||
+        waitingTimeSeconds < 1 ||
+        waitingTimeSeconds > MAX_WAITING_TIME_SECONDS
+    ) {
+        throw new Error(
+            `waitingTime must be an integer from 1 to ${MAX_WAITING_TIME_SECONDS}, got ${waitingTimeSeconds}`,
+        );
     }
     const dir = SCRIPT_INSTALL_DIRS[delivery];
     const common = {
@@ -121,9 +136,7 @@ export function renderSessionScriptsConfig(delivery: ScriptDelivery, settings: S
             waitingTime: waitingTimeSeconds,
         },
         SessionTermination: {
-            executables: [
-                executable(SESSION_SCRIPT_FILES.end, { ...common, EventLogKeyPrefix: EVENT_LOG_PREFIX }),
-            ],
+            executables: [executable(SESSION_SCRIPT_FILES.end, { ...common, EventLogKeyPrefix: EVENT_LOG_PREFIX })],
             waitingTime: waitingTimeSeconds,
         },
     };
@@ -152,7 +165,11 @@ export function imageBuilderInstallCommand(assetsBucket: string, region: string)
 export type ScriptPackageFile = { readonly text: string } | { readonly assetFile: string };
 
 /** Every file name of the package, known before any cloud value is. */
-export const SCRIPT_PACKAGE_FILE_NAMES: readonly string[] = [CONFIG_FILE_NAME, SESSION_SCRIPT_FILES.fields, ...STATIC_SCRIPT_FILES];
+export const SCRIPT_PACKAGE_FILE_NAMES: readonly string[] = [
+    CONFIG_FILE_NAME,
+    SESSION_SCRIPT_FILES.fields,
+    ...STATIC_SCRIPT_FILES,
+];
 
 /**
  * The complete session-scripts package for one delivery path: config.json, the rendered fields

@@ -2,7 +2,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { glueColumns } from "../../runtime/usage/record-schema";
-import { SCRIPT_INSTALL_DIRS, SCRIPT_PACKAGE_FILE_NAMES, SessionScriptsConfig } from "../../runtime/usage/session-scripts";
+import {
+    SCRIPT_INSTALL_DIRS,
+    SCRIPT_PACKAGE_FILE_NAMES,
+    SessionScriptsConfig,
+} from "../../runtime/usage/session-scripts";
 import { ACCOUNT_ID, ProgramRun, RecordedResource, runProgram, runUnderMocks } from "../helpers/program";
 
 const T = {
@@ -63,7 +67,12 @@ describe("UsagePipeline (real program under mocks)", () => {
             const policies = run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name);
             assert.strictEqual(policies.length, 1);
             assert.deepStrictEqual(doc(policies[0].inputs.policy).Statement, [
-                { Sid: "PutUsageRecords", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${usageBucket}/*`] },
+                {
+                    Sid: "PutUsageRecords",
+                    Effect: "Allow",
+                    Action: ["s3:PutObject"],
+                    Resource: [`arn:aws:s3:::${usageBucket}/*`],
+                },
             ]);
         });
 
@@ -102,7 +111,9 @@ describe("UsagePipeline (real program under mocks)", () => {
                     ignorePublicAcls: true,
                     restrictPublicBuckets: true,
                 });
-                assert.deepStrictEqual(run.one(T.ownership, `${name}-ownership`).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
+                assert.deepStrictEqual(run.one(T.ownership, `${name}-ownership`).inputs.rule, {
+                    objectOwnership: "BucketOwnerEnforced",
+                });
                 assert.deepStrictEqual(run.one(T.encryption, `${name}-encryption`).inputs.rules, [
                     { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ]);
@@ -133,7 +144,9 @@ describe("UsagePipeline (real program under mocks)", () => {
         });
 
         it("Athena results expire", () => {
-            assert.deepStrictEqual(run.one(T.lifecycle, "usage-athena-results-lifecycle").inputs.rules[0].expiration, { days: 30 });
+            assert.deepStrictEqual(run.one(T.lifecycle, "usage-athena-results-lifecycle").inputs.rules[0].expiration, {
+                days: 30,
+            });
         });
 
         it("assets bucket lets AppStream read the Elastic-fleet bundle for this account only", () => {
@@ -154,7 +167,10 @@ describe("UsagePipeline (real program under mocks)", () => {
         it("usage and results buckets grant nothing to any service", () => {
             for (const name of ["usage-usage", "usage-athena-results"]) {
                 const statements = doc(run.one(T.bucketPolicy, `${name}-policy`).inputs.policy).Statement;
-                assert.deepStrictEqual(statements.map((s) => s.Effect), ["Deny"]);
+                assert.deepStrictEqual(
+                    statements.map((s) => s.Effect),
+                    ["Deny"],
+                );
             }
         });
     });
@@ -166,7 +182,8 @@ describe("UsagePipeline (real program under mocks)", () => {
             assert.strictEqual(bundle.inputs.key, "elastic-fleet/session-scripts.zip");
             const files = await archiveFiles(bundle);
             assert.deepStrictEqual(Object.keys(files).sort(), [...SCRIPT_PACKAGE_FILE_NAMES].sort());
-            for (const file of Object.keys(files)) assert.ok(!file.includes("/") && !file.includes("\\"), `${file} is in a folder`);
+            for (const file of Object.keys(files))
+                assert.ok(!file.includes("/") && !file.includes("\\"), `${file} is in a folder`);
             assert.strictEqual(run.outputs.sessionScriptsBundleBucket, bundle.inputs.bucket);
             assert.strictEqual(run.outputs.sessionScriptsBundleKey, bundle.inputs.key);
         });
@@ -194,7 +211,10 @@ describe("UsagePipeline (real program under mocks)", () => {
 
         it("image builders get every package file as its own object, config.json as JSON text", () => {
             const objects = run.ofType(T.object).filter((o) => String(o.inputs.key).startsWith("image-builder/"));
-            assert.deepStrictEqual(objects.map((o) => o.inputs.key).sort(), SCRIPT_PACKAGE_FILE_NAMES.map((f) => `image-builder/${f}`).sort());
+            assert.deepStrictEqual(
+                objects.map((o) => o.inputs.key).sort(),
+                SCRIPT_PACKAGE_FILE_NAMES.map((f) => `image-builder/${f}`).sort(),
+            );
             const configObject = objects.find((o) => o.inputs.key === "image-builder/config.json");
             assert.ok(configObject);
             assert.strictEqual(configObject.inputs.contentType, "application/json");
@@ -217,7 +237,9 @@ describe("UsagePipeline (real program under mocks)", () => {
         it("the table's columns are the usage-record schema", () => {
             const table = run.one(T.table, "usage-sessions-table");
             assert.deepStrictEqual(table.inputs.storageDescriptor.columns, glueColumns());
-            assert.deepStrictEqual(table.inputs.partitionKeys, [{ name: "dt", type: "string", comment: "UTC day of the event, yyyy-MM-dd" }]);
+            assert.deepStrictEqual(table.inputs.partitionKeys, [
+                { name: "dt", type: "string", comment: "UTC day of the event, yyyy-MM-dd" },
+            ]);
         });
 
         it("the table reads newline-delimited JSON from the sessions prefix", () => {
@@ -296,20 +318,33 @@ describe("UsagePipeline (real program under mocks)", () => {
         it("sessionScriptWaitSeconds becomes waitingTime of both events in both packages", async () => {
             const files = await archiveFiles(tuned.one(T.object, "usage-elastic-fleet-bundle"));
             const bundled = JSON.parse(await assetText(files["config.json"])) as SessionScriptsConfig;
-            const imageBuilder = JSON.parse(tuned.one(T.object, "usage-image-builder-config-json").inputs.content) as SessionScriptsConfig;
+            const imageBuilder = JSON.parse(
+                tuned.one(T.object, "usage-image-builder-config-json").inputs.content,
+            ) as SessionScriptsConfig;
             for (const config of [bundled, imageBuilder]) {
-                assert.deepStrictEqual([config.SessionStart.waitingTime, config.SessionTermination.waitingTime], [45, 45]);
+                assert.deepStrictEqual(
+                    [config.SessionStart.waitingTime, config.SessionTermination.waitingTime],
+                    [45, 45],
+                );
                 assert.ok(config.SessionStart.executables[0].arguments.includes("-TimeoutSeconds 40"));
             }
         });
 
         it("usageRetentionDays sets lifecycle expiry and the projection range", () => {
-            assert.deepStrictEqual(tuned.one(T.lifecycle, "usage-usage-lifecycle").inputs.rules[0].expiration, { days: 90 });
-            assert.strictEqual(tuned.one(T.table, "usage-sessions-table").inputs.parameters["projection.dt.range"], "NOW-90DAYS,NOW");
+            assert.deepStrictEqual(tuned.one(T.lifecycle, "usage-usage-lifecycle").inputs.rules[0].expiration, {
+                days: 90,
+            });
+            assert.strictEqual(
+                tuned.one(T.table, "usage-sessions-table").inputs.parameters["projection.dt.range"],
+                "NOW-90DAYS,NOW",
+            );
         });
 
         it("athenaBytesScannedCutoffMb sets the workgroup cutoff in bytes", () => {
-            assert.strictEqual(tuned.one(T.workgroup, "usage-workgroup").inputs.configuration.bytesScannedCutoffPerQuery, 10 * 1024 * 1024);
+            assert.strictEqual(
+                tuned.one(T.workgroup, "usage-workgroup").inputs.configuration.bytesScannedCutoffPerQuery,
+                10 * 1024 * 1024,
+            );
         });
     });
 
@@ -322,7 +357,11 @@ describe("UsagePipeline (real program under mocks)", () => {
         });
         const names = both.resources.map((r) => `${r.type}::${r.name}`);
         assert.strictEqual(new Set(names).size, names.length, "duplicate resource names");
-        assert.ok(both.resources.filter((r) => r.type !== "appstream-ops:usage:UsagePipeline").every((r) => /^team-[ab]-/.test(r.name)));
+        assert.ok(
+            both.resources
+                .filter((r) => r.type !== "appstream-ops:usage:UsagePipeline")
+                .every((r) => /^team-[ab]-/.test(r.name)),
+        );
     });
 
     it("registers the same resources under preview", async () => {

@@ -35,5 +35,8 @@ export function allNodes(root: Node): Node[] {
 export function syntaxErrors(tree: Tree): string[] {
     return allNodes(tree.rootNode)
         .filter((n) => n.type === "ERROR" || n.isMissing)
-        .map((n) => `${n.startPosition.row + 1}:${n.startPosition.column + 1} ${n.isMissing ? `missing ${n.type}` : JSON.stringify(n.text.slice(0, 60))}`);
+        .map(
+            (n) =>
+                `${n.startPosition.row + 1}:${n.startPosition.column + 1} ${n.isMissing ? `missing ${n.type}` : JSON.stringify(n.text.slice(0, 60))}`,
+        );
 }

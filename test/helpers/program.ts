@@ -9,7 +9,6 @@ export const ACCOUNT_ID = "123456789012";
 export const REGION = "eu-west-1";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Inputs = Record<string, any>;
 
 export interface RecordedResource {
@@ -44,7 +43,10 @@ function providerState(type: string, name: string, inputs: Inputs): { id: string
         }
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? physical;
-            return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${roleName}` } };
+            return {
+                id: roleName,
+                state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${roleName}` },
+            };
         }
         case "aws:iam/rolePolicy:RolePolicy":
         case "aws:athena/workgroup:Workgroup":
@@ -63,7 +65,12 @@ function invokeResult(token: string): Inputs {
         case "aws:index/getRegion:getRegion":
             return { id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: "AIDTEST" };
+            return {
+                id: ACCOUNT_ID,
+                accountId: ACCOUNT_ID,
+                arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`,
+                userId: "AIDTEST",
+            };
         default:
             throw new Error(`unexpected invoke ${token}`);
     }
@@ -71,7 +78,11 @@ function invokeResult(token: string): Inputs {
 
 function forgetProjectModules(): void {
     for (const file of Object.keys(require.cache)) {
-        if (file.startsWith(PROJECT_ROOT) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.includes(`${path.sep}test${path.sep}`)) {
+        if (
+            file.startsWith(PROJECT_ROOT) &&
+            !file.includes(`${path.sep}node_modules${path.sep}`) &&
+            !file.includes(`${path.sep}test${path.sep}`)
+        ) {
             delete require.cache[file];
         }
     }
@@ -103,7 +114,9 @@ export async function runUnderMocks(
     const resources: RecordedResource[] = [];
     // Config first: the program reads it when it is imported.
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `appstream-ops:${k}`, v])),
+        Object.fromEntries(
+            Object.entries(options.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `appstream-ops:${k}`, v]),
+        ),
     );
     await pulumi.runtime.setMocks(
         {

@@ -29,14 +29,26 @@ function scriptParameters(tree: Tree): { name: string; declaration: string }[] {
     assert.ok(block, "no param block");
     return allNodes(block)
         .filter((n) => n.type === "script_parameter")
-        .map((p) => ({ name: allNodes(p).find((n) => n.type === "variable")!.text.slice(1), declaration: p.text }));
+        .map((p) => ({
+            name: allNodes(p)
+                .find((n) => n.type === "variable")!
+                .text.slice(1),
+            declaration: p.text,
+        }));
 }
 
 /** Files a script imports from its own folder: Import-Module (Join-Path $PSScriptRoot '<file>'). */
 function importedFiles(tree: Tree): string[] {
     return ofType(tree, "command")
         .filter((c) => c.childForFieldName("command_name")?.text === "Import-Module")
-        .flatMap((c) => allNodes(c).filter((n) => n.type === "verbatim_string_characters" || n.type === "expandable_string_literal" || n.type === "verbatim_string_literal"))
+        .flatMap((c) =>
+            allNodes(c).filter(
+                (n) =>
+                    n.type === "verbatim_string_characters" ||
+                    n.type === "expandable_string_literal" ||
+                    n.type === "verbatim_string_literal",
+            ),
+        )
         .map((n) => unquote(n.text))
         .filter((text) => /\.(psm1|ps1)$/.test(text));
 }
@@ -77,8 +89,16 @@ describe("session scripts (PowerShell grammar)", () => {
     }
 
     it("every argument config.json passes is a parameter of that script", () => {
-        const config = renderSessionScriptsConfig("elasticFleet", { bucket: "b", region: "eu-west-1", waitingTimeSeconds: 30, s3LogEnabled: true });
-        for (const [event, script] of [["SessionStart", SESSION_SCRIPT_FILES.start], ["SessionTermination", SESSION_SCRIPT_FILES.end]] as const) {
+        const config = renderSessionScriptsConfig("elasticFleet", {
+            bucket: "b",
+            region: "eu-west-1",
+            waitingTimeSeconds: 30,
+            s3LogEnabled: true,
+        });
+        for (const [event, script] of [
+            ["SessionStart", SESSION_SCRIPT_FILES.start],
+            ["SessionTermination", SESSION_SCRIPT_FILES.end],
+        ] as const) {
             const args = config[event].executables[0].arguments;
             const afterFile = args.slice(args.indexOf(".ps1") + 5);
             const passed = [...afterFile.matchAll(/(?:^|\s)-(\w+)\s/g)].map((m) => m[1]);
@@ -89,12 +109,18 @@ describe("session scripts (PowerShell grammar)", () => {
     });
 
     it("config.json references exactly the files in the bundle", () => {
-        const config = renderSessionScriptsConfig("elasticFleet", { bucket: "b", region: "eu-west-1", waitingTimeSeconds: 30, s3LogEnabled: true });
+        const config = renderSessionScriptsConfig("elasticFleet", {
+            bucket: "b",
+            region: "eu-west-1",
+            waitingTimeSeconds: 30,
+            s3LogEnabled: true,
+        });
         const dir = SCRIPT_INSTALL_DIRS.elasticFleet.replace(/\\/g, "\\\\");
         const referenced = new Set<string>();
         for (const event of [config.SessionStart, config.SessionTermination]) {
             for (const executable of event.executables) {
-                for (const match of executable.arguments.matchAll(new RegExp(`"${dir}\\\\([^"\\\\]+)"`, "g"))) referenced.add(match[1]);
+                for (const match of executable.arguments.matchAll(new RegExp(`"${dir}\\\\([^"\\\\]+)"`, "g")))
+                    referenced.add(match[1]);
             }
         }
         // The scripts load their shared module from their own folder.
@@ -104,7 +130,9 @@ describe("session scripts (PowerShell grammar)", () => {
     });
 
     it("the module computes exactly the schema's computed values", () => {
-        const assignment = ofType(trees[SESSION_SCRIPT_FILES.module], "assignment_expression").find((n) => n.text.startsWith("$computed ="));
+        const assignment = ofType(trees[SESSION_SCRIPT_FILES.module], "assignment_expression").find((n) =>
+            n.text.startsWith("$computed ="),
+        );
         assert.ok(assignment, "no $computed = @{...} table");
         const keys = allNodes(assignment)
             .filter((n) => n.type === "key_expression")

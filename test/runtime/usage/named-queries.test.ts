@@ -7,7 +7,13 @@ describe("named queries", () => {
     it("answers the five usage questions, each under a unique id and name", () => {
         assert.deepStrictEqual(
             queries.map((q) => q.id),
-            ["streaming-time-per-user", "daily-active-users", "sessions-per-fleet-instance-type", "sessions-never-ended", "peak-concurrency-per-fleet"],
+            [
+                "streaming-time-per-user",
+                "daily-active-users",
+                "sessions-per-fleet-instance-type",
+                "sessions-never-ended",
+                "peak-concurrency-per-fleet",
+            ],
         );
         assert.strictEqual(new Set(queries.map((q) => q.name)).size, queries.length);
     });
@@ -20,6 +26,7 @@ describe("named queries", () => {
     });
 
     it("the window is a parameter", () => {
-        for (const query of usageNamedQueries("db", "t", 7)) assert.ok(query.sql.includes("INTERVAL '7' DAY"), query.id);
+        for (const query of usageNamedQueries("db", "t", 7))
+            assert.ok(query.sql.includes("INTERVAL '7' DAY"), query.id);
     });
 });

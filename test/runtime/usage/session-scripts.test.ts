@@ -8,12 +8,20 @@ import {
     sessionScriptPackage,
 } from "../../../runtime/usage/session-scripts";
 
-const settings: SessionScriptSettings = { bucket: "usage-bucket", region: "eu-west-1", waitingTimeSeconds: 30, s3LogEnabled: true };
+const settings: SessionScriptSettings = {
+    bucket: "usage-bucket",
+    region: "eu-west-1",
+    waitingTimeSeconds: 30,
+    s3LogEnabled: true,
+};
 
 describe("session-scripts config.json", () => {
     for (const waitingTimeSeconds of [0, -1, 61, 90, 2.5, Number.NaN]) {
         it(`refuses waitingTime ${waitingTimeSeconds}`, () => {
-            assert.throws(() => renderSessionScriptsConfig("elasticFleet", { ...settings, waitingTimeSeconds }), /waitingTime must be an integer from 1 to 60/);
+            assert.throws(
+                () => renderSessionScriptsConfig("elasticFleet", { ...settings, waitingTimeSeconds }),
+                /waitingTime must be an integer from 1 to 60/,
+            );
         });
     }
 
@@ -41,7 +49,9 @@ describe("session-scripts config.json", () => {
                 '-FieldsFile "C:\\AppStream\\SessionScripts\\SessionScript\\usage-record-fields.json" -TimeoutSeconds 25',
         );
         assert.strictEqual(start.s3LogEnabled, true);
-        assert.ok(config.SessionTermination.executables[0].arguments.includes('-EventLogKeyPrefix "session-eventlogs"'));
+        assert.ok(
+            config.SessionTermination.executables[0].arguments.includes('-EventLogKeyPrefix "session-eventlogs"'),
+        );
     });
 
     it("serializes Windows paths with the double backslashes AppStream requires", () => {
@@ -53,18 +63,30 @@ describe("session-scripts config.json", () => {
         const elastic = JSON.stringify(renderSessionScriptsConfig("elasticFleet", settings));
         const builder = JSON.stringify(renderSessionScriptsConfig("imageBuilder", settings));
         const escaped = (dir: string) => JSON.stringify(dir).slice(1, -1);
-        assert.strictEqual(elastic.split(escaped(SCRIPT_INSTALL_DIRS.elasticFleet)).join("DIR"), builder.split(escaped(SCRIPT_INSTALL_DIRS.imageBuilder)).join("DIR"));
+        assert.strictEqual(
+            elastic.split(escaped(SCRIPT_INSTALL_DIRS.elasticFleet)).join("DIR"),
+            builder.split(escaped(SCRIPT_INSTALL_DIRS.imageBuilder)).join("DIR"),
+        );
     });
 
     for (const bucket of ['evil" -Region "x', "a;b", "$(whoami)", "a`b"]) {
         it(`refuses to render an argument that would break the command line: ${bucket}`, () => {
-            assert.throws(() => renderSessionScriptsConfig("elasticFleet", { ...settings, bucket }), /cannot be passed safely/);
+            assert.throws(
+                () => renderSessionScriptsConfig("elasticFleet", { ...settings, bucket }),
+                /cannot be passed safely/,
+            );
         });
     }
 
     it("the package renders config.json and the fields file and ships the scripts as they are", () => {
         const files = sessionScriptPackage("elasticFleet", settings);
-        assert.deepStrictEqual(Object.keys(files).sort(), ["UsageRecorder.psm1", "config.json", "session-end.ps1", "session-start.ps1", "usage-record-fields.json"]);
+        assert.deepStrictEqual(Object.keys(files).sort(), [
+            "UsageRecorder.psm1",
+            "config.json",
+            "session-end.ps1",
+            "session-start.ps1",
+            "usage-record-fields.json",
+        ]);
         assert.deepStrictEqual(files["session-start.ps1"], { assetFile: "session-start.ps1" });
         assert.ok("text" in files["config.json"]);
     });
