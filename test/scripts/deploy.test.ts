@@ -1,0 +1,51 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../helpers/program";
+
+/** Runs scripts/deploy.sh with a stand-in `pulumi` on PATH that records each call. */
+function deploy(
+    args: string[],
+    env: Record<string, string> = {},
+): { status: number | null; calls: string[]; stderr: string } {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+    const log = path.join(bin, "calls.log");
+    fs.writeFileSync(path.join(bin, "pulumi"), `#!/usr/bin/env bash\necho "$*" >> "${log}"\n`, { mode: 0o755 });
+    const result = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts", "deploy.sh"), ...args], {
+        env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: "utf8",
+    });
+    const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
+    fs.rmSync(bin, { recursive: true, force: true });
+    return { status: result.status, calls, stderr: result.stderr };
+}
+
+describe("npm run deploy (scripts/deploy.sh)", () => {
+    it("logs into the local file backend, creates or selects the stack, and runs pulumi up with the extra flags", () => {
+        const { status, calls, stderr } = deploy(["--stack", "dev", "--yes"], { PULUMI_BACKEND_URL: "" });
+        assert.strictEqual(status, 0, stderr);
+        const policy = fs.existsSync(path.join(PROJECT_ROOT, "policy-pack", "PulumiPolicy.yaml"))
+            ? " --policy-pack policy-pack"
+            : "";
+        assert.deepStrictEqual(calls, [
+            `login file://${PROJECT_ROOT}/.pulumi-state`,
+            "stack select dev --create",
+            `up --stack dev${policy} --yes`,
+        ]);
+    });
+
+    it("uses PULUMI_BACKEND_URL when it is set", () => {
+        const { status, calls } = deploy(["--stack=prod"], { PULUMI_BACKEND_URL: "s3://my-state-bucket" });
+        assert.strictEqual(status, 0);
+        assert.deepStrictEqual(calls.slice(0, 2), ["login s3://my-state-bucket", "stack select prod --create"]);
+    });
+
+    it("refuses to run without --stack", () => {
+        const { status, calls, stderr } = deploy(["--yes"]);
+        assert.strictEqual(status, 2);
+        assert.deepStrictEqual(calls, []);
+        assert.match(stderr, /usage: npm run deploy -- --stack <name>/);
+    });
+});
