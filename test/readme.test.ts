@@ -1,0 +1,88 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { CONFIG_KEYS } from "../config";
+import { usageNamedQueries } from "../runtime/usage/named-queries";
+import { USAGE_RECORD_FIELDS } from "../runtime/usage/record-schema";
+import { PROJECT_ROOT, runProgram } from "./helpers/program";
+
+const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+
+/** The text of one `## ` or `### ` section. */
+function section(title: string): string {
+    const start = readme.search(new RegExp(`^#{2,3} ${title}$`, "m"));
+    assert.ok(start >= 0, `README has no section "${title}"`);
+    const rest = readme.slice(start);
+    const bodyStart = rest.indexOf("\n") + 1;
+    const next = rest.slice(bodyStart).search(/^#{2,3} /m);
+    return next < 0 ? rest : rest.slice(0, bodyStart + next);
+}
+
+/** First cells of the rows of the first table in a text, without backticks. */
+function firstColumn(text: string): string[] {
+    return text
+        .split("\n")
+        .filter((line) => line.startsWith("| ") && !line.startsWith("| ---"))
+        .slice(1)
+        .map((line) => line.split("|")[1].trim().replace(/`/g, ""));
+}
+
+describe("README stays true", () => {
+    it("Quick start has exactly two commands: deploy a stack, and run the tests", () => {
+        const commands = [...section("Quick start").matchAll(/```bash\n([^`]*)```/g)].map((m) => m[1].trim());
+        assert.deepStrictEqual(commands, ["npm run deploy -- --stack dev", "npm ci && npm test"]);
+    });
+
+    it(".ci/run runs exactly the README's test command", () => {
+        const lines = fs
+            .readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8")
+            .trim()
+            .split("\n");
+        assert.strictEqual(lines[lines.length - 1], "npm ci && npm test");
+    });
+
+    it("every npm script the README tells users to run exists", () => {
+        const scripts = Object.keys(
+            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts,
+        );
+        const mentioned = [...readme.matchAll(/npm run ([a-z:-]+)/g)].map((m) => m[1]);
+        assert.ok(mentioned.length > 0);
+        for (const script of mentioned) assert.ok(scripts.includes(script), `npm run ${script} does not exist`);
+    });
+
+    it("the config table lists every key with its default", () => {
+        const rows = section("Configuration")
+            .split("\n")
+            .filter((line) => /^\| `\w+` \|/.test(line));
+        const table = Object.fromEntries(
+            rows
+                .map((row) => row.split("|").map((cell) => cell.trim().replace(/`/g, "")))
+                .map((cells) => [cells[1], cells[3]]),
+        );
+        assert.deepStrictEqual(Object.keys(table).sort(), Object.keys(CONFIG_KEYS).sort());
+        for (const [key, spec] of Object.entries(CONFIG_KEYS))
+            assert.strictEqual(table[key], String(spec.defaultValue), key);
+    });
+
+    it("the record table lists the schema's fields in order", () => {
+        assert.deepStrictEqual(
+            firstColumn(section("The usage record")),
+            USAGE_RECORD_FIELDS.map((f) => f.name),
+        );
+    });
+
+    it("the saved-query table lists the named queries", () => {
+        assert.deepStrictEqual(
+            firstColumn(section("Querying")),
+            usageNamedQueries("db", "t").map((q) => q.name),
+        );
+    });
+
+    it("every stack output is documented", async () => {
+        const run = await runProgram();
+        const documented = firstColumn(section("Attaching the scripts and the role")).flatMap((cell) =>
+            cell.split(/,\s*/),
+        );
+        assert.deepStrictEqual([...documented].sort(), Object.keys(run.outputs).sort());
+    });
+});
