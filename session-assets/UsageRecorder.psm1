@@ -190,6 +190,8 @@ function Invoke-UsageRecording {
             Write-UsageLog 'the -Bucket and -Region arguments are required; nothing recorded'
             return $false
         }
+        # The fields file ships beside this module; config.json passes its path explicitly.
+        if ([string]::IsNullOrWhiteSpace($FieldsFile)) { $FieldsFile = Join-Path $PSScriptRoot 'usage-record-fields.json' }
         $now = [DateTime]::UtcNow
         $fields = Read-UsageFieldSpec $FieldsFile
         $computed = Get-ComputedUsageValues -EventType $EventType -Region $Region -Now $now

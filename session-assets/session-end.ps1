@@ -23,7 +23,6 @@ trap {
 }
 
 try {
-    if ($FieldsFile -eq '') { $FieldsFile = Join-Path $PSScriptRoot 'usage-record-fields.json' }
     Import-Module (Join-Path $PSScriptRoot 'UsageRecorder.psm1') -Force -ErrorAction Stop
     Invoke-UsageRecording -EventType 'session_end' -Bucket $Bucket -Region $Region -KeyPrefix $KeyPrefix `
         -FieldsFile $FieldsFile -TimeoutSeconds $TimeoutSeconds -EventLogKeyPrefix $EventLogKeyPrefix | Out-Null

@@ -22,7 +22,6 @@ trap {
 }
 
 try {
-    if ($FieldsFile -eq '') { $FieldsFile = Join-Path $PSScriptRoot 'usage-record-fields.json' }
     Import-Module (Join-Path $PSScriptRoot 'UsageRecorder.psm1') -Force -ErrorAction Stop
     Invoke-UsageRecording -EventType 'session_start' -Bucket $Bucket -Region $Region -KeyPrefix $KeyPrefix `
         -FieldsFile $FieldsFile -TimeoutSeconds $TimeoutSeconds | Out-Null
