@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,6 +21,7 @@ import {
     imageBuilderInstallCommand,
     sessionScriptPackage,
 } from "../runtime/usage/session-scripts";
+import { createZip } from "../runtime/zip";
 import { PrivateBucket } from "./private-bucket";
 
 /** Folder of the PowerShell files shipped to streaming instances. */
@@ -133,10 +135,8 @@ export class UsagePipeline extends pulumi.ComponentResource {
             {
                 bucket: assets.bucketName,
                 key: ASSET_KEYS.elasticFleetBundle,
-                // Archive entries sit at the zip's root: Elastic fleets expect no containing folder.
-                source: packageFor("elasticFleet").apply(
-                    (files) => new pulumi.asset.AssetArchive(mapValues(files, toAsset)),
-                ),
+                // Entries sit at the zip's root: Elastic fleets expect no containing folder.
+                contentBase64: packageFor("elasticFleet").apply((files) => bundleZip(files).toString("base64")),
                 contentType: "application/zip",
             },
             parent,
@@ -261,6 +261,14 @@ function textOf(file: ScriptPackageFile): string {
     return file.text;
 }
 
-function mapValues<T, U>(record: Record<string, T>, fn: (value: T) => U): Record<string, U> {
-    return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value)]));
+function bundleZip(files: Record<string, ScriptPackageFile>): Buffer {
+    return createZip(
+        Object.entries(files).map(([name, file]) => ({
+            name,
+            data:
+                "text" in file
+                    ? Buffer.from(file.text, "utf8")
+                    : fs.readFileSync(path.join(SESSION_ASSETS_DIR, file.assetFile)),
+        })),
+    );
 }

@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
 import { glueColumns } from "../../runtime/usage/record-schema";
 import {
     SCRIPT_INSTALL_DIRS,
     SCRIPT_PACKAGE_FILE_NAMES,
     SessionScriptsConfig,
 } from "../../runtime/usage/session-scripts";
+import { readZip } from "../helpers/zip";
 import { ACCOUNT_ID, ProgramRun, RecordedResource, runProgram, runUnderMocks } from "../helpers/program";
 
 const T = {
@@ -34,17 +34,10 @@ function doc(policy: unknown): { Statement: Record<string, unknown>[] } {
     return typeof policy === "string" ? JSON.parse(policy) : (policy as { Statement: Record<string, unknown>[] });
 }
 
-async function archiveFiles(resource: RecordedResource): Promise<Record<string, pulumi.asset.Asset>> {
-    const archive = resource.inputs.source as pulumi.asset.AssetArchive;
-    assert.ok(pulumi.asset.AssetArchive.isInstance(archive), "bundle source is not an AssetArchive");
-    return (await archive.assets) as Record<string, pulumi.asset.Asset>;
-}
-
-async function assetText(asset: pulumi.asset.Asset): Promise<string> {
-    const { text, path } = asset as { text?: Promise<string>; path?: Promise<string> };
-    if (text !== undefined) return await text;
-    if (path !== undefined) return fs.readFileSync(await path, "utf8");
-    throw new Error("asset is neither a StringAsset nor a FileAsset");
+/** The Elastic-fleet bundle exactly as it is uploaded: the zip's entries by name. */
+function bundleFiles(resource: RecordedResource): Record<string, string> {
+    const files = readZip(Buffer.from(resource.inputs.contentBase64, "base64"));
+    return Object.fromEntries(Object.entries(files).map(([name, data]) => [name, data.toString("utf8")]));
 }
 
 describe("UsagePipeline (real program under mocks)", () => {
@@ -176,11 +169,11 @@ describe("UsagePipeline (real program under mocks)", () => {
     });
 
     describe("session-scripts packages", () => {
-        it("the Elastic-fleet bundle is a flat zip of config.json and exactly the package files", async () => {
+        it("the Elastic-fleet bundle is a flat zip of config.json and exactly the package files", () => {
             const bundle = run.one(T.object, "usage-elastic-fleet-bundle");
             assert.strictEqual(bundle.inputs.bucket, run.one(T.bucket, "usage-assets").state.bucket);
             assert.strictEqual(bundle.inputs.key, "elastic-fleet/session-scripts.zip");
-            const files = await archiveFiles(bundle);
+            const files = bundleFiles(bundle);
             assert.deepStrictEqual(Object.keys(files).sort(), [...SCRIPT_PACKAGE_FILE_NAMES].sort());
             for (const file of Object.keys(files))
                 assert.ok(!file.includes("/") && !file.includes("\\"), `${file} is in a folder`);
@@ -188,9 +181,9 @@ describe("UsagePipeline (real program under mocks)", () => {
             assert.strictEqual(run.outputs.sessionScriptsBundleKey, bundle.inputs.key);
         });
 
-        it("the bundle's config.json runs the scripts from the Elastic-fleet folder with the usage bucket", async () => {
-            const files = await archiveFiles(run.one(T.object, "usage-elastic-fleet-bundle"));
-            const config = JSON.parse(await assetText(files["config.json"])) as SessionScriptsConfig;
+        it("the bundle's config.json runs the scripts from the Elastic-fleet folder with the usage bucket", () => {
+            const files = bundleFiles(run.one(T.object, "usage-elastic-fleet-bundle"));
+            const config = JSON.parse(files["config.json"]) as SessionScriptsConfig;
             const usageBucket = run.one(T.bucket, "usage-usage").state.bucket;
             for (const event of ["SessionStart", "SessionTermination"] as const) {
                 assert.strictEqual(config[event].waitingTime, 30);
@@ -202,10 +195,10 @@ describe("UsagePipeline (real program under mocks)", () => {
             }
         });
 
-        it("the bundle ships the session-assets files byte for byte", async () => {
-            const files = await archiveFiles(run.one(T.object, "usage-elastic-fleet-bundle"));
+        it("the bundle ships the session-assets files byte for byte", () => {
+            const files = bundleFiles(run.one(T.object, "usage-elastic-fleet-bundle"));
             for (const file of ["session-start.ps1", "session-end.ps1", "UsageRecorder.psm1"]) {
-                assert.strictEqual(await assetText(files[file]), fs.readFileSync(`session-assets/${file}`, "utf8"));
+                assert.strictEqual(files[file], fs.readFileSync(`session-assets/${file}`, "utf8"));
             }
         });
 
@@ -316,8 +309,8 @@ describe("UsagePipeline (real program under mocks)", () => {
         });
 
         it("sessionScriptWaitSeconds becomes waitingTime of both events in both packages", async () => {
-            const files = await archiveFiles(tuned.one(T.object, "usage-elastic-fleet-bundle"));
-            const bundled = JSON.parse(await assetText(files["config.json"])) as SessionScriptsConfig;
+            const files = bundleFiles(tuned.one(T.object, "usage-elastic-fleet-bundle"));
+            const bundled = JSON.parse(files["config.json"]) as SessionScriptsConfig;
             const imageBuilder = JSON.parse(
                 tuned.one(T.object, "usage-image-builder-config-json").inputs.content,
             ) as SessionScriptsConfig;
