@@ -27,31 +27,19 @@ export function createZip(entries: readonly ZipEntry[]): Buffer {
         }
         const fileName = Buffer.from(name, "utf8");
         const compressed = zlib.deflateRawSync(data, { level: 9 });
-        const crc = zlib.crc32(data);
+        const entry = {
+            crc: zlib.crc32(data),
+            compressedSize: compressed.length,
+            size: data.length,
+            nameLength: fileName.length,
+        };
         const local = Buffer.alloc(30);
         local.writeUInt32LE(0x04034b50, 0);
-        local.writeUInt16LE(VERSION, 4);
-        local.writeUInt16LE(UTF8_NAMES, 6);
-        local.writeUInt16LE(DEFLATE, 8);
-        local.writeUInt16LE(DOS_TIME, 10);
-        local.writeUInt16LE(DOS_DATE, 12);
-        local.writeUInt32LE(crc, 14);
-        local.writeUInt32LE(compressed.length, 18);
-        local.writeUInt32LE(data.length, 22);
-        local.writeUInt16LE(fileName.length, 26);
-        local.writeUInt16LE(0, 28);
+        writeEntryFields(local, 4, entry);
         const central = Buffer.alloc(46);
         central.writeUInt32LE(0x02014b50, 0);
-        central.writeUInt16LE(VERSION, 4);
-        central.writeUInt16LE(VERSION, 6);
-        central.writeUInt16LE(UTF8_NAMES, 8);
-        central.writeUInt16LE(DEFLATE, 10);
-        central.writeUInt16LE(DOS_TIME, 12);
-        central.writeUInt16LE(DOS_DATE, 14);
-        central.writeUInt32LE(crc, 16);
-        central.writeUInt32LE(compressed.length, 20);
-        central.writeUInt32LE(data.length, 24);
-        central.writeUInt16LE(fileName.length, 28);
+        central.writeUInt16LE(VERSION, 4); // version made by
+        writeEntryFields(central, 6, entry);
         central.writeUInt32LE(offset, 42);
         locals.push(local, fileName, compressed);
         centrals.push(central, fileName);
@@ -65,4 +53,21 @@ export function createZip(entries: readonly ZipEntry[]): Buffer {
     end.writeUInt32LE(directory.length, 12);
     end.writeUInt32LE(offset, 16);
     return Buffer.concat([...locals, directory, end]);
+}
+
+/** The fields a local header and its central-directory record share, in the same order. */
+function writeEntryFields(
+    header: Buffer,
+    at: number,
+    entry: { crc: number; compressedSize: number; size: number; nameLength: number },
+): void {
+    header.writeUInt16LE(VERSION, at);
+    header.writeUInt16LE(UTF8_NAMES, at + 2);
+    header.writeUInt16LE(DEFLATE, at + 4);
+    header.writeUInt16LE(DOS_TIME, at + 6);
+    header.writeUInt16LE(DOS_DATE, at + 8);
+    header.writeUInt32LE(entry.crc, at + 10);
+    header.writeUInt32LE(entry.compressedSize, at + 14);
+    header.writeUInt32LE(entry.size, at + 18);
+    header.writeUInt16LE(entry.nameLength, at + 22);
 }
