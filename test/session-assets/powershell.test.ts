@@ -15,6 +15,12 @@ import { allNodes, parsePowerShell, syntaxErrors } from "../helpers/powershell";
 
 const read = (file: string) => fs.readFileSync(path.join(SESSION_ASSETS_DIR, file), "utf8");
 const SCRIPTS = [SESSION_SCRIPT_FILES.start, SESSION_SCRIPT_FILES.end];
+const config = renderSessionScriptsConfig("elasticFleet", {
+    bucket: "b",
+    region: "eu-west-1",
+    waitingTimeSeconds: 30,
+    s3LogEnabled: true,
+});
 
 /** Text of string literals without their quotes. */
 const unquote = (text: string) => text.replace(/^['"]|['"]$/g, "");
@@ -89,12 +95,6 @@ describe("session scripts (PowerShell grammar)", () => {
     }
 
     it("every argument config.json passes is a parameter of that script", () => {
-        const config = renderSessionScriptsConfig("elasticFleet", {
-            bucket: "b",
-            region: "eu-west-1",
-            waitingTimeSeconds: 30,
-            s3LogEnabled: true,
-        });
         for (const [event, script] of [
             ["SessionStart", SESSION_SCRIPT_FILES.start],
             ["SessionTermination", SESSION_SCRIPT_FILES.end],
@@ -109,12 +109,6 @@ describe("session scripts (PowerShell grammar)", () => {
     });
 
     it("config.json references exactly the files in the bundle", () => {
-        const config = renderSessionScriptsConfig("elasticFleet", {
-            bucket: "b",
-            region: "eu-west-1",
-            waitingTimeSeconds: 30,
-            s3LogEnabled: true,
-        });
         const dir = SCRIPT_INSTALL_DIRS.elasticFleet.replace(/\\/g, "\\\\");
         const referenced = new Set<string>();
         for (const event of [config.SessionStart, config.SessionTermination]) {
