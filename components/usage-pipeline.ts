@@ -151,7 +151,10 @@ export class UsagePipeline extends pulumi.ComponentResource {
                     key: `${ASSET_KEYS.imageBuilderPrefix}${file}`,
                     // Rendered files (config.json among them) are objects whose content is the JSON text itself.
                     ...(shipped
-                        ? { source: toAsset({ assetFile: file }), contentType: "text/plain; charset=utf-8" }
+                        ? {
+                              source: new pulumi.asset.FileAsset(path.join(SESSION_ASSETS_DIR, file)),
+                              contentType: "text/plain; charset=utf-8",
+                          }
                         : {
                               content: imageBuilderFiles.apply((files) => textOf(files[file])),
                               contentType: "application/json",
@@ -248,12 +251,6 @@ export class UsagePipeline extends pulumi.ComponentResource {
             athenaResultsBucketName: this.athenaResultsBucketName,
         });
     }
-}
-
-function toAsset(file: ScriptPackageFile): pulumi.asset.Asset {
-    return "text" in file
-        ? new pulumi.asset.StringAsset(file.text)
-        : new pulumi.asset.FileAsset(path.join(SESSION_ASSETS_DIR, file.assetFile));
 }
 
 function textOf(file: ScriptPackageFile): string {
