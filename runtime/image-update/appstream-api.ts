@@ -1,0 +1,144 @@
+/**
+ * The AppStream calls of the update workflow: a thin adapter over the SDK v3 client, so the
+ * workflow reads as decisions and tests can count and fake every call.
+ */
+import {
+    AppStreamClient,
+    CreateUpdatedImageCommand,
+    DescribeImagesCommand,
+    Image,
+    ListTagsForResourceCommand,
+    TagResourceCommand,
+    paginateDescribeImages,
+} from "@aws-sdk/client-appstream";
+import type { Tags } from "./image-tags";
+
+/** DescribeImages returns at most 25 images per page, and we ask for at most 25 names per call. */
+export const DESCRIBE_PAGE_SIZE = 25;
+
+export interface ImageInfo {
+    readonly name: string;
+    readonly arn: string;
+    readonly state: string;
+    readonly displayName?: string;
+    readonly createdTime?: string;
+    /** StateChangeReason, as "<code>: <message>". */
+    readonly stateReason?: string;
+}
+
+export interface UpdateRequest {
+    readonly existingImageName: string;
+    readonly newImageName: string;
+    readonly displayName: string;
+    readonly description: string;
+    readonly tags: Tags;
+}
+
+export interface AppStreamApi {
+    /** Every private image in the account and Region, page by page. */
+    listPrivateImages(): Promise<ImageInfo[]>;
+    listTags(arn: string): Promise<Tags>;
+    /** CreateUpdatedImage with dryRun: whether an update is available. */
+    canUpdate(existingImageName: string, newImageName: string): Promise<boolean>;
+    createUpdatedImage(request: UpdateRequest): Promise<void>;
+    /** The named images that exist, in as few calls as possible; missing names are left out. */
+    describeImages(names: readonly string[]): Promise<ImageInfo[]>;
+    tagImage(arn: string, tags: Tags): Promise<void>;
+}
+
+function imageInfo(image: Image): ImageInfo {
+    const reason = image.StateChangeReason;
+    return {
+        name: image.Name ?? "",
+        arn: image.Arn ?? "",
+        state: image.State ?? "UNKNOWN",
+        displayName: image.DisplayName,
+        createdTime: image.CreatedTime?.toISOString(),
+        stateReason: reason ? [reason.Code, reason.Message].filter(Boolean).join(": ") : undefined,
+    };
+}
+
+export function appStreamApi(client: AppStreamClient): AppStreamApi {
+    const describeChunk = async (names: string[]): Promise<ImageInfo[]> => {
+        try {
+            const out = await client.send(new DescribeImagesCommand({ Names: names }));
+            return (out.Images ?? []).map(imageInfo);
+        } catch (err) {
+            if ((err as Error).name !== "ResourceNotFoundException") throw err;
+            if (names.length === 1) return [];
+            // One missing name fails the whole call: ask one name at a time to keep the others.
+            const found = await Promise.all(names.map((name) => describeChunk([name])));
+            return found.flat();
+        }
+    };
+    return {
+        async listPrivateImages() {
+            const images: ImageInfo[] = [];
+            const pages = paginateDescribeImages({ client, pageSize: DESCRIBE_PAGE_SIZE }, { Type: "PRIVATE" });
+            for await (const page of pages) images.push(...(page.Images ?? []).map(imageInfo));
+            return images;
+        },
+        async listTags(arn) {
+            const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+            return out.Tags ?? {};
+        },
+        async canUpdate(existingImageName, newImageName) {
+            const out = await client.send(
+                new CreateUpdatedImageCommand({ existingImageName, newImageName, dryRun: true }),
+            );
+            return out.canUpdateImage === true;
+        },
+        async createUpdatedImage(request) {
+            await client.send(
+                new CreateUpdatedImageCommand({
+                    existingImageName: request.existingImageName,
+                    newImageName: request.newImageName,
+                    newImageDisplayName: request.displayName,
+                    newImageDescription: request.description,
+                    newImageTags: request.tags,
+                    dryRun: false,
+                }),
+            );
+        },
+        async describeImages(names) {
+            const chunks: string[][] = [];
+            for (let i = 0; i < names.length; i += DESCRIBE_PAGE_SIZE) {
+                chunks.push(names.slice(i, i + DESCRIBE_PAGE_SIZE));
+            }
+            const found = await Promise.all(chunks.map(describeChunk));
+            return found.flat();
+        },
+        async tagImage(arn, tags) {
+            await client.send(new TagResourceCommand({ ResourceArn: arn, Tags: tags }));
+        },
+    };
+}
+
+/** What a failed AppStream call means for one image. */
+export type ErrorDisposition = "retry" | "exists" | "fail";
+
+// Quota and concurrency limits clear as other updates finish; throttling clears with time.
+// A plain array: the Lambda's closure serializer copies arrays by value.
+const RETRYABLE = [
+    "LimitExceededException",
+    "ConcurrentModificationException",
+    "RequestLimitExceededException",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "Throttling",
+    "RequestThrottledException",
+];
+
+export function errorDisposition(err: unknown): ErrorDisposition {
+    const error = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+    if (error?.name === "ResourceAlreadyExistsException") return "exists";
+    if (RETRYABLE.includes(error?.name ?? "") || error?.$retryable) return "retry";
+    if ((error?.$metadata?.httpStatusCode ?? 0) >= 500) return "retry";
+    return "fail";
+}
+
+/** "<error name>: <message>", for the summary. */
+export function errorReason(err: unknown): string {
+    const error = err as { name?: string; message?: string };
+    return [error?.name, error?.message].filter(Boolean).join(": ") || String(err);
+}

@@ -1,0 +1,115 @@
+/**
+ * The settings of one image-update run. The schedule puts them in the execution input, the state
+ * machine hands them to the Lambda, and the Lambda checks them again, because anyone with
+ * states:StartExecution can start a run with a hand-written input.
+ */
+
+/** Tag written on an image once its update has been started, so it is never updated twice. */
+export const COMPLETED_TAG_VALUE = "Completed";
+/** Tag on an updated image that names the image made from it. */
+export const NEXT_VERSION_TAG_KEY = "NextVersion";
+/** Tag on a new image that keeps the original base name, so names do not grow month after month. */
+export const BASE_NAME_TAG_KEY = "BaseName";
+/** SES SendEmail accepts at most 50 recipients per message. */
+export const MAX_RECIPIENTS = 50;
+/** AppStream accepts at most 50 tags on an image. */
+export const MAX_IMAGE_TAGS = 50;
+
+export interface RunSettings {
+    /** Most image updates in flight at once. */
+    readonly batchSize: number;
+    /** Tag key and value that opt a private image into updates. */
+    readonly tagKey: string;
+    readonly tagValue: string;
+    /** Summary recipients; empty means no email is sent. */
+    readonly notifyEmails: readonly string[];
+    /** SES sender; empty only when notifyEmails is empty. */
+    readonly senderEmail: string;
+    /** Checks (one per poll interval) before pending updates are reported as timed out. */
+    readonly maxChecks: number;
+    /** IANA time zone of the date in new image names (the schedule's time zone). */
+    readonly timeZone: string;
+}
+
+/** The execution input the schedule sends. */
+export interface RunInput {
+    readonly settings: RunSettings;
+}
+
+// Deliberately plain: one @, no spaces or brackets, a dotted domain. SES rejects the rest anyway.
+const EMAIL =
+    /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function isEmailAddress(value: string): boolean {
+    return value.length <= 254 && EMAIL.test(value);
+}
+
+// AppStream's tag rules: keys 1-128 characters and not aws:-prefixed, values up to 256, both from this set.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+export function isTagKey(key: string): boolean {
+    return key.length >= 1 && key.length <= 128 && TAG_TEXT.test(key) && !key.toLowerCase().startsWith("aws:");
+}
+
+export function isTagValue(value: string): boolean {
+    return value.length <= 256 && TAG_TEXT.test(value);
+}
+
+/** How many checks fit in `maxWaitHours` when one happens every `pollIntervalMinutes`. */
+export function maxChecksFor(maxWaitHours: number, pollIntervalMinutes: number): number {
+    return Math.ceil((maxWaitHours * 60) / pollIntervalMinutes);
+}
+
+/** Thrown for an execution input the Lambda cannot run with; the name reaches Step Functions as the error. */
+export function invalidRunInput(problems: readonly string[]): Error {
+    const error = new Error(`Invalid image-update run input:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    error.name = "InvalidRunInput";
+    return error;
+}
+
+/** Checks an execution's `settings`, reporting every problem at once, each naming its field. */
+export function parseRunSettings(value: unknown): RunSettings {
+    const problems: string[] = [];
+    const settings = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+    if (settings !== value) problems.push("settings must be an object");
+    const integer = (field: string, min: number): number => {
+        const v = settings[field];
+        if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+            problems.push(`settings.${field} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+            return min;
+        }
+        return v;
+    };
+    const text = (field: string, valid: (s: string) => boolean, wording: string): string => {
+        const v = settings[field];
+        if (typeof v !== "string" || !valid(v)) {
+            problems.push(`settings.${field} must be ${wording}, got ${JSON.stringify(v)}`);
+            return "";
+        }
+        return v;
+    };
+    const batchSize = integer("batchSize", 1);
+    const maxChecks = integer("maxChecks", 1);
+    const tagKey = text("tagKey", isTagKey, "an AppStream tag key");
+    const tagValue = text("tagValue", (v) => isTagValue(v) && v !== COMPLETED_TAG_VALUE, "an AppStream tag value");
+    const senderEmail = text("senderEmail", (v) => v === "" || isEmailAddress(v), `"" or an email address`);
+    const timeZone = text("timeZone", (v) => v !== "", "an IANA time zone name");
+    const recipients = settings.notifyEmails;
+    let notifyEmails: string[] = [];
+    if (
+        !Array.isArray(recipients) ||
+        recipients.length > MAX_RECIPIENTS ||
+        !recipients.every((r) => typeof r === "string" && isEmailAddress(r))
+    ) {
+        problems.push(
+            `settings.notifyEmails must be a list of at most ${MAX_RECIPIENTS} email addresses, got ${JSON.stringify(recipients)}`,
+        );
+    } else {
+        notifyEmails = recipients as string[];
+        if (notifyEmails.length > 0 && senderEmail === "" && !problems.some((p) => p.includes("senderEmail"))) {
+            problems.push("settings.senderEmail is required when settings.notifyEmails is not empty");
+        }
+    }
+    if (problems.length > 0) throw invalidRunInput(problems);
+    return { batchSize, tagKey, tagValue, notifyEmails, senderEmail, maxChecks, timeZone };
+}

@@ -1,0 +1,331 @@
+import * as assert from "assert";
+import { AppStreamClient } from "@aws-sdk/client-appstream";
+import { appStreamApi } from "../../../runtime/image-update/appstream-api";
+import { IMAGE_NAME_PATTERN } from "../../../runtime/image-update/image-names";
+import { RunSettings } from "../../../runtime/image-update/run-settings";
+import { RunState, checkRun, startRun, summarize } from "../../../runtime/image-update/workflow";
+import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../../helpers/fake-appstream";
+
+const STARTED_AT = "2026-12-01T12:00:00Z";
+const NEW = (base: string) => `${base}-Updated-2026-12-01`;
+const POLL_MINUTES = 30;
+
+function settings(overrides: Partial<RunSettings> = {}): RunSettings {
+    return {
+        batchSize: 5,
+        tagKey: "AutoUpdate",
+        tagValue: "Enabled",
+        notifyEmails: [],
+        senderEmail: "",
+        maxChecks: 48,
+        timeZone: "UTC",
+        ...overrides,
+    };
+}
+
+const tagged = (name: string, extra: Partial<FakeImageSpec> = {}): FakeImageSpec => ({
+    ...extra,
+    name,
+    tags: { AutoUpdate: "Enabled", ...(extra.tags ?? {}) },
+});
+
+interface Run {
+    final: RunState;
+    checks: number;
+    /** Updates in flight after each step, as the fake counted them. */
+    inFlightAfterEachStep: number[];
+}
+
+/** start, then advance one poll interval and check, until the run is done. */
+async function runToEnd(account: FakeAppStreamAccount, runSettings: RunSettings): Promise<Run> {
+    const mock = mockAppStream(account);
+    try {
+        const api = appStreamApi(new AppStreamClient({}));
+        let state = await startRun(api, runSettings, STARTED_AT);
+        const inFlight = [account.inFlight()];
+        let checks = 0;
+        while (!state.done) {
+            account.advance(POLL_MINUTES);
+            // The state crosses Step Functions as JSON between steps.
+            state = await checkRun(api, JSON.parse(JSON.stringify(state)));
+            inFlight.push(account.inFlight());
+            checks++;
+            assert.ok(checks <= runSettings.maxChecks, "the run did not end within maxChecks");
+        }
+        return { final: state, checks, inFlightAfterEachStep: inFlight };
+    } finally {
+        mock.restore();
+    }
+}
+
+const statusOf = (state: RunState) => Object.fromEntries(state.images.map((i) => [i.name, i.status]));
+
+describe("image update workflow (runtime, against a stateful fake AppStream account)", () => {
+    it("finds private AVAILABLE images tagged AutoUpdate=Enabled across pages of 25, and nothing else", async () => {
+        const account = new FakeAppStreamAccount([
+            ...Array.from({ length: 40 }, (_, i) => tagged(`tagged-${String(i).padStart(2, "0")}`)),
+            ...Array.from({ length: 30 }, (_, i) => ({ name: `plain-${i}`, tags: { Team: "x" } })),
+            tagged("public-tagged", { visibility: "PUBLIC" }),
+            tagged("shared-tagged", { visibility: "SHARED" }),
+            tagged("still-building", { state: "PENDING" }),
+            { name: "wrong-value", tags: { AutoUpdate: "Completed" } },
+        ]);
+        const mock = mockAppStream(account);
+        try {
+            const state = await startRun(appStreamApi(new AppStreamClient({})), settings(), STARTED_AT);
+            assert.deepStrictEqual(
+                state.images.map((i) => i.name),
+                Array.from({ length: 40 }, (_, i) => `tagged-${String(i).padStart(2, "0")}`),
+            );
+            const pages = account.callsOf("DescribeImages").filter((c) => !c.input.Names);
+            // 74 private images at 25 per page.
+            assert.strictEqual(pages.length, 3);
+            for (const page of pages) assert.deepStrictEqual([page.input.Type, page.input.MaxResults], ["PRIVATE", 25]);
+        } finally {
+            mock.restore();
+        }
+    });
+
+    it("updates every tagged image in batches no larger than batchSize and leaves untagged ones untouched", async () => {
+        const account = new FakeAppStreamAccount([
+            ...Array.from({ length: 12 }, (_, i) => tagged(`app-${i}`, { update: { minutes: 45 + 20 * (i % 4) } })),
+            { name: "untagged", tags: { Team: "Finance" } },
+        ]);
+        account.quota = 10;
+        const { final, inFlightAfterEachStep } = await runToEnd(account, settings({ batchSize: 3 }));
+        assert.ok(Math.max(...inFlightAfterEachStep) <= 3, `in flight: ${inFlightAfterEachStep}`);
+        assert.strictEqual(account.maxInFlight, 3);
+        for (let i = 0; i < 12; i++) {
+            assert.deepStrictEqual(account.updatesOf(`app-${i}`), [NEW(`app-${i}`)], `app-${i}`);
+        }
+        assert.deepStrictEqual(account.updatesOf("untagged"), []);
+        assert.deepStrictEqual(account.images.get("untagged")!.tags, { Team: "Finance" });
+        const dryRunsOrCreates = account
+            .callsOf("CreateUpdatedImage")
+            .filter((c) => c.input.existingImageName === "untagged");
+        assert.deepStrictEqual(dryRunsOrCreates, []);
+        assert.strictEqual(summarize(final).updated.length, 12);
+        assert.strictEqual(summarize(final).outcome, "SUCCEEDED");
+    });
+
+    it("tags the new image with the old tags, BaseName and the opt-in tag, and marks the old one Completed", async () => {
+        const account = new FakeAppStreamAccount([tagged("Office", { tags: { Team: "Finance", "aws:x": "y" } })]);
+        await runToEnd(account, settings());
+        assert.deepStrictEqual(account.images.get(NEW("Office"))!.tags, {
+            BaseName: "Office",
+            AutoUpdate: "Enabled",
+            Team: "Finance",
+        });
+        assert.deepStrictEqual(account.images.get("Office")!.tags, {
+            AutoUpdate: "Completed",
+            NextVersion: NEW("Office"),
+            Team: "Finance",
+            "aws:x": "y",
+        });
+    });
+
+    it("next month, the new image is updated from its BaseName, so names do not grow", async () => {
+        const account = new FakeAppStreamAccount([
+            tagged("Office-Updated-2026-11-01", { tags: { BaseName: "Office" } }),
+            { name: "Office", tags: { AutoUpdate: "Completed", NextVersion: "Office-Updated-2026-11-01" } },
+        ]);
+        await runToEnd(account, settings());
+        assert.deepStrictEqual(account.updatesOf("Office-Updated-2026-11-01"), [NEW("Office")]);
+        assert.deepStrictEqual(account.updatesOf("Office"), []);
+    });
+
+    it("skips an image whose dry run says it is already up to date, without making a new image", async () => {
+        const account = new FakeAppStreamAccount([
+            tagged("current", { update: { available: false } }),
+            tagged("stale"),
+        ]);
+        const { final } = await runToEnd(account, settings());
+        assert.deepStrictEqual(statusOf(final), { current: "upToDate", stale: "updated" });
+        assert.deepStrictEqual(account.updatesOf("current"), []);
+        assert.deepStrictEqual(account.images.get("current")!.tags, { AutoUpdate: "Enabled" });
+        const calls = account.callsOf("CreateUpdatedImage").filter((c) => c.input.existingImageName === "current");
+        assert.deepStrictEqual(
+            calls.map((c) => c.input.dryRun),
+            [true],
+        );
+        assert.deepStrictEqual(summarize(final).upToDate, [{ name: "current", detail: undefined }]);
+    });
+
+    it("gives long and odd base names valid new names that AppStream accepts", async () => {
+        const odd = [
+            tagged("x".repeat(101)),
+            tagged("Finance-image", { tags: { BaseName: "Finance Apps (v2) — Crème" } }),
+            tagged("Base-AWS", { tags: { BaseName: "AWS base image" } }),
+            tagged("b2", { tags: { BaseName: "___" } }),
+        ];
+        const account = new FakeAppStreamAccount(odd);
+        const { final } = await runToEnd(account, settings());
+        assert.deepStrictEqual(
+            final.images.map((i) => [i.name.slice(0, 12), i.newName, i.status]),
+            [
+                ["b2", NEW("image"), "updated"],
+                ["Base-AWS", NEW("img-AWS-base-image"), "updated"],
+                ["Finance-imag", NEW("Finance-Apps-v2-Creme"), "updated"],
+                ["xxxxxxxxxxxx", NEW("x".repeat(82)), "updated"],
+            ],
+        );
+        for (const image of final.images) assert.match(image.newName, IMAGE_NAME_PATTERN);
+        // The odd BaseName tag is carried over as it was, so next month starts from the same base.
+        assert.strictEqual(
+            account.images.get(NEW("Finance-Apps-v2-Creme"))!.tags.BaseName,
+            "Finance Apps (v2) — Crème",
+        );
+    });
+
+    it("reports per-image failures with their reasons and still updates the others", async () => {
+        const account = new FakeAppStreamAccount([
+            tagged("a-ok"),
+            tagged("b-incompatible", { update: { error: "IncompatibleImageException" } }),
+            tagged("c-not-permitted", { update: { error: "OperationNotPermittedException" } }),
+            tagged("d-not-found", { update: { error: "ResourceNotFoundException" } }),
+            tagged("e-fails-later", {
+                update: { outcome: "FAILED", failureMessage: "Windows Update error 0x80070005" },
+            }),
+            tagged("f-ok"),
+        ]);
+        const { final } = await runToEnd(account, settings({ batchSize: 2 }));
+        const summary = summarize(final);
+        assert.deepStrictEqual(
+            summary.updated.map((i) => i.name),
+            ["a-ok", "f-ok"],
+        );
+        assert.deepStrictEqual(
+            summary.failed.map((i) => [i.name, i.detail]),
+            [
+                ["b-incompatible", "IncompatibleImageException: b-incompatible: IncompatibleImageException"],
+                ["c-not-permitted", "OperationNotPermittedException: c-not-permitted: OperationNotPermittedException"],
+                ["d-not-found", "ResourceNotFoundException: d-not-found: ResourceNotFoundException"],
+                ["e-fails-later", "IMAGE_UPDATE_FAILURE: Windows Update error 0x80070005"],
+            ],
+        );
+        assert.strictEqual(summary.outcome, "FAILED");
+        // A failed update re-enables the old image, so the next scheduled run tries again.
+        assert.strictEqual(account.images.get("e-fails-later")!.tags.AutoUpdate, "Enabled");
+        // Rejected images were never marked Completed.
+        assert.strictEqual(account.images.get("b-incompatible")!.tags.AutoUpdate, "Enabled");
+    });
+
+    it("retries throttling and LimitExceeded later in the run instead of failing the image", async () => {
+        const account = new FakeAppStreamAccount(Array.from({ length: 6 }, (_, i) => tagged(`img-${i}`)));
+        account.quota = 2;
+        account.throttle("CreateUpdatedImage", 3);
+        account.throttle("TagResource", 1);
+        const { final } = await runToEnd(account, settings({ batchSize: 5 }));
+        assert.deepStrictEqual(new Set(Object.values(statusOf(final))), new Set(["updated"]));
+        assert.ok(account.maxInFlight <= 2, `${account.maxInFlight}`);
+        for (let i = 0; i < 6; i++) {
+            assert.deepStrictEqual(account.updatesOf(`img-${i}`), [NEW(`img-${i}`)]);
+            assert.strictEqual(account.images.get(`img-${i}`)!.tags.AutoUpdate, "Completed", `img-${i}`);
+        }
+        const limited = account.calls.filter((c) => c.command === "CreateUpdatedImage" && !c.input.dryRun);
+        assert.ok(limited.length > 6, "expected some creates to be refused and retried");
+    });
+
+    it("a re-run adopts an update already started instead of reporting an error or starting it twice", async () => {
+        const account = new FakeAppStreamAccount([tagged("Office"), tagged("Excel")]);
+        const mock = mockAppStream(account);
+        let first: RunState;
+        try {
+            first = await startRun(appStreamApi(new AppStreamClient({})), settings(), STARTED_AT);
+        } finally {
+            mock.restore();
+        }
+        assert.deepStrictEqual(statusOf(first), { Excel: "updating", Office: "updating" });
+        // As if the first run's tag write had been lost: Office is still opted in.
+        account.images.get("Office")!.tags.AutoUpdate = "Enabled";
+        const { final } = await runToEnd(account, settings());
+        assert.deepStrictEqual(statusOf(final), { Office: "updated" });
+        assert.match(final.images[0].note ?? "", /already existed \(an earlier run started it\)/);
+        assert.deepStrictEqual(account.updatesOf("Office"), [NEW("Office")]);
+    });
+
+    it("an unrelated image that already has the new name is a failure, not adopted", async () => {
+        const account = new FakeAppStreamAccount([
+            tagged("Office"),
+            { name: NEW("Office"), tags: { Owner: "someone else" } },
+        ]);
+        const { final } = await runToEnd(account, settings());
+        assert.deepStrictEqual(statusOf(final), { Office: "failed" });
+        assert.match(final.images[0].reason!, /already exists and was not made from this image/);
+    });
+
+    it("of two images with one base name, only the newer is updated and the other is reported", async () => {
+        const account = new FakeAppStreamAccount([
+            tagged("Office-old", { tags: { BaseName: "Office" }, createdTime: "2026-01-01T00:00:00Z" }),
+            tagged("Office-new", { tags: { BaseName: "Office" }, createdTime: "2026-06-01T00:00:00Z" }),
+        ]);
+        const { final } = await runToEnd(account, settings());
+        assert.deepStrictEqual(statusOf(final), { "Office-new": "updated", "Office-old": "failed" });
+        assert.match(
+            final.images.find((i) => i.name === "Office-old")!.reason!,
+            /shares base name "Office" with the newer Office-new/,
+        );
+    });
+
+    it("an image that already is this cycle's update is up to date, never updated again", async () => {
+        const account = new FakeAppStreamAccount([tagged(NEW("Office"), { tags: { BaseName: "Office" } })]);
+        const { final } = await runToEnd(account, settings());
+        assert.deepStrictEqual(statusOf(final), { [NEW("Office")]: "upToDate" });
+        assert.deepStrictEqual(account.callsOf("CreateUpdatedImage"), []);
+    });
+
+    it("polls all running updates with one DescribeImages call per 25 names", async () => {
+        const account = new FakeAppStreamAccount(Array.from({ length: 30 }, (_, i) => tagged(`img-${i}`)));
+        account.quota = 30;
+        await runToEnd(account, settings({ batchSize: 30 }));
+        const polls = account.callsOf("DescribeImages").filter((c) => c.input.Names);
+        // One check (after 30 minutes nothing is done; after 60 all are): 2 checks x 2 calls.
+        assert.deepStrictEqual(
+            polls.map((c) => (c.input.Names as string[]).length),
+            [25, 5, 25, 5],
+        );
+    });
+
+    it("ends at maxChecks and reports updates still running as pending at timeout", async () => {
+        const account = new FakeAppStreamAccount([
+            tagged("slow", { update: { minutes: 600 } }),
+            tagged("quick", { update: { minutes: 30 } }),
+            tagged("waiting", { update: { minutes: 30 } }),
+        ]);
+        const { final, checks } = await runToEnd(account, settings({ batchSize: 1, maxChecks: 4 }));
+        assert.strictEqual(checks, 4);
+        const summary = summarize(final);
+        assert.deepStrictEqual(
+            [...summary.updated, ...summary.pendingAtTimeout].map((i) => [i.name, i.detail]),
+            [
+                ["quick", undefined],
+                ["slow", "still running after 4 checks; AppStream finishes it on its own"],
+                ["waiting", "not started before the run timed out"],
+            ],
+        );
+        assert.strictEqual(summary.outcome, "FAILED");
+    });
+
+    it("honours a custom opt-in tag", async () => {
+        const account = new FakeAppStreamAccount([
+            { name: "monthly", tags: { Patch: "monthly" } },
+            tagged("default-tag"),
+        ]);
+        const { final } = await runToEnd(account, settings({ tagKey: "Patch", tagValue: "monthly" }));
+        assert.deepStrictEqual(statusOf(final), { monthly: "updated" });
+        assert.deepStrictEqual(account.images.get("monthly")!.tags, {
+            Patch: "Completed",
+            NextVersion: NEW("monthly"),
+        });
+    });
+
+    it("an image whose tags cannot be read is reported, and the others go on", async () => {
+        const account = new FakeAppStreamAccount([tagged("a"), tagged("b")]);
+        account.throttle("ListTagsForResource", 1);
+        const { final } = await runToEnd(account, settings());
+        const summary = summarize(final);
+        assert.strictEqual(summary.updated.length + summary.failed.length, 2);
+        assert.strictEqual(summary.failed.length, 1);
+        assert.match(summary.failed[0].detail!, /could not read its tags: ThrottlingException/);
+    });
+});
