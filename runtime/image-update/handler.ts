@@ -1,0 +1,99 @@
+/**
+ * The Lambda entry point of the image-update state machine. Pulumi serializes this function into
+ * the deployment package; the SDK modules it uses are left to the Lambda runtime, which ships
+ * AWS SDK v3. Clients are created per invocation, from the function's own environment (Region,
+ * role credentials), never captured from the Pulumi program.
+ */
+import { AppStreamClient } from "@aws-sdk/client-appstream";
+import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { appStreamApi } from "./appstream-api";
+import { RunSettings, parseRunSettings } from "./run-settings";
+import { Email, RunContext, failureEmail, summaryEmail } from "./summary-email";
+import { RunState, RunSummary, checkRun, startRun, summarize } from "./workflow";
+
+/** The events the state machine sends; `action` names the step. */
+export type ImageUpdateEvent =
+    | { action: "start"; settings: unknown; startedAt: string }
+    | { action: "check"; state: RunState }
+    | { action: "notify"; state: RunState; executionArn?: string }
+    | {
+          action: "notifyFailure";
+          execution: { settings?: unknown; run?: RunState; error?: { Error?: string; Cause?: string } };
+          executionArn?: string;
+      };
+
+export interface NotifyResult {
+    readonly outcome: RunSummary["outcome"];
+    readonly summary: RunSummary;
+    /** Recipients the summary went to; empty when no email was configured. */
+    readonly emailedTo: readonly string[];
+}
+
+// Adaptive retries slow down under AppStream's throttling instead of failing the step.
+const CLIENT_CONFIG = { retryMode: "adaptive", maxAttempts: 6 } as const;
+
+async function send(settings: RunSettings, email: Email): Promise<readonly string[]> {
+    if (settings.notifyEmails.length === 0) return [];
+    const ses = new SESClient(CLIENT_CONFIG);
+    const utf8 = (data: string) => ({ Data: data, Charset: "UTF-8" });
+    await ses.send(
+        new SendEmailCommand({
+            Source: settings.senderEmail,
+            Destination: { ToAddresses: [...settings.notifyEmails] },
+            Message: { Subject: utf8(email.subject), Body: { Text: utf8(email.text), Html: utf8(email.html) } },
+        }),
+    );
+    return settings.notifyEmails;
+}
+
+/** A Lambda error's Cause is the JSON of the error; the message is what a person needs. */
+function readableCause(cause: string | undefined): string | undefined {
+    try {
+        const parsed = JSON.parse(cause ?? "");
+        if (parsed && typeof parsed.errorMessage === "string") return parsed.errorMessage;
+    } catch {
+        // Not JSON: already readable.
+    }
+    return cause;
+}
+
+export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<RunState | NotifyResult> {
+    const context: RunContext = { region: process.env.AWS_REGION };
+    switch (event?.action) {
+        case "start": {
+            const settings = parseRunSettings(event.settings);
+            return startRun(appStreamApi(new AppStreamClient(CLIENT_CONFIG)), settings, event.startedAt);
+        }
+        case "check":
+            return checkRun(appStreamApi(new AppStreamClient(CLIENT_CONFIG)), event.state);
+        case "notify": {
+            const summary = summarize(event.state);
+            const email = summaryEmail(summary, { ...context, executionArn: event.executionArn });
+            const emailedTo = await send(event.state.settings, email);
+            return { outcome: summary.outcome, summary, emailedTo };
+        }
+        case "notifyFailure": {
+            const { run, error = {} } = event.execution ?? {};
+            // Settings that failed validation cannot address an email; the execution's error says why.
+            const settings = run?.settings ?? parseRunSettings(event.execution?.settings);
+            const summary = run ? summarize(run) : undefined;
+            const email = failureEmail({ Error: error.Error, Cause: readableCause(error.Cause) }, summary, {
+                ...context,
+                executionArn: event.executionArn,
+            });
+            const emailedTo = await send(settings, email);
+            return { outcome: "FAILED", summary: summary ?? emptySummary(), emailedTo };
+        }
+        default: {
+            const error = new Error(
+                `unknown action ${JSON.stringify((event as { action?: unknown })?.action)}: expected start, check, notify or notifyFailure`,
+            );
+            error.name = "InvalidRunInput";
+            throw error;
+        }
+    }
+}
+
+function emptySummary(): RunSummary {
+    return { runDate: "", outcome: "FAILED", updated: [], failed: [], upToDate: [], pendingAtTimeout: [] };
+}
