@@ -22,11 +22,25 @@ export type ImageUpdateEvent =
           executionArn?: string;
       };
 
+/**
+ * What the notify steps return. Only counts: the run state with every image is already in the
+ * execution's data, and Step Functions caps that data at 256 KB.
+ */
 export interface NotifyResult {
     readonly outcome: RunSummary["outcome"];
-    readonly summary: RunSummary;
-    /** Recipients the summary went to; empty when no email was configured. */
+    readonly counts: { updated: number; failed: number; upToDate: number; pendingAtTimeout: number };
+    /** Recipients the email went to; empty when no email was configured. */
     readonly emailedTo: readonly string[];
+}
+
+function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | undefined, emailedTo: readonly string[]) {
+    const counts = {
+        updated: summary?.updated.length ?? 0,
+        failed: summary?.failed.length ?? 0,
+        upToDate: summary?.upToDate.length ?? 0,
+        pendingAtTimeout: summary?.pendingAtTimeout.length ?? 0,
+    };
+    return { outcome, counts, emailedTo };
 }
 
 // Adaptive retries slow down under AppStream's throttling instead of failing the step.
@@ -70,7 +84,7 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
             const summary = summarize(event.state);
             const email = summaryEmail(summary, { ...context, executionArn: event.executionArn });
             const emailedTo = await send(event.state.settings, email);
-            return { outcome: summary.outcome, summary, emailedTo };
+            return notifyResult(summary.outcome, summary, emailedTo);
         }
         case "notifyFailure": {
             const { run, error = {} } = event.execution ?? {};
@@ -82,7 +96,7 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
                 executionArn: event.executionArn,
             });
             const emailedTo = await send(settings, email);
-            return { outcome: "FAILED", summary: summary ?? emptySummary(), emailedTo };
+            return notifyResult("FAILED", summary, emailedTo);
         }
         default: {
             const error = new Error(
@@ -92,8 +106,4 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
             throw error;
         }
     }
-}
-
-function emptySummary(): RunSummary {
-    return { runDate: "", outcome: "FAILED", updated: [], failed: [], upToDate: [], pendingAtTimeout: [] };
 }

@@ -72,10 +72,13 @@ function printable(text: string): string {
     return text.replace(/[\p{Cc}]+/gu, " ").trim();
 }
 
+/** The tail updatedDisplayName appends; stripped again next cycle so display names do not grow. */
+const DISPLAY_NAME_TAILS = /(\s*\(updated \d{4}-\d{2}-\d{2}\))+$/;
+
 /** "<display name or base> (updated YYYY-MM-DD)", at most 100 characters, the date always kept. */
 export function updatedDisplayName(displayName: string | undefined, baseName: string, runDate: string): string {
     const tail = ` (updated ${runDate})`;
-    const head = printable(displayName ?? "") || baseName;
+    const head = printable(displayName ?? "").replace(DISPLAY_NAME_TAILS, "") || baseName;
     return truncate(printable(head), MAX_DISPLAY_NAME_LENGTH - tail.length) + tail;
 }
 

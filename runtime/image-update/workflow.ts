@@ -15,19 +15,22 @@ export const TAG_READ_CONCURRENCY = 8;
 
 export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDate" | "timedOut";
 
+/**
+ * One tagged image. Step Functions carries the whole run state between steps and caps it at
+ * 256 KB, so an entry holds only what cannot be derived: the ARN comes from the run's prefix, the
+ * new name from the base name and the date, and the base name is kept only when it is not the name.
+ */
 export interface ImageEntry {
     readonly name: string;
-    readonly arn: string;
-    readonly baseName: string;
-    readonly newName: string;
-    readonly displayName?: string;
+    /** Present only when it differs from `name` (a BaseName tag, or a stripped update suffix). */
+    readonly baseName?: string;
     status: ImageStatus;
     /** Why it failed, or the last retryable error while queued. */
     reason?: string;
     /** Something the admin should know that did not stop the image. */
     note?: string;
     /** Retryable errors met while starting it. */
-    attempts: number;
+    attempts?: number;
     /** Tags still to write on the old image (a failed TagResource is retried at the next check). */
     pendingOldImageTags?: Tags;
 }
@@ -35,10 +38,16 @@ export interface ImageEntry {
 export interface RunState {
     readonly runDate: string;
     readonly settings: RunSettings;
+    /** `arn:<partition>:appstream:<region>:<account>:image/`, shared by every image of the run. */
+    readonly imageArnPrefix: string;
     checks: number;
     done: boolean;
     images: ImageEntry[];
 }
+
+export const baseOf = (entry: ImageEntry): string => entry.baseName ?? entry.name;
+export const newNameOf = (state: RunState, entry: ImageEntry): string => updatedImageName(baseOf(entry), state.runDate);
+const arnOf = (state: RunState, name: string): string => `${state.imageArnPrefix}${name}`;
 
 export interface SummaryItem {
     readonly name: string;
@@ -73,72 +82,55 @@ export async function mapWithConcurrency<T, R>(
     return results;
 }
 
-/** The ARN of another image in the same account and Region. */
-function imageArn(siblingArn: string, name: string): string {
-    return siblingArn.replace(/image\/[^/]*$/, `image/${name}`);
-}
-
-/** Tags read during this invocation, so the first batch does not read them twice. */
-type TagCache = Map<string, Tags>;
+/** What discovery read about an image, kept for this invocation so the first batch does not read it twice. */
+type ImageCache = Map<string, { tags: Tags; displayName?: string }>;
 
 /** Finds the tagged images, plans their names and starts the first batch. */
 export async function startRun(api: AppStreamApi, settings: RunSettings, startedAt: string): Promise<RunState> {
     const runDate = runDateOf(startedAt, settings.timeZone);
     const available = (await api.listPrivateImages()).filter((image) => image.state === "AVAILABLE");
-    const cache: TagCache = new Map();
+    const cache: ImageCache = new Map();
     const images: ImageEntry[] = [];
-    const tagged: { image: ImageInfo; tags: Tags }[] = [];
     await mapWithConcurrency(available, TAG_READ_CONCURRENCY, async (image) => {
         try {
             const tags = await api.listTags(image.arn);
-            cache.set(image.arn, tags);
-            if (isTaggedForUpdate(tags, settings)) tagged.push({ image, tags });
+            cache.set(image.name, { tags, displayName: image.displayName });
+            if (isTaggedForUpdate(tags, settings)) images.push(plan(image.name, tags));
         } catch (err) {
             // Whether it is tagged is unknown: report it rather than silently skip it.
-            images.push({
-                ...plan(image, {}, runDate),
-                status: "failed",
-                reason: `could not read its tags: ${errorReason(err)}`,
-            });
+            images.push({ name: image.name, status: "failed", reason: `could not read its tags: ${errorReason(err)}` });
         }
     });
-    for (const { image, tags } of tagged) images.push(plan(image, tags, runDate));
     images.sort((a, b) => a.name.localeCompare(b.name));
-    markNameClashes(images, available);
-    const state: RunState = { runDate, settings, checks: 0, done: false, images };
+    const imageArnPrefix = available[0]?.arn.slice(0, available[0].arn.lastIndexOf("/") + 1) ?? "";
+    const state: RunState = { runDate, settings, imageArnPrefix, checks: 0, done: false, images };
+    markNameClashes(state, available);
     await fillBatch(api, state, cache);
     state.done = !hasWork(state);
     return state;
 }
 
-function plan(image: ImageInfo, tags: Tags, runDate: string): ImageEntry {
-    const baseName = baseNameOf(image.name, tags[BASE_NAME_TAG_KEY]);
-    return {
-        name: image.name,
-        arn: image.arn,
-        baseName,
-        newName: updatedImageName(baseName, runDate),
-        displayName: image.displayName,
-        status: "queued",
-        attempts: 0,
-    };
+function plan(name: string, tags: Tags): ImageEntry {
+    const baseName = baseNameOf(name, tags[BASE_NAME_TAG_KEY]);
+    return { name, ...(baseName !== name ? { baseName } : {}), status: "queued" };
 }
 
 /**
  * Two images with one base name would get one new name. Only the newest is updated; the others
  * are reported. An image already named as this cycle's update is this cycle's result.
  */
-function markNameClashes(images: ImageEntry[], available: readonly ImageInfo[]): void {
+function markNameClashes(state: RunState, available: readonly ImageInfo[]): void {
     const created = new Map(available.map((image) => [image.name, image.createdTime ?? ""]));
     const byNewName = new Map<string, ImageEntry[]>();
-    for (const entry of images) {
+    for (const entry of state.images) {
         if (entry.status !== "queued") continue;
-        if (entry.newName === entry.name) {
+        const newName = newNameOf(state, entry);
+        if (newName === entry.name) {
             entry.status = "upToDate";
             entry.note = "it is already this cycle's updated image";
             continue;
         }
-        byNewName.set(entry.newName, [...(byNewName.get(entry.newName) ?? []), entry]);
+        byNewName.set(newName, [...(byNewName.get(newName) ?? []), entry]);
     }
     for (const [newName, entries] of byNewName) {
         if (entries.length < 2) continue;
@@ -147,7 +139,7 @@ function markNameClashes(images: ImageEntry[], available: readonly ImageInfo[]):
         );
         for (const other of others) {
             other.status = "failed";
-            other.reason = `shares base name "${other.baseName}" with the newer ${newest.name}, and only one image can become ${newName}; give each image its own BaseName tag, or remove the opt-in tag from the older one`;
+            other.reason = `shares base name "${baseOf(other)}" with the newer ${newest.name}, and only one image can become ${newName}; give each image its own BaseName tag, or remove the opt-in tag from the older one`;
         }
     }
 }
@@ -161,7 +153,7 @@ function hasWork(state: RunState): boolean {
 }
 
 /** Starts queued images until `batchSize` are in flight, stopping early when AppStream pushes back. */
-async function fillBatch(api: AppStreamApi, state: RunState, cache: TagCache): Promise<void> {
+async function fillBatch(api: AppStreamApi, state: RunState, cache: ImageCache): Promise<void> {
     let inFlight = count(state, "updating");
     for (const entry of state.images) {
         if (inFlight >= state.settings.batchSize) return;
@@ -177,20 +169,21 @@ async function startUpdate(
     api: AppStreamApi,
     state: RunState,
     entry: ImageEntry,
-    cache: TagCache,
+    cache: ImageCache,
 ): Promise<"started" | "skipped" | "backOff"> {
     const { settings, runDate } = state;
+    const newName = newNameOf(state, entry);
     try {
-        if (!(await api.canUpdate(entry.name, entry.newName))) {
+        if (!(await api.canUpdate(entry.name, newName))) {
             entry.status = "upToDate";
             return "skipped";
         }
-        const oldTags = cache.get(entry.arn) ?? (await api.listTags(entry.arn));
-        const { tags, dropped } = newImageTags(oldTags, entry.baseName, settings);
+        const known = cache.get(entry.name) ?? (await readImage(api, state, entry.name));
+        const { tags, dropped } = newImageTags(known.tags, baseOf(entry), settings);
         await api.createUpdatedImage({
             existingImageName: entry.name,
-            newImageName: entry.newName,
-            displayName: updatedDisplayName(entry.displayName, entry.baseName, runDate),
+            newImageName: newName,
+            displayName: updatedDisplayName(known.displayName, baseOf(entry), runDate),
             description: updatedDescription(entry.name, runDate),
             tags,
         });
@@ -200,41 +193,47 @@ async function startUpdate(
     } catch (err) {
         const disposition = errorDisposition(err);
         if (disposition === "retry") {
-            entry.attempts++;
+            entry.attempts = (entry.attempts ?? 0) + 1;
             entry.reason = errorReason(err);
             return "backOff";
         }
-        if (disposition === "fail" || !(await madeByUs(api, entry))) {
+        if (disposition === "fail" || !(await madeByUs(api, state, entry))) {
             entry.status = "failed";
             entry.reason =
                 disposition === "fail"
                     ? errorReason(err)
-                    : `an image named ${entry.newName} already exists and was not made from this image`;
+                    : `an image named ${newName} already exists and was not made from this image`;
             return "skipped";
         }
-        entry.note = `${entry.newName} already existed (an earlier run started it); it is followed, not started again`;
+        entry.note = `${newName} already existed (an earlier run started it); it is followed, not started again`;
     }
     entry.status = "updating";
     entry.reason = undefined;
-    entry.pendingOldImageTags = completedTags(settings.tagKey, entry.newName);
-    await writeOldImageTags(api, entry);
+    entry.pendingOldImageTags = completedTags(settings.tagKey, newName);
+    await writeOldImageTags(api, state, entry);
     return "started";
 }
 
+/** Tags and display name of an image discovered in an earlier invocation. */
+async function readImage(api: AppStreamApi, state: RunState, name: string) {
+    const [tags, [info]] = await Promise.all([api.listTags(arnOf(state, name)), api.describeImages([name])]);
+    return { tags, displayName: info?.displayName };
+}
+
 /** An existing image with the new name is ours when it carries this entry's BaseName tag. */
-async function madeByUs(api: AppStreamApi, entry: ImageEntry): Promise<boolean> {
+async function madeByUs(api: AppStreamApi, state: RunState, entry: ImageEntry): Promise<boolean> {
     try {
-        const tags = await api.listTags(imageArn(entry.arn, entry.newName));
-        return tags[BASE_NAME_TAG_KEY] === entry.baseName;
+        const tags = await api.listTags(arnOf(state, newNameOf(state, entry)));
+        return tags[BASE_NAME_TAG_KEY] === baseOf(entry);
     } catch {
         return false;
     }
 }
 
-async function writeOldImageTags(api: AppStreamApi, entry: ImageEntry): Promise<void> {
+async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: ImageEntry): Promise<void> {
     if (!entry.pendingOldImageTags) return;
     try {
-        await api.tagImage(entry.arn, entry.pendingOldImageTags);
+        await api.tagImage(arnOf(state, entry.name), entry.pendingOldImageTags);
         entry.pendingOldImageTags = undefined;
     } catch (err) {
         // The update itself is unaffected; the tag is written again at the next check.
@@ -248,12 +247,13 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     state.checks++;
     const updating = state.images.filter((image) => image.status === "updating");
     if (updating.length > 0) {
-        const found = new Map((await api.describeImages(updating.map((i) => i.newName))).map((i) => [i.name, i]));
-        for (const entry of updating) {
-            const image = found.get(entry.newName);
+        const newNames = updating.map((entry) => newNameOf(state, entry));
+        const found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
+        for (const [i, entry] of updating.entries()) {
+            const image = found.get(newNames[i]);
             if (!image) {
                 entry.status = "failed";
-                entry.reason = `the new image ${entry.newName} no longer exists`;
+                entry.reason = `the new image ${newNames[i]} no longer exists`;
             } else if (image.state === "AVAILABLE") {
                 entry.status = "updated";
             } else if (image.state === "FAILED") {
@@ -263,7 +263,7 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
             if (entry.status === "failed") entry.pendingOldImageTags = reEnabledTags(state.settings);
         }
     }
-    for (const entry of state.images) await writeOldImageTags(api, entry);
+    for (const entry of state.images) await writeOldImageTags(api, state, entry);
     if (hasWork(state) && state.checks >= state.settings.maxChecks) {
         for (const entry of state.images) {
             if (entry.status === "updating") {
@@ -286,7 +286,7 @@ export function summarize(state: RunState): RunSummary {
     const pick = (status: ImageStatus, detail: (i: ImageEntry) => string | undefined) =>
         state.images
             .filter((image) => image.status === status)
-            .map((image) => ({ name: image.name, newName: image.newName, detail: detail(image) }));
+            .map((image) => ({ name: image.name, newName: newNameOf(state, image), detail: detail(image) }));
     const updated = pick("updated", (i) => i.note);
     const failed = pick("failed", (i) => i.reason);
     const upToDate = pick("upToDate", (i) => i.note).map(({ name, detail }) => ({ name, detail }));

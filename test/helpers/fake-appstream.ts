@@ -221,12 +221,17 @@ export class FakeAppStreamAccount {
             throw new ResourceNotFoundException({ message: `${input.existingImageName} not found`, $metadata: {} });
         }
         const error = existing.spec?.error;
-        const message = `${existing.name}: ${error}`;
-        if (error === "IncompatibleImageException") throw new IncompatibleImageException({ message, $metadata: {} });
+        if (error === "IncompatibleImageException") {
+            const message = `Image ${existing.name} is not compatible with managed image updates`;
+            throw new IncompatibleImageException({ message, $metadata: {} });
+        }
         if (error === "OperationNotPermittedException") {
+            const message = `Managed image updates are not permitted for image ${existing.name}`;
             throw new OperationNotPermittedException({ message, $metadata: {} });
         }
-        if (error === "ResourceNotFoundException") throw new ResourceNotFoundException({ message, $metadata: {} });
+        if (error === "ResourceNotFoundException") {
+            throw new ResourceNotFoundException({ message: `Image ${existing.name} was not found`, $metadata: {} });
+        }
         if (input.dryRun) return { canUpdateImage: existing.spec?.available ?? true };
         const newName = input.newImageName ?? "";
         if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/.test(newName) || /^(amazon|aws|appstream)/i.test(newName)) {

@@ -83,6 +83,11 @@ describe("image names", () => {
         );
         assert.strictEqual(updatedDisplayName(undefined, "Office", DATE), "Office (updated 2026-12-01)");
         assert.strictEqual(updatedDisplayName("Office apps", "Office", DATE), "Office apps (updated 2026-12-01)");
+        // Last month's tail is replaced, not appended to.
+        assert.strictEqual(
+            updatedDisplayName("Office apps (updated 2026-11-01)", "Office", DATE),
+            "Office apps (updated 2026-12-01)",
+        );
     });
 
     it("descriptions are at most 256 characters", () => {

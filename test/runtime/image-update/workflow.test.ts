@@ -161,15 +161,15 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         const account = new FakeAppStreamAccount(odd);
         const { final } = await runToEnd(account, settings());
         assert.deepStrictEqual(
-            final.images.map((i) => [i.name.slice(0, 12), i.newName, i.status]),
+            final.images.map((i) => [i.name.slice(0, 12), account.updatesOf(i.name), i.status]),
             [
-                ["b2", NEW("image"), "updated"],
-                ["Base-AWS", NEW("img-AWS-base-image"), "updated"],
-                ["Finance-imag", NEW("Finance-Apps-v2-Creme"), "updated"],
-                ["xxxxxxxxxxxx", NEW("x".repeat(82)), "updated"],
+                ["b2", [NEW("image")], "updated"],
+                ["Base-AWS", [NEW("img-AWS-base-image")], "updated"],
+                ["Finance-imag", [NEW("Finance-Apps-v2-Creme")], "updated"],
+                ["xxxxxxxxxxxx", [NEW("x".repeat(82))], "updated"],
             ],
         );
-        for (const image of final.images) assert.match(image.newName, IMAGE_NAME_PATTERN);
+        for (const image of final.images) assert.match(account.updatesOf(image.name)[0], IMAGE_NAME_PATTERN);
         // The odd BaseName tag is carried over as it was, so next month starts from the same base.
         assert.strictEqual(
             account.images.get(NEW("Finance-Apps-v2-Creme"))!.tags.BaseName,
@@ -197,9 +197,15 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         assert.deepStrictEqual(
             summary.failed.map((i) => [i.name, i.detail]),
             [
-                ["b-incompatible", "IncompatibleImageException: b-incompatible: IncompatibleImageException"],
-                ["c-not-permitted", "OperationNotPermittedException: c-not-permitted: OperationNotPermittedException"],
-                ["d-not-found", "ResourceNotFoundException: d-not-found: ResourceNotFoundException"],
+                [
+                    "b-incompatible",
+                    "IncompatibleImageException: Image b-incompatible is not compatible with managed image updates",
+                ],
+                [
+                    "c-not-permitted",
+                    "OperationNotPermittedException: Managed image updates are not permitted for image c-not-permitted",
+                ],
+                ["d-not-found", "ResourceNotFoundException: Image d-not-found was not found"],
                 ["e-fails-later", "IMAGE_UPDATE_FAILURE: Windows Update error 0x80070005"],
             ],
         );
