@@ -1,7 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
+import {
+    BASE_NAME_TAG_KEY,
+    COMPLETED_TAG_VALUE,
+    MAX_RECIPIENTS,
+    NEXT_VERSION_TAG_KEY,
+    isEmailAddress,
+    isTagKey,
+    isTagValue,
+    maxChecksFor,
+} from "./runtime/image-update/run-settings";
+import { isTimeZone, scheduleExpressionProblem } from "./runtime/image-update/schedule-expression";
 
 /** Every key this program reads lives in this namespace: `appstream-ops:<key>`. */
 export const CONFIG_NAMESPACE = "appstream-ops";
+
+/** Highest concurrent-update quota accepted; far above AppStream's default of 5. */
+const MAX_CONCURRENT_UPDATES_LIMIT = 100;
+/**
+ * A standard Step Functions execution holds at most 25,000 history events and each check adds
+ * about ten, so the checks of one run are capped well below that.
+ */
+export const MAX_CHECKS_PER_RUN = 1000;
+
+/** What parsing a raw stack value gives: the value, or why it is not acceptable. */
+export type ParseResult<T> = { readonly value: T } | { readonly problem?: string };
 
 /** One config key: how it is documented, its default, and how a raw stack value is parsed. */
 export interface ConfigKeySpec<T> {
@@ -10,8 +32,7 @@ export interface ConfigKeySpec<T> {
     readonly description: string;
     /** Human wording of the accepted values, used verbatim in error messages. */
     readonly accepted: string;
-    /** Returns the parsed value, or undefined when `raw` is not acceptable. */
-    parse(raw: string): T | undefined;
+    parse(raw: string): ParseResult<T>;
 }
 
 function integerKey(opts: {
@@ -22,17 +43,69 @@ function integerKey(opts: {
 }): ConfigKeySpec<number> {
     const { min, max } = opts;
     return {
-        type: "integer",
+        type: max === undefined ? `integer >= ${min}` : `integer ${min}..${max}`,
         defaultValue: opts.defaultValue,
         description: opts.description,
         accepted: max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`,
-        parse(raw) {
-            if (!/^\s*-?\d+\s*$/.test(raw)) return undefined;
+        parse(raw): ParseResult<number> {
+            if (!/^\s*-?\d+\s*$/.test(raw)) return {};
             const value = Number(raw);
-            if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
-                return undefined;
+            if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) return {};
+            return { value };
+        },
+    };
+}
+
+function booleanKey(opts: { defaultValue: boolean; description: string }): ConfigKeySpec<boolean> {
+    return {
+        type: "boolean",
+        ...opts,
+        accepted: "true or false",
+        parse: (raw): ParseResult<boolean> =>
+            raw === "true" ? { value: true } : raw === "false" ? { value: false } : {},
+    };
+}
+
+function stringKey(opts: {
+    type: string;
+    defaultValue: string;
+    description: string;
+    accepted: string;
+    /** Why the value is not acceptable, or undefined when it is. */
+    problem(value: string): string | undefined;
+}): ConfigKeySpec<string> {
+    const { problem, ...rest } = opts;
+    return {
+        ...rest,
+        parse(raw) {
+            const why = problem(raw);
+            return why === undefined ? { value: raw } : { problem: why };
+        },
+    };
+}
+
+/** A list of email addresses: a YAML/JSON list, or one comma-separated string. */
+function emailListKey(opts: { description: string }): ConfigKeySpec<string[]> {
+    return {
+        type: "list of emails",
+        defaultValue: [],
+        description: opts.description,
+        accepted: `a list of at most ${MAX_RECIPIENTS} email addresses, e.g. ["ops@example.com"]`,
+        parse(raw): ParseResult<string[]> {
+            let items: unknown;
+            try {
+                items = raw.trim().startsWith("[") ? JSON.parse(raw) : raw.split(",").map((s) => s.trim());
+            } catch {
+                return {};
             }
-            return value;
+            if (!Array.isArray(items)) return {};
+            const list = items.filter((item) => item !== "");
+            const bad = list.filter((item) => typeof item !== "string" || !isEmailAddress(item));
+            if (bad.length > 0)
+                return { problem: `${bad.map((b) => JSON.stringify(b)).join(", ")} is not an email address` };
+            if (list.length > MAX_RECIPIENTS) return { problem: `${list.length} addresses` };
+            if (new Set(list).size !== list.length) return { problem: "an address is listed twice" };
+            return { value: list as string[] };
         },
     };
 }
@@ -60,6 +133,87 @@ export const CONFIG_KEYS = {
         description:
             "Per-query data-scanned limit of the Athena workgroup, in MB. Queries that would scan more are cancelled, which caps the cost of one query.",
     }),
+    batchSize: integerKey({
+        min: 1,
+        max: MAX_CONCURRENT_UPDATES_LIMIT,
+        defaultValue: 5,
+        description: "Most managed image updates in flight at once; never above `maxConcurrentUpdates`.",
+    }),
+    maxConcurrentUpdates: integerKey({
+        min: 1,
+        max: MAX_CONCURRENT_UPDATES_LIMIT,
+        // AppStream's default quota for concurrent image updates (image builders) is 5 per Region.
+        defaultValue: 5,
+        description:
+            "Your account's AppStream quota for concurrent image updates (default quota 5). Raise it only after Service Quotas has raised the quota.",
+    }),
+    updateSchedule: stringKey({
+        type: "cron()/rate()",
+        defaultValue: "cron(0 12 1 * ? *)",
+        description:
+            "EventBridge Scheduler expression of the update run. The default is 12:00 on the 1st of every month.",
+        accepted: "an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 12 1 * ? *)",
+        problem: scheduleExpressionProblem,
+    }),
+    updateScheduleTimezone: stringKey({
+        type: "IANA time zone",
+        defaultValue: "UTC",
+        description: "Time zone of `updateSchedule` and of the date in new image names.",
+        accepted: "an IANA time zone name, e.g. UTC or Europe/Berlin",
+        problem: (zone) => (isTimeZone(zone) ? undefined : "unknown time zone"),
+    }),
+    notifyEmails: emailListKey({
+        description: "Recipients of the run summary. Empty: no email; the summary is still the execution's output.",
+    }),
+    senderEmail: stringKey({
+        type: "email",
+        defaultValue: "",
+        description:
+            "SES sender of the summary (`ses:FromAddress`). Must be a verified SES identity; required when `notifyEmails` is set.",
+        accepted: `"" or an email address`,
+        problem: (value) => (value === "" || isEmailAddress(value) ? undefined : "not an email address"),
+    }),
+    pollIntervalMinutes: integerKey({
+        min: 1,
+        max: 720,
+        defaultValue: 30,
+        description: "Minutes between checks of running updates, so a finished update is reported within this time.",
+    }),
+    maxWaitHours: integerKey({
+        min: 1,
+        max: 168,
+        defaultValue: 24,
+        description: "Hours after which updates still running are reported as pending at timeout and the run ends.",
+    }),
+    autoUpdateTagKey: stringKey({
+        type: "tag key",
+        defaultValue: "AutoUpdate",
+        description: "Tag key that opts a private image into scheduled updates.",
+        accepted: "an AppStream tag key (1-128 letters, digits, spaces, _ . : / = + - @; not aws:)",
+        problem: (key) =>
+            !isTagKey(key)
+                ? "not a valid tag key"
+                : [BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY].includes(key)
+                  ? `${key} is a tag the updater writes itself`
+                  : undefined,
+    }),
+    autoUpdateTagValue: stringKey({
+        type: "tag value",
+        defaultValue: "Enabled",
+        description: `Tag value that opts an image in. After its update is started, the image is tagged \`${COMPLETED_TAG_VALUE}\` instead.`,
+        accepted: `an AppStream tag value (up to 256 letters, digits, spaces, _ . : / = + - @), not "${COMPLETED_TAG_VALUE}"`,
+        problem: (value) =>
+            !isTagValue(value)
+                ? "not a valid tag value"
+                : value === COMPLETED_TAG_VALUE
+                  ? `"${COMPLETED_TAG_VALUE}" marks images already updated`
+                  : undefined,
+    }),
+    createSenderIdentity: booleanKey({
+        defaultValue: false,
+        description:
+            "Create the SES email identity of `senderEmail` (SES then sends it a verification link). Leave false when the identity or its domain is already verified.",
+    }),
 } satisfies Record<string, ConfigKeySpec<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -68,6 +222,56 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 export type AppStreamOpsConfig = {
     readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K]["defaultValue"];
 };
+
+/** A default as a stack file spells it: strings as they are, anything else as JSON. */
+export function stackFileDefault(name: ConfigKey): string {
+    const value: unknown = CONFIG_KEYS[name].defaultValue;
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A rule over several keys; it runs only when each of its keys parsed. */
+interface CrossKeyRule {
+    readonly keys: readonly ConfigKey[];
+    problem(config: AppStreamOpsConfig): string | undefined;
+}
+
+const key = (name: ConfigKey) => `${CONFIG_NAMESPACE}:${name}`;
+
+const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
+    {
+        keys: ["batchSize", "maxConcurrentUpdates"],
+        problem: (c) =>
+            c.batchSize <= c.maxConcurrentUpdates
+                ? undefined
+                : `${key("batchSize")} = ${c.batchSize} is above ${key("maxConcurrentUpdates")} = ${c.maxConcurrentUpdates}: AppStream runs at most that many image updates at once (default quota 5). Lower batchSize, or raise maxConcurrentUpdates once Service Quotas has raised the quota`,
+    },
+    {
+        keys: ["notifyEmails", "senderEmail"],
+        problem: (c) =>
+            c.notifyEmails.length > 0 && c.senderEmail === ""
+                ? `${key("notifyEmails")} is set but ${key("senderEmail")} is empty: set senderEmail to a verified SES identity`
+                : undefined,
+    },
+    {
+        keys: ["createSenderIdentity", "senderEmail"],
+        problem: (c) =>
+            c.createSenderIdentity && c.senderEmail === ""
+                ? `${key("createSenderIdentity")} = true needs ${key("senderEmail")}`
+                : undefined,
+    },
+    {
+        keys: ["pollIntervalMinutes", "maxWaitHours"],
+        problem: (c) => {
+            if (c.pollIntervalMinutes > c.maxWaitHours * 60) {
+                return `${key("pollIntervalMinutes")} = ${c.pollIntervalMinutes} is longer than ${key("maxWaitHours")} = ${c.maxWaitHours} hours: no check would happen before the run times out`;
+            }
+            const checks = maxChecksFor(c.maxWaitHours, c.pollIntervalMinutes);
+            return checks > MAX_CHECKS_PER_RUN
+                ? `${key("maxWaitHours")} = ${c.maxWaitHours} with ${key("pollIntervalMinutes")} = ${c.pollIntervalMinutes} makes ${checks} checks per run; at most ${MAX_CHECKS_PER_RUN} fit in a Step Functions execution history. Raise pollIntervalMinutes or lower maxWaitHours`
+                : undefined;
+        },
+    },
+];
 
 /** Thrown when stack config is invalid; RunError makes Pulumi print the message without a stack trace. */
 export class ConfigValidationError extends pulumi.RunError {
@@ -91,26 +295,34 @@ export function parseConfig(
 ): AppStreamOpsConfig {
     const problems: string[] = [];
     const known = Object.keys(CONFIG_KEYS);
-    for (const key of presentKeys) {
-        if (!known.includes(key)) {
-            problems.push(`${CONFIG_NAMESPACE}:${key} is not a known key; the accepted keys are: ${known.join(", ")}`);
+    for (const name of presentKeys) {
+        if (!known.includes(name)) {
+            problems.push(`${key(name as ConfigKey)} is not a known key; the accepted keys are: ${known.join(", ")}`);
         }
     }
     const values: Record<string, unknown> = {};
-    for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, ConfigKeySpec<unknown>][]) {
-        const raw = read(key);
+    const failed = new Set<string>();
+    for (const [name, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, ConfigKeySpec<unknown>][]) {
+        const raw = read(name);
         if (raw === undefined) {
-            values[key] = spec.defaultValue;
+            values[name] = spec.defaultValue;
             continue;
         }
         const parsed = spec.parse(raw);
-        if (parsed === undefined) {
-            problems.push(
-                `${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(raw)} is invalid: expected ${spec.accepted} (default ${JSON.stringify(spec.defaultValue)})`,
-            );
+        if ("value" in parsed) {
+            values[name] = parsed.value;
         } else {
-            values[key] = parsed;
+            failed.add(name);
+            const why = parsed.problem ? `${parsed.problem}; ` : "";
+            problems.push(
+                `${key(name)} = ${JSON.stringify(raw)} is invalid: ${why}expected ${spec.accepted} (default ${JSON.stringify(spec.defaultValue)})`,
+            );
         }
+    }
+    for (const rule of CROSS_KEY_RULES) {
+        if (rule.keys.some((k) => failed.has(k))) continue;
+        const problem = rule.problem(values as AppStreamOpsConfig);
+        if (problem) problems.push(problem);
     }
     if (problems.length > 0) throw new ConfigValidationError(problems);
     return values as AppStreamOpsConfig;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ImageUpdateScheduler } from "./components/image-update-scheduler";
 import { UsagePipeline } from "./components/usage-pipeline";
 import { loadConfig } from "./config";
 import { glueIdentifier } from "./runtime/usage/glue-table";
@@ -24,3 +25,23 @@ export const glueTableName = usage.glueTableName;
 export const athenaWorkgroupName = usage.athenaWorkgroupName;
 export const athenaResultsBucketName = usage.athenaResultsBucketName;
 export const athenaNamedQueries = usage.namedQueryNames;
+
+const imageUpdates = new ImageUpdateScheduler("image-updates", {
+    batchSize: config.batchSize,
+    updateSchedule: config.updateSchedule,
+    updateScheduleTimezone: config.updateScheduleTimezone,
+    notifyEmails: config.notifyEmails,
+    senderEmail: config.senderEmail,
+    pollIntervalMinutes: config.pollIntervalMinutes,
+    maxWaitHours: config.maxWaitHours,
+    autoUpdateTagKey: config.autoUpdateTagKey,
+    autoUpdateTagValue: config.autoUpdateTagValue,
+    createSenderIdentity: config.createSenderIdentity,
+});
+
+export const imageUpdateStateMachineArn = imageUpdates.stateMachineArn;
+export const imageUpdateFunctionName = imageUpdates.functionName;
+export const imageUpdateScheduleName = imageUpdates.scheduleName;
+export const imageUpdateRunInput = imageUpdates.runInput;
+export const imageUpdateLogGroupName = imageUpdates.functionLogGroupName;
+export const imageUpdateExecutionLogGroupName = imageUpdates.executionLogGroupName;

@@ -1,5 +1,19 @@
 import * as assert from "assert";
 import { CONFIG_KEYS, ConfigValidationError, parseConfig } from "../config";
+
+const IMAGE_UPDATE_DEFAULTS = {
+    batchSize: 5,
+    maxConcurrentUpdates: 5,
+    updateSchedule: "cron(0 12 1 * ? *)",
+    updateScheduleTimezone: "UTC",
+    notifyEmails: [],
+    senderEmail: "",
+    pollIntervalMinutes: 30,
+    maxWaitHours: 24,
+    autoUpdateTagKey: "AutoUpdate",
+    autoUpdateTagValue: "Enabled",
+    createSenderIdentity: false,
+};
 import { runProgram } from "./helpers/program";
 
 function problemsOf(raw: Record<string, string>, present = Object.keys(raw)): string[] {
@@ -20,6 +34,7 @@ describe("config", () => {
                 sessionScriptWaitSeconds: 30,
                 usageRetentionDays: 730,
                 athenaBytesScannedCutoffMb: 1024,
+                ...IMAGE_UPDATE_DEFAULTS,
             },
         );
     });
@@ -29,6 +44,17 @@ describe("config", () => {
             sessionScriptWaitSeconds: "60",
             usageRetentionDays: "1",
             athenaBytesScannedCutoffMb: "10",
+            batchSize: "10",
+            maxConcurrentUpdates: "20",
+            updateSchedule: "cron(0 3 ? * SUN#1 *)",
+            updateScheduleTimezone: "Europe/Berlin",
+            notifyEmails: '["ops@example.com","lead@example.org"]',
+            senderEmail: "appstream@example.com",
+            pollIntervalMinutes: "15",
+            maxWaitHours: "48",
+            autoUpdateTagKey: "Patch",
+            autoUpdateTagValue: "monthly",
+            createSenderIdentity: "true",
         };
         assert.deepStrictEqual(
             parseConfig((k) => raw[k]),
@@ -36,6 +62,17 @@ describe("config", () => {
                 sessionScriptWaitSeconds: 60,
                 usageRetentionDays: 1,
                 athenaBytesScannedCutoffMb: 10,
+                batchSize: 10,
+                maxConcurrentUpdates: 20,
+                updateSchedule: "cron(0 3 ? * SUN#1 *)",
+                updateScheduleTimezone: "Europe/Berlin",
+                notifyEmails: ["ops@example.com", "lead@example.org"],
+                senderEmail: "appstream@example.com",
+                pollIntervalMinutes: 15,
+                maxWaitHours: 48,
+                autoUpdateTagKey: "Patch",
+                autoUpdateTagValue: "monthly",
+                createSenderIdentity: true,
             },
         );
     });
@@ -52,15 +89,126 @@ describe("config", () => {
         ["usageRetentionDays", "1e3", "an integer >= 1"],
         ["athenaBytesScannedCutoffMb", "9", "an integer >= 10"],
         ["athenaBytesScannedCutoffMb", "[1024]", "an integer >= 10"],
+        ["batchSize", "0", "an integer from 1 to 100"],
+        ["maxConcurrentUpdates", "101", "an integer from 1 to 100"],
+        ["pollIntervalMinutes", "0", "an integer from 1 to 720"],
+        ["maxWaitHours", "169", "an integer from 1 to 168"],
+        ["createSenderIdentity", "yes", "true or false"],
+        ["notifyEmails", '["ops@example.com"', 'a list of at most 50 email addresses, e.g. ["ops@example.com"]'],
     ];
     for (const [key, value, accepted] of invalid) {
         it(`rejects ${key} = ${JSON.stringify(value)}, naming the key and the accepted values`, () => {
             const problems = problemsOf({ [key]: value });
             assert.strictEqual(problems.length, 1, problems.join("\n"));
-            const expected = `appstream-ops:${key} = ${JSON.stringify(value)} is invalid: expected ${accepted} (default ${CONFIG_KEYS[key as keyof typeof CONFIG_KEYS].defaultValue})`;
+            const expected = `appstream-ops:${key} = ${JSON.stringify(value)} is invalid: expected ${accepted} (default ${JSON.stringify(CONFIG_KEYS[key as keyof typeof CONFIG_KEYS].defaultValue)})`;
             assert.strictEqual(problems[0], expected);
         });
     }
+
+    const explained: [string, string, string][] = [
+        [
+            "updateSchedule",
+            "cron(0 12 1 * * *)",
+            'exactly one of day-of-month ("1") and day-of-week ("*") must be ?; expected an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 12 1 * ? *)',
+        ],
+        [
+            "updateSchedule",
+            "monthly",
+            "expected cron(...) or rate(...); expected an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 12 1 * ? *)",
+        ],
+        [
+            "updateScheduleTimezone",
+            "Europe/Berlinn",
+            "unknown time zone; expected an IANA time zone name, e.g. UTC or Europe/Berlin",
+        ],
+        [
+            "notifyEmails",
+            '["ops@example.com","bob@"]',
+            '"bob@" is not an email address; expected a list of at most 50 email addresses, e.g. ["ops@example.com"]',
+        ],
+        [
+            "notifyEmails",
+            '["ops@example.com","ops@example.com"]',
+            'an address is listed twice; expected a list of at most 50 email addresses, e.g. ["ops@example.com"]',
+        ],
+        [
+            "notifyEmails",
+            JSON.stringify(Array.from({ length: 51 }, (_, i) => `u${i}@example.com`)),
+            '51 addresses; expected a list of at most 50 email addresses, e.g. ["ops@example.com"]',
+        ],
+        ["senderEmail", "appstream", 'not an email address; expected "" or an email address'],
+        [
+            "autoUpdateTagKey",
+            "aws:auto",
+            "not a valid tag key; expected an AppStream tag key (1-128 letters, digits, spaces, _ . : / = + - @; not aws:)",
+        ],
+        [
+            "autoUpdateTagKey",
+            "BaseName",
+            "BaseName is a tag the updater writes itself; expected an AppStream tag key (1-128 letters, digits, spaces, _ . : / = + - @; not aws:)",
+        ],
+        [
+            "autoUpdateTagValue",
+            "Completed",
+            '"Completed" marks images already updated; expected an AppStream tag value (up to 256 letters, digits, spaces, _ . : / = + - @), not "Completed"',
+        ],
+    ];
+    for (const [key, value, why] of explained) {
+        it(`rejects ${key} = ${JSON.stringify(value).slice(0, 40)}, saying what is wrong`, () => {
+            const problems = problemsOf({ [key]: value });
+            const spec = CONFIG_KEYS[key as keyof typeof CONFIG_KEYS];
+            assert.deepStrictEqual(problems, [
+                `appstream-ops:${key} = ${JSON.stringify(value)} is invalid: ${why} (default ${JSON.stringify(spec.defaultValue)})`,
+            ]);
+        });
+    }
+
+    it("accepts notifyEmails as one comma-separated string", () => {
+        const config = parseConfig((k) =>
+            k === "notifyEmails"
+                ? "ops@example.com, lead@example.org"
+                : k === "senderEmail"
+                  ? "a@example.com"
+                  : undefined,
+        );
+        assert.deepStrictEqual(config.notifyEmails, ["ops@example.com", "lead@example.org"]);
+    });
+
+    const crossKey: [Record<string, string>, string][] = [
+        [
+            { batchSize: "8" },
+            "appstream-ops:batchSize = 8 is above appstream-ops:maxConcurrentUpdates = 5: AppStream runs at most that many image updates at once (default quota 5). Lower batchSize, or raise maxConcurrentUpdates once Service Quotas has raised the quota",
+        ],
+        [
+            { notifyEmails: '["ops@example.com"]' },
+            "appstream-ops:notifyEmails is set but appstream-ops:senderEmail is empty: set senderEmail to a verified SES identity",
+        ],
+        [{ createSenderIdentity: "true" }, "appstream-ops:createSenderIdentity = true needs appstream-ops:senderEmail"],
+        [
+            { pollIntervalMinutes: "120", maxWaitHours: "1" },
+            "appstream-ops:pollIntervalMinutes = 120 is longer than appstream-ops:maxWaitHours = 1 hours: no check would happen before the run times out",
+        ],
+        [
+            { pollIntervalMinutes: "5", maxWaitHours: "168" },
+            "appstream-ops:maxWaitHours = 168 with appstream-ops:pollIntervalMinutes = 5 makes 2016 checks per run; at most 1000 fit in a Step Functions execution history. Raise pollIntervalMinutes or lower maxWaitHours",
+        ],
+    ];
+    for (const [raw, message] of crossKey) {
+        it(`rejects ${JSON.stringify(raw)}: keys that contradict each other`, () => {
+            assert.deepStrictEqual(problemsOf(raw), [message]);
+        });
+    }
+
+    it("a batch size within a raised quota is accepted", () => {
+        assert.strictEqual(parseConfig((k) => ({ batchSize: "8", maxConcurrentUpdates: "10" })[k]).batchSize, 8);
+    });
+
+    it("a key that is itself invalid is not also reported by a rule over several keys", () => {
+        assert.deepStrictEqual(
+            problemsOf({ batchSize: "many" }).map((p) => p.split(" ")[0]),
+            ["appstream-ops:batchSize"],
+        );
+    });
 
     it("reports every invalid key at once", () => {
         const problems = problemsOf({

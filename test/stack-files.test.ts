@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { CONFIG_KEYS, CONFIG_NAMESPACE } from "../config";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey, stackFileDefault } from "../config";
 import { runProgram } from "./helpers/program";
 import { readStackConfig } from "./helpers/stack-config";
 
@@ -14,8 +14,8 @@ describe("Pulumi.dev.yaml", () => {
                 .map((k) => `${CONFIG_NAMESPACE}:${k}`)
                 .sort(),
         );
-        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-            assert.strictEqual(config[`${CONFIG_NAMESPACE}:${key}`], String(spec.defaultValue), key);
+        for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+            assert.strictEqual(config[`${CONFIG_NAMESPACE}:${key}`], stackFileDefault(key), key);
         }
     });
 

@@ -48,7 +48,35 @@ function providerState(type: string, name: string, inputs: Inputs): { id: string
                 state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${roleName}` },
             };
         }
+        case "aws:lambda/function:Function": {
+            const functionName = inputs.name ?? physical;
+            return {
+                id: functionName,
+                state: {
+                    ...inputs,
+                    name: functionName,
+                    arn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${functionName}`,
+                },
+            };
+        }
+        case "aws:sfn/stateMachine:StateMachine": {
+            const machineName = inputs.name ?? physical;
+            const arn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${machineName}`;
+            return { id: arn, state: { ...inputs, name: machineName, arn } };
+        }
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const groupName = inputs.name ?? `${inputs.namePrefix ?? ""}${physical}`;
+            return {
+                id: groupName,
+                state: {
+                    ...inputs,
+                    name: groupName,
+                    arn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${groupName}`,
+                },
+            };
+        }
         case "aws:iam/rolePolicy:RolePolicy":
+        case "aws:scheduler/schedule:Schedule":
         case "aws:athena/workgroup:Workgroup":
         case "aws:glue/catalogDatabase:CatalogDatabase":
         case "aws:glue/catalogTable:CatalogTable": {
@@ -64,6 +92,8 @@ function invokeResult(token: string): Inputs {
     switch (token) {
         case "aws:index/getRegion:getRegion":
             return { id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com` };
+        case "aws:index/getPartition:getPartition":
+            return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 id: ACCOUNT_ID,

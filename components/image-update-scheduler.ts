@@ -1,0 +1,224 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS } from "../config";
+import {
+    imageUpdaterPolicy,
+    serviceTrustPolicy,
+    startExecutionPolicy,
+    stateMachinePolicy,
+} from "../runtime/iam/policy-documents";
+import { handleImageUpdateEvent } from "../runtime/image-update/handler";
+import { RunInput, maxChecksFor } from "../runtime/image-update/run-settings";
+import { imageUpdateDefinition } from "../runtime/image-update/state-machine";
+
+/** Packages the Lambda runtime (nodejs22.x) already provides: shipping them would only bloat the archive. */
+export const RUNTIME_PROVIDED_PACKAGES = ["@aws-sdk/client-appstream", "@aws-sdk/client-ses"];
+/** One invocation discovers and tags hundreds of images at most; 5 minutes leaves room for throttling. */
+export const FUNCTION_TIMEOUT_SECONDS = 300;
+
+/** Defaults come from the config table, so the component and the stack config never disagree. */
+const defaults = <K extends keyof typeof CONFIG_KEYS>(key: K): (typeof CONFIG_KEYS)[K]["defaultValue"] =>
+    CONFIG_KEYS[key].defaultValue;
+
+export interface ImageUpdateSchedulerArgs {
+    /** Most image updates in flight at once (keep it within the account's quota). @default 5 */
+    batchSize?: number;
+    /** EventBridge Scheduler expression. @default "cron(0 12 1 * ? *)" (12:00 on the 1st of each month) */
+    updateSchedule?: string;
+    /** IANA time zone of the schedule and of the date in new image names. @default "UTC" */
+    updateScheduleTimezone?: string;
+    /** Summary recipients. @default [] (no email; the summary is the execution's output) */
+    notifyEmails?: string[];
+    /** Verified SES sender; the only From address the Lambda may use. @default "" (no email) */
+    senderEmail?: string;
+    /** Minutes between checks of running updates. @default 30 */
+    pollIntervalMinutes?: number;
+    /** Hours after which still-running updates are reported as pending and the run ends. @default 24 */
+    maxWaitHours?: number;
+    /** Tag key that opts an image in. @default "AutoUpdate" */
+    autoUpdateTagKey?: string;
+    /** Tag value that opts an image in. @default "Enabled" */
+    autoUpdateTagValue?: string;
+    /** Create the SES email identity of `senderEmail`. @default false */
+    createSenderIdentity?: boolean;
+    /** Days the function's and the executions' logs are kept. @default 90 */
+    logRetentionDays?: number;
+}
+
+/**
+ * Applies AppStream managed image updates on a schedule: an EventBridge Scheduler schedule starts
+ * a Step Functions state machine that drives one inline Lambda through discovery, batches of
+ * CreateUpdatedImage, polling and one summary email. Each of the three roles can do only its part.
+ */
+export class ImageUpdateScheduler extends pulumi.ComponentResource {
+    public readonly stateMachineArn: pulumi.Output<string>;
+    public readonly functionName: pulumi.Output<string>;
+    public readonly scheduleName: pulumi.Output<string>;
+    /** The execution input the schedule sends; pass it to `aws stepfunctions start-execution` to run now. */
+    public readonly runInput: string;
+    /** Log group of the workflow function. */
+    public readonly functionLogGroupName: pulumi.Output<string>;
+    /** Log group of the state machine's executions. */
+    public readonly executionLogGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: ImageUpdateSchedulerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("appstream-ops:image-update:ImageUpdateScheduler", name, {}, opts);
+        const parent = { parent: this };
+        const senderEmail = args.senderEmail ?? defaults("senderEmail");
+        const pollIntervalMinutes = args.pollIntervalMinutes ?? defaults("pollIntervalMinutes");
+        const timeZone = args.updateScheduleTimezone ?? defaults("updateScheduleTimezone");
+        const retentionInDays = args.logRetentionDays ?? 90;
+        const input: RunInput = {
+            settings: {
+                batchSize: args.batchSize ?? defaults("batchSize"),
+                tagKey: args.autoUpdateTagKey ?? defaults("autoUpdateTagKey"),
+                tagValue: args.autoUpdateTagValue ?? defaults("autoUpdateTagValue"),
+                notifyEmails: args.notifyEmails ?? defaults("notifyEmails"),
+                senderEmail,
+                maxChecks: maxChecksFor(args.maxWaitHours ?? defaults("maxWaitHours"), pollIntervalMinutes),
+                timeZone,
+            },
+        };
+
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const region = aws.getRegionOutput({}, parent).region;
+        const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+
+        // The workflow Lambda.
+        const functionLogs = new aws.cloudwatch.LogGroup(
+            `${name}-function-logs`,
+            { namePrefix: `/aws/lambda/${name}-`, retentionInDays },
+            parent,
+        );
+        const functionRole = new aws.iam.Role(
+            `${name}-function-role`,
+            {
+                description: "appstream-ops image updater: update tagged AppStream images, email one summary",
+                assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+            },
+            parent,
+        );
+        const functionPolicy = new aws.iam.RolePolicy(
+            `${name}-function-policy`,
+            {
+                role: functionRole.id,
+                policy: pulumi.all([partition, region, accountId, functionLogs.arn]).apply(([p, r, a, logGroupArn]) =>
+                    imageUpdaterPolicy({
+                        scope: { partition: p, region: r, accountId: a },
+                        logGroupArn,
+                        senderEmail,
+                    }),
+                ),
+            },
+            parent,
+        );
+        const workflowFunction = new aws.lambda.CallbackFunction(
+            `${name}-function`,
+            {
+                description: "appstream-ops: one step of a managed image update run (called by the state machine)",
+                callback: handleImageUpdateEvent,
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                role: functionRole.arn,
+                timeout: FUNCTION_TIMEOUT_SECONDS,
+                memorySize: 256,
+                loggingConfig: { logFormat: "JSON", logGroup: functionLogs.name },
+                codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
+            },
+            { parent: this, dependsOn: [functionPolicy] },
+        );
+
+        // The state machine.
+        const executionLogs = new aws.cloudwatch.LogGroup(
+            `${name}-execution-logs`,
+            // Step Functions recommends the vended-logs prefix: it keeps the Logs resource policy small.
+            { namePrefix: `/aws/vendedlogs/states/${name}-`, retentionInDays },
+            parent,
+        );
+        const stateMachineRole = new aws.iam.Role(
+            `${name}-state-machine-role`,
+            {
+                description: "appstream-ops image update state machine: invoke its function, write its logs",
+                assumeRolePolicy: accountId.apply((a) => serviceTrustPolicy("states.amazonaws.com", a)),
+            },
+            parent,
+        );
+        const stateMachinePolicyResource = new aws.iam.RolePolicy(
+            `${name}-state-machine-policy`,
+            { role: stateMachineRole.id, policy: workflowFunction.arn.apply(stateMachinePolicy) },
+            parent,
+        );
+        const stateMachine = new aws.sfn.StateMachine(
+            `${name}-state-machine`,
+            {
+                type: "STANDARD",
+                roleArn: stateMachineRole.arn,
+                definition: workflowFunction.arn.apply((functionArn) =>
+                    JSON.stringify(
+                        imageUpdateDefinition({
+                            functionArn,
+                            pollIntervalSeconds: pollIntervalMinutes * 60,
+                            taskTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS + 30,
+                        }),
+                    ),
+                ),
+                loggingConfiguration: {
+                    level: "ALL",
+                    includeExecutionData: true,
+                    logDestination: pulumi.interpolate`${executionLogs.arn}:*`,
+                },
+            },
+            { parent: this, dependsOn: [stateMachinePolicyResource] },
+        );
+
+        // The schedule.
+        const schedulerRole = new aws.iam.Role(
+            `${name}-scheduler-role`,
+            {
+                description: "appstream-ops image update schedule: start the image update state machine",
+                assumeRolePolicy: accountId.apply((a) => serviceTrustPolicy("scheduler.amazonaws.com", a)),
+            },
+            parent,
+        );
+        const schedulerPolicy = new aws.iam.RolePolicy(
+            `${name}-scheduler-policy`,
+            { role: schedulerRole.id, policy: stateMachine.arn.apply(startExecutionPolicy) },
+            parent,
+        );
+        const schedule = new aws.scheduler.Schedule(
+            `${name}-schedule`,
+            {
+                description: "appstream-ops: start the managed image update run",
+                scheduleExpression: args.updateSchedule ?? defaults("updateSchedule"),
+                scheduleExpressionTimezone: timeZone,
+                flexibleTimeWindow: { mode: "OFF" },
+                state: "ENABLED",
+                target: {
+                    arn: stateMachine.arn,
+                    roleArn: schedulerRole.arn,
+                    input: JSON.stringify(input),
+                    retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+                },
+            },
+            { parent: this, dependsOn: [schedulerPolicy] },
+        );
+
+        if ((args.createSenderIdentity ?? defaults("createSenderIdentity")) && senderEmail !== "") {
+            new aws.ses.EmailIdentity(`${name}-sender`, { email: senderEmail }, parent);
+        }
+
+        this.stateMachineArn = stateMachine.arn;
+        this.functionName = workflowFunction.name;
+        this.scheduleName = schedule.name;
+        this.runInput = JSON.stringify(input);
+        this.functionLogGroupName = functionLogs.name;
+        this.executionLogGroupName = executionLogs.name;
+        this.registerOutputs({
+            stateMachineArn: this.stateMachineArn,
+            functionName: this.functionName,
+            scheduleName: this.scheduleName,
+            runInput: this.runInput,
+            functionLogGroupName: this.functionLogGroupName,
+            executionLogGroupName: this.executionLogGroupName,
+        });
+    }
+}

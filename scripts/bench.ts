@@ -1,0 +1,133 @@
+/**
+ * npm run bench
+ *
+ * Prints the image updater's figures; nothing here is a pass/fail test.
+ *  1. the Lambda archive Pulumi would upload (raw and zipped bytes);
+ *  2. AppStream calls per tagged image over a whole run;
+ *  3. wall time of discovery and the first batch over 500 tagged images, with simulated latency
+ *     on every AppStream call, and the size of the run state Step Functions carries (limit 256 KB).
+ */
+import { performance } from "perf_hooks";
+import { AppStreamClient } from "@aws-sdk/client-appstream";
+import { appStreamApi } from "../runtime/image-update/appstream-api";
+import { RunSettings } from "../runtime/image-update/run-settings";
+import { TAG_READ_CONCURRENCY, checkRun, startRun } from "../runtime/image-update/workflow";
+import { deployedWorkflow } from "../test/helpers/deployed-workflow";
+import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../test/helpers/fake-appstream";
+
+const STARTED_AT = "2026-12-01T12:00:00Z";
+const LATENCY_MS = 25;
+const STEP_FUNCTIONS_PAYLOAD_LIMIT = 256 * 1024;
+
+function settings(overrides: Partial<RunSettings>): RunSettings {
+    return {
+        batchSize: 5,
+        tagKey: "AutoUpdate",
+        tagValue: "Enabled",
+        notifyEmails: [],
+        senderEmail: "",
+        maxChecks: 1000,
+        timeZone: "UTC",
+        ...overrides,
+    };
+}
+
+/** `tagged` opted-in images with realistic long names, and as many untagged ones. */
+function account(tagged: number): FakeAppStreamAccount {
+    const specs: FakeImageSpec[] = [];
+    for (let i = 0; i < tagged; i++) {
+        specs.push({
+            name: `Win2022-Business-Unit-${String(i).padStart(4, "0")}-Office-And-Line-Of-Business-Apps`,
+            displayName: `Business unit ${i}: Office and line-of-business applications`,
+            tags: { AutoUpdate: "Enabled", CostCenter: `CC-${i}`, Owner: "appstream-admins@example.com" },
+            update: { minutes: 45 + (i % 4) * 15, available: i % 10 !== 0 },
+        });
+        specs.push({ name: `Win2022-Sandbox-${String(i).padStart(4, "0")}`, tags: { Team: "Dev" } });
+    }
+    return new FakeAppStreamAccount(specs);
+}
+
+async function archiveFigures(): Promise<void> {
+    const deployed = await deployedWorkflow();
+    const raw = Object.values(deployed.archive).reduce((n, text) => n + Buffer.byteLength(text), 0);
+    console.log("Lambda archive (what `pulumi up` uploads)");
+    console.log(`  files:  ${Object.keys(deployed.archive).join(", ")}`);
+    console.log(`  raw:    ${raw} bytes`);
+    console.log(`  zipped: ${deployed.archiveZippedBytes} bytes (budget 65536)`);
+}
+
+async function callsPerImage(tagged: number): Promise<void> {
+    const fake = account(tagged);
+    fake.quota = 5;
+    const mock = mockAppStream(fake);
+    try {
+        const api = appStreamApi(new AppStreamClient({}));
+        let state = await startRun(api, settings({ batchSize: 5 }), STARTED_AT);
+        while (!state.done) {
+            fake.advance(30);
+            state = await checkRun(api, state);
+        }
+    } finally {
+        mock.restore();
+    }
+    const byCommand = new Map<string, number>();
+    for (const call of fake.calls) byCommand.set(call.command, (byCommand.get(call.command) ?? 0) + 1);
+    console.log(`\nAppStream calls over a whole run: ${tagged} tagged + ${tagged} untagged images, batch size 5`);
+    for (const [command, count] of [...byCommand].sort()) {
+        console.log(
+            `  ${command.padEnd(20)} ${String(count).padStart(6)}  (${(count / tagged).toFixed(2)} per tagged image)`,
+        );
+    }
+    console.log(
+        `  ${"total".padEnd(20)} ${String(fake.calls.length).padStart(6)}  (${(fake.calls.length / tagged).toFixed(2)} per tagged image)`,
+    );
+    console.log(`  simulated duration: ${(fake.minutes / 60).toFixed(1)} h at 30-minute checks`);
+}
+
+async function discoveryWallTime(tagged: number, runs: number): Promise<void> {
+    const times: number[] = [];
+    let stateBytes = 0;
+    let calls = 0;
+    for (let r = 0; r < runs; r++) {
+        const fake = account(tagged);
+        fake.latencyMs = LATENCY_MS;
+        fake.quota = 5;
+        const mock = mockAppStream(fake);
+        try {
+            const started = performance.now();
+            const state = await startRun(appStreamApi(new AppStreamClient({})), settings({ batchSize: 5 }), STARTED_AT);
+            times.push(performance.now() - started);
+            stateBytes = Buffer.byteLength(JSON.stringify(state));
+            calls = fake.calls.length;
+        } finally {
+            mock.restore();
+        }
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    console.log(
+        `\nDiscovery + first batch: ${tagged} tagged + ${tagged} untagged images, ${LATENCY_MS} ms per AppStream call, tags read ${TAG_READ_CONCURRENCY} at a time`,
+    );
+    console.log(
+        `  wall time: median ${(median / 1000).toFixed(2)} s of ${runs} runs (min ${(times[0] / 1000).toFixed(2)} s, max ${(times[times.length - 1] / 1000).toFixed(2)} s)`,
+    );
+    console.log(`  AppStream calls: ${calls}`);
+    console.log(`  if calls were sequential: ${((calls * LATENCY_MS) / 1000).toFixed(2)} s`);
+    console.log(
+        `  run state carried by Step Functions: ${stateBytes} bytes (${((100 * stateBytes) / STEP_FUNCTIONS_PAYLOAD_LIMIT).toFixed(0)}% of the 256 KB limit)`,
+    );
+}
+
+async function main(): Promise<void> {
+    await archiveFigures();
+    await callsPerImage(100);
+    await discoveryWallTime(500, 3);
+}
+
+main().then(
+    () => process.exit(0),
+    (err) => {
+        console.error(err);
+        process.exit(1);
+    },
+);

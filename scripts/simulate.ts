@@ -1,0 +1,126 @@
+/**
+ * npm run simulate [-- --stack dev] [--fixture scripts/fixtures/sample-account.json]
+ *
+ * Runs one scheduled image-update run locally, as the stack would deploy it (the real program under
+ * mocks gives the state-machine definition, the schedule input and the serialized Lambda), against
+ * a sample account described by a fixture. Prints the timeline and the emails it would send.
+ * Needs no AWS account and no Pulumi CLI.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ImageEntry, RunState } from "../runtime/image-update/workflow";
+import { deployedWorkflow } from "../test/helpers/deployed-workflow";
+import { FakeAppStreamAccount, FakeImageSpec, mockAppStream, mockSes } from "../test/helpers/fake-appstream";
+import { WorkflowStep, runLocalWorkflow } from "../test/helpers/local-workflow";
+import { PROJECT_ROOT } from "../test/helpers/program";
+import { readStackConfig } from "../test/helpers/stack-config";
+
+interface Fixture {
+    description: string;
+    startedAt: string;
+    concurrentUpdateQuota?: number;
+    /** Stack config (raw strings) laid over the stack file, e.g. recipients for the sample. */
+    config?: Record<string, string>;
+    images: FakeImageSpec[];
+}
+
+function argument(name: string, fallback: string): string {
+    const at = process.argv.indexOf(`--${name}`);
+    return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+}
+
+const clock = (minute: number) => `+${Math.floor(minute / 60)}h${String(minute % 60).padStart(2, "0")}m`;
+const names = (entries: ImageEntry[]) => entries.map((e) => e.name).join(", ");
+
+/** What changed between two run states, in a line. */
+function describe(step: WorkflowStep, before: RunState | undefined): string {
+    if (step.error) return `error ${step.error.split("\n")[0]}`;
+    if (step.state === "NotifySummary" || step.state === "NotifyFailure") {
+        const result = step.output as { outcome: string; emailedTo: string[] };
+        const to = result.emailedTo.length ? `emailed ${result.emailedTo.join(", ")}` : "no recipients configured";
+        return `outcome ${result.outcome}; ${to}`;
+    }
+    const after = step.output as RunState;
+    const was = new Map(before?.images.map((i) => [i.name, i.status]));
+    const became = (status: string) => after.images.filter((i) => i.status === status && was.get(i.name) !== status);
+    const parts: string[] = [];
+    if (!before) parts.push(`${after.images.length} tagged image(s) found`);
+    const groups: [string, string][] = [
+        ["updated", "finished"],
+        ["updating", "started"],
+        ["upToDate", "already up to date"],
+        ["failed", "failed"],
+        ["timedOut", "pending at timeout"],
+    ];
+    for (const [status, label] of groups) {
+        const changed = became(status);
+        if (changed.length) parts.push(`${label}: ${names(changed)}`);
+    }
+    const retrying = after.images.filter((i) => i.status === "queued" && i.reason);
+    if (retrying.length) parts.push(`retrying later: ${names(retrying)}`);
+    parts.push(`${after.images.filter((i) => i.status === "updating").length} running`);
+    return parts.join("; ");
+}
+
+async function main(): Promise<void> {
+    const stack = argument("stack", "dev");
+    const fixtureFile = path.resolve(
+        argument("fixture", path.join(PROJECT_ROOT, "scripts/fixtures/sample-account.json")),
+    );
+    const fixture: Fixture = JSON.parse(fs.readFileSync(fixtureFile, "utf8"));
+    const config = { ...readStackConfig(stack), ...(fixture.config ?? {}) };
+    const deployed = await deployedWorkflow({ stack, config });
+    process.env.AWS_REGION = config["aws:region"] ?? "eu-west-1";
+
+    const account = new FakeAppStreamAccount(fixture.images);
+    account.quota = fixture.concurrentUpdateQuota ?? 5;
+    const appstream = mockAppStream(account);
+    const ses = mockSes();
+    const { settings } = deployed.input;
+    console.log(`Simulated image update run of stack "${stack}" against ${path.relative(process.cwd(), fixtureFile)}`);
+    console.log(`  ${fixture.description}`);
+    console.log(
+        `  ${fixture.images.length} images; opt-in tag ${settings.tagKey}=${settings.tagValue}; batch size ${settings.batchSize}; ` +
+            `check every ${deployed.pollIntervalMinutes} min, at most ${settings.maxChecks} checks; quota ${account.quota}\n`,
+    );
+    let state: RunState | undefined;
+    try {
+        const run = await runLocalWorkflow({
+            definition: deployed.definition,
+            handler: deployed.handler,
+            input: deployed.input,
+            account,
+            pollIntervalMinutes: deployed.pollIntervalMinutes,
+            startedAt: fixture.startedAt,
+            onStep: (step) => {
+                console.log(`${clock(step.minute).padStart(7)}  ${step.state.padEnd(14)} ${describe(step, state)}`);
+                if (step.output && (step.state === "StartRun" || step.state === "CheckUpdates")) {
+                    state = step.output as RunState;
+                }
+            },
+        });
+        console.log(`\nExecution ${run.status}${run.error ? ` (${run.error})` : ""}`);
+        const calls = new Map<string, number>();
+        for (const call of account.calls) calls.set(call.command, (calls.get(call.command) ?? 0) + 1);
+        console.log(`AppStream calls: ${[...calls].map(([c, n]) => `${c} ${n}`).join(", ")}`);
+        for (const [i, mail] of ses.sent.entries()) {
+            console.log(`\n--- Email ${i + 1} of ${ses.sent.length} ---`);
+            console.log(`From: ${mail.Source}`);
+            console.log(`To: ${mail.Destination?.ToAddresses?.join(", ")}`);
+            console.log(`Subject: ${mail.Message?.Subject?.Data}\n`);
+            console.log(mail.Message?.Body?.Text?.Data);
+        }
+        if (ses.sent.length === 0) console.log("\nNo email: notifyEmails is empty for this stack and fixture.");
+    } finally {
+        appstream.restore();
+        ses.restore();
+    }
+}
+
+main().then(
+    () => process.exit(0),
+    (err) => {
+        console.error(err);
+        process.exit(1);
+    },
+);

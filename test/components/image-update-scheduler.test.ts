@@ -1,0 +1,280 @@
+import * as assert from "assert";
+import { ImageUpdateScheduler } from "../../components/image-update-scheduler";
+import { imageUpdateDefinition } from "../../runtime/image-update/state-machine";
+import { archiveFiles, zippedSize } from "../helpers/lambda-archive";
+import { ACCOUNT_ID, ProgramRun, REGION, runProgram, runUnderMocks } from "../helpers/program";
+
+const T = {
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    fn: "aws:lambda/function:Function",
+    stateMachine: "aws:sfn/stateMachine:StateMachine",
+    schedule: "aws:scheduler/schedule:Schedule",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    identity: "aws:ses/emailIdentity:EmailIdentity",
+};
+/** The archive budget from the issue: small enough to show in the console editor, fast to deploy. */
+const ARCHIVE_BUDGET_BYTES = 64 * 1024;
+
+type Statement = {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+    Condition?: unknown;
+};
+function statements(policy: unknown): Statement[] {
+    const doc = typeof policy === "string" ? JSON.parse(policy) : policy;
+    return doc.Statement;
+}
+
+function policyOf(run: ProgramRun, roleName: string): Statement[] {
+    const role = run.one(T.role, roleName);
+    const policies = run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name);
+    assert.strictEqual(policies.length, 1, `${roleName} has ${policies.length} inline policies`);
+    return statements(policies[0].inputs.policy);
+}
+
+describe("ImageUpdateScheduler (real program under mocks)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram();
+    });
+
+    describe("Lambda", () => {
+        it("is the inline callback on nodejs22.x with its own role, timeout and log group", () => {
+            const fn = run.one(T.fn, "image-updates-function");
+            assert.strictEqual(fn.inputs.runtime, "nodejs22.x");
+            assert.strictEqual(fn.inputs.handler, "__index.handler");
+            assert.strictEqual(fn.inputs.role, run.one(T.role, "image-updates-function-role").state.arn);
+            assert.strictEqual(fn.inputs.timeout, 300);
+            assert.deepStrictEqual(fn.inputs.loggingConfig, {
+                logFormat: "JSON",
+                logGroup: run.one(T.logGroup, "image-updates-function-logs").state.name,
+            });
+            // CallbackFunction's default role would attach AWSLambda_FullAccess and more: none here.
+            assert.deepStrictEqual(run.ofType(T.attachment), []);
+        });
+
+        it("ships only the serialized handler, within 64 KB, leaving the AWS SDK to the runtime", async () => {
+            const files = await archiveFiles(run.one(T.fn, "image-updates-function"));
+            assert.deepStrictEqual(Object.keys(files), ["__index.js"]);
+            const size = zippedSize(files);
+            assert.ok(size <= ARCHIVE_BUDGET_BYTES, `archive is ${size} bytes`);
+            const required = [...files["__index.js"].matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+            assert.deepStrictEqual([...new Set(required.map((r) => r.split("/").slice(0, 2).join("/")))].sort(), [
+                "@aws-sdk/client-appstream",
+                "@aws-sdk/client-ses",
+            ]);
+            assert.ok(!files["__index.js"].includes("@pulumi/"), "the handler captured Pulumi code");
+        });
+
+        it("may call only the AppStream actions it uses, on images, and write only its own log group", () => {
+            const logGroupArn = run.one(T.logGroup, "image-updates-function-logs").state.arn;
+            assert.deepStrictEqual(policyOf(run, "image-updates-function-role"), [
+                {
+                    Sid: "UpdateTaggedImages",
+                    Effect: "Allow",
+                    Action: [
+                        "appstream:DescribeImages",
+                        "appstream:ListTagsForResource",
+                        "appstream:CreateUpdatedImage",
+                        "appstream:TagResource",
+                    ],
+                    Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
+                },
+                {
+                    Sid: "WriteOwnLogs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: [`${logGroupArn}:*`],
+                },
+            ]);
+            const trust = statements(run.one(T.role, "image-updates-function-role").inputs.assumeRolePolicy);
+            assert.deepStrictEqual(trust, [
+                { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ]);
+        });
+
+        it("may send email only from the configured sender", async () => {
+            const withEmail = await runProgram({
+                config: { notifyEmails: '["ops@example.com"]', senderEmail: "appstream@example.com" },
+            });
+            const ses = policyOf(withEmail, "image-updates-function-role").find(
+                (s) => s.Sid === "SendSummaryFromSender",
+            );
+            assert.deepStrictEqual(ses, {
+                Sid: "SendSummaryFromSender",
+                Effect: "Allow",
+                Action: ["ses:SendEmail"],
+                Resource: [`arn:aws:ses:${REGION}:${ACCOUNT_ID}:identity/*`],
+                Condition: { StringEquals: { "ses:FromAddress": "appstream@example.com" } },
+            });
+        });
+    });
+
+    describe("state machine", () => {
+        it("is a standard state machine running the definition the builder makes, logging to its log group", () => {
+            const machine = run.one(T.stateMachine, "image-updates-state-machine");
+            const functionArn = run.one(T.fn, "image-updates-function").state.arn;
+            assert.strictEqual(machine.inputs.type, "STANDARD");
+            assert.deepStrictEqual(
+                JSON.parse(machine.inputs.definition),
+                imageUpdateDefinition({ functionArn, pollIntervalSeconds: 1800, taskTimeoutSeconds: 330 }),
+            );
+            const logGroup = run.one(T.logGroup, "image-updates-execution-logs");
+            assert.match(logGroup.state.name, /^\/aws\/vendedlogs\/states\/image-updates-/);
+            assert.deepStrictEqual(machine.inputs.loggingConfiguration, {
+                level: "ALL",
+                includeExecutionData: true,
+                logDestination: `${logGroup.state.arn}:*`,
+            });
+        });
+
+        it("can only invoke its function and deliver its logs, assumed by Step Functions for this account", () => {
+            const functionArn = run.one(T.fn, "image-updates-function").state.arn;
+            const [invoke, logs] = policyOf(run, "image-updates-state-machine-role");
+            assert.deepStrictEqual(invoke, {
+                Sid: "InvokeWorkflowFunction",
+                Effect: "Allow",
+                Action: ["lambda:InvokeFunction"],
+                Resource: [functionArn, `${functionArn}:*`],
+            });
+            assert.strictEqual(logs.Sid, "DeliverExecutionLogs");
+            assert.ok((logs.Action as string[]).every((a) => a.startsWith("logs:")));
+            assert.deepStrictEqual(
+                statements(run.one(T.role, "image-updates-state-machine-role").inputs.assumeRolePolicy),
+                [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "states.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } },
+                    },
+                ],
+            );
+        });
+    });
+
+    describe("schedule", () => {
+        it("starts the state machine monthly in UTC with the batch size and email settings as input", () => {
+            const schedule = run.one(T.schedule, "image-updates-schedule");
+            const machine = run.one(T.stateMachine, "image-updates-state-machine");
+            assert.strictEqual(schedule.inputs.scheduleExpression, "cron(0 12 1 * ? *)");
+            assert.strictEqual(schedule.inputs.scheduleExpressionTimezone, "UTC");
+            assert.deepStrictEqual(schedule.inputs.flexibleTimeWindow, { mode: "OFF" });
+            assert.strictEqual(schedule.inputs.target.arn, machine.state.arn);
+            assert.strictEqual(
+                schedule.inputs.target.roleArn,
+                run.one(T.role, "image-updates-scheduler-role").state.arn,
+            );
+            assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), {
+                settings: {
+                    batchSize: 5,
+                    tagKey: "AutoUpdate",
+                    tagValue: "Enabled",
+                    notifyEmails: [],
+                    senderEmail: "",
+                    maxChecks: 48,
+                    timeZone: "UTC",
+                },
+            });
+            assert.strictEqual(run.outputs.imageUpdateRunInput, schedule.inputs.target.input);
+        });
+
+        it("its role may only start executions of this state machine", () => {
+            const machine = run.one(T.stateMachine, "image-updates-state-machine");
+            assert.deepStrictEqual(policyOf(run, "image-updates-scheduler-role"), [
+                {
+                    Sid: "StartImageUpdateRun",
+                    Effect: "Allow",
+                    Action: ["states:StartExecution"],
+                    Resource: [machine.state.arn],
+                },
+            ]);
+            assert.deepStrictEqual(
+                statements(run.one(T.role, "image-updates-scheduler-role").inputs.assumeRolePolicy),
+                [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "scheduler.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } },
+                    },
+                ],
+            );
+        });
+
+        it("carries tuned config into the schedule, the wait and the input", async () => {
+            const tuned = await runProgram({
+                config: {
+                    batchSize: "3",
+                    updateSchedule: "cron(0 3 ? * SUN#1 *)",
+                    updateScheduleTimezone: "Europe/Berlin",
+                    notifyEmails: '["ops@example.com","lead@example.com"]',
+                    senderEmail: "appstream@example.com",
+                    pollIntervalMinutes: "15",
+                    maxWaitHours: "12",
+                    autoUpdateTagKey: "Patch",
+                    autoUpdateTagValue: "monthly",
+                },
+            });
+            const schedule = tuned.one(T.schedule, "image-updates-schedule");
+            assert.strictEqual(schedule.inputs.scheduleExpression, "cron(0 3 ? * SUN#1 *)");
+            assert.strictEqual(schedule.inputs.scheduleExpressionTimezone, "Europe/Berlin");
+            assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input).settings, {
+                batchSize: 3,
+                tagKey: "Patch",
+                tagValue: "monthly",
+                notifyEmails: ["ops@example.com", "lead@example.com"],
+                senderEmail: "appstream@example.com",
+                maxChecks: 48,
+                timeZone: "Europe/Berlin",
+            });
+            const definition = JSON.parse(tuned.one(T.stateMachine, "image-updates-state-machine").inputs.definition);
+            assert.strictEqual(definition.States.WaitForUpdates.Seconds, 900);
+        });
+    });
+
+    it("no IAM policy anywhere in the program grants a wildcard action", async () => {
+        const withEmail = await runProgram({
+            config: { notifyEmails: '["ops@example.com"]', senderEmail: "appstream@example.com" },
+        });
+        const actions = withEmail
+            .ofType(T.rolePolicy)
+            .flatMap((p) => statements(p.inputs.policy))
+            .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+        assert.ok(actions.length > 10);
+        assert.deepStrictEqual(
+            actions.filter((a) => a.includes("*")),
+            [],
+        );
+    });
+
+    it("creates the SES sender identity only when asked", async () => {
+        assert.deepStrictEqual(run.ofType(T.identity), []);
+        const withIdentity = await runProgram({
+            config: {
+                senderEmail: "appstream@example.com",
+                notifyEmails: '["ops@example.com"]',
+                createSenderIdentity: "true",
+            },
+        });
+        assert.deepStrictEqual(withIdentity.one(T.identity, "image-updates-sender").inputs, {
+            email: "appstream@example.com",
+        });
+    });
+
+    it("two schedulers in one program do not collide", async () => {
+        const two = await runUnderMocks(() => {
+            const a = new ImageUpdateScheduler("team-a");
+            const b = new ImageUpdateScheduler("team-b", { batchSize: 2 });
+            return { a: a.stateMachineArn, b: b.stateMachineArn };
+        });
+        const names = two.resources.map((r) => `${r.type}/${r.name}`);
+        assert.strictEqual(new Set(names).size, names.length);
+        assert.strictEqual(two.ofType(T.stateMachine).length, 2);
+        assert.notStrictEqual(two.outputs.a, two.outputs.b);
+    });
+});

@@ -1,0 +1,109 @@
+/**
+ * Runs the real image-update state machine definition locally with aws-local-stepfunctions. Each
+ * Task is answered by a Lambda handler (the serialized `__index.js`, or the source) invoked the
+ * way Lambda invokes it: JSON in, JSON out, and errors surfaced as Step Functions sees them
+ * (Error = the error's name, Cause = the Lambda error JSON). Waits take no real time; instead the
+ * fake account's clock moves one poll interval before each check.
+ */
+import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
+import { RunInput } from "../../runtime/image-update/run-settings";
+import { STATE, StateMachineDefinition, TASK_STATES } from "../../runtime/image-update/state-machine";
+import { FakeAppStreamAccount } from "./fake-appstream";
+import { LambdaHandler } from "./lambda-archive";
+
+export interface WorkflowStep {
+    readonly state: string;
+    /** Simulated minutes since the execution started. */
+    readonly minute: number;
+    readonly input: unknown;
+    readonly output?: unknown;
+    readonly error?: string;
+}
+
+export interface LocalWorkflowRun {
+    readonly status: "SUCCEEDED" | "FAILED";
+    /** The Fail state's error name, e.g. ImageUpdatesFailed. */
+    readonly error?: string;
+    readonly output?: unknown;
+    readonly steps: WorkflowStep[];
+}
+
+export interface LocalWorkflowOptions {
+    readonly definition: StateMachineDefinition;
+    readonly handler: LambdaHandler;
+    readonly input: RunInput;
+    readonly account: FakeAppStreamAccount;
+    readonly pollIntervalMinutes: number;
+    readonly startedAt?: string;
+    /** Called as each Task finishes, for a live timeline. */
+    readonly onStep?: (step: WorkflowStep) => void;
+}
+
+const EXECUTION_ARN = "arn:aws:states:eu-west-1:123456789012:execution:image-updates-state-machine:local-run";
+
+/**
+ * aws-local-stepfunctions always sets $$.Execution.StartTime to the real clock. The definition's
+ * `startedAt` must have come from it; it is then moved to the run's fixed start, so dates are stable.
+ */
+function withStartTime(input: unknown, startedAt: string): unknown {
+    const given = (input as { startedAt?: unknown }).startedAt;
+    if (typeof given !== "string" || Number.isNaN(Date.parse(given))) {
+        throw new Error(`StartRun got no execution start time from the definition: ${JSON.stringify(given)}`);
+    }
+    return { ...(input as object), startedAt };
+}
+
+function lambdaError(err: unknown): Error {
+    const error = err as Error;
+    const surfaced = new Error(JSON.stringify({ errorType: error.name, errorMessage: error.message }));
+    surfaced.name = error.name || "Error";
+    return surfaced;
+}
+
+export async function runLocalWorkflow(options: LocalWorkflowOptions): Promise<LocalWorkflowRun> {
+    const { account } = options;
+    const startMinute = account.minutes;
+    const steps: WorkflowStep[] = [];
+    const record = (step: WorkflowStep) => {
+        steps.push(step);
+        options.onStep?.(step);
+    };
+    const startedAt = options.startedAt ?? "2026-12-01T12:00:00.000Z";
+    const task = (state: string) => async (input: unknown) => {
+        if (state === STATE.check) account.advance(options.pollIntervalMinutes);
+        if (state === STATE.start) input = withStartTime(input, startedAt);
+        const minute = account.minutes - startMinute;
+        try {
+            const output = JSON.parse(JSON.stringify(await options.handler(JSON.parse(JSON.stringify(input)), {})));
+            record({ state, minute, input, output });
+            return output;
+        } catch (err) {
+            record({ state, minute, input, error: `${(err as Error).name}: ${(err as Error).message}` });
+            throw lambdaError(err);
+        }
+    };
+    // The validator mutates what it is given.
+    const machine = new StateMachine(structuredClone(options.definition) as never);
+    const execution = machine.run(options.input as never, {
+        overrides: {
+            taskResourceLocalHandlers: Object.fromEntries(TASK_STATES.map((s) => [s, task(s)])),
+            waitTimeOverrides: { [STATE.wait]: 0 },
+            retryIntervalOverrides: Object.fromEntries(TASK_STATES.map((s) => [s, 0])),
+        },
+        context: {
+            Execution: {
+                Id: EXECUTION_ARN,
+                Name: "local-run",
+                Input: options.input as never,
+                RoleArn: "arn:aws:iam::123456789012:role/state-machine",
+            },
+        },
+    });
+    try {
+        return { status: "SUCCEEDED", output: await execution.result, steps };
+    } catch (err) {
+        if (!(err instanceof ExecutionError)) throw err;
+        const cause = (err as { cause?: { name?: string } }).cause;
+        return { status: "FAILED", error: cause?.name ?? err.message, steps };
+    }
+}
