@@ -63,7 +63,13 @@ const RETRY = [
 ];
 
 export function imageUpdateDefinition(options: ImageUpdateDefinitionOptions): StateMachineDefinition {
-    const task = (parameters: Record<string, unknown>, resultPath: string, next: string) => ({
+    /** A call of the function; an error that outlasts the retries goes to `onError.next`, kept at `onError.errorPath`. */
+    const task = (
+        parameters: Record<string, unknown>,
+        resultPath: string,
+        next: string,
+        onError: { next: string; errorPath: string } = { next: STATE.notifyFailure, errorPath: "$.error" },
+    ) => ({
         Type: "Task",
         // A plain function ARN: the state's result is the function's return value, without an envelope.
         Resource: options.functionArn,
@@ -71,7 +77,7 @@ export function imageUpdateDefinition(options: ImageUpdateDefinitionOptions): St
         ResultPath: resultPath,
         TimeoutSeconds: options.taskTimeoutSeconds,
         Retry: RETRY,
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STATE.notifyFailure }],
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: onError.errorPath, Next: onError.next }],
         Next: next,
     });
     return {
@@ -107,17 +113,13 @@ export function imageUpdateDefinition(options: ImageUpdateDefinitionOptions): St
                 Cause: "At least one image failed to update or was still pending at timeout; see the summary email or this execution's NotifySummary output.",
             },
             [STATE.succeeded]: { Type: "Succeed" },
-            [STATE.notifyFailure]: {
-                Type: "Task",
-                Resource: options.functionArn,
-                Parameters: { action: "notifyFailure", "execution.$": "$", "executionArn.$": "$$.Execution.Id" },
-                ResultPath: "$.notification",
-                TimeoutSeconds: options.taskTimeoutSeconds,
-                Retry: RETRY,
+            [STATE.notifyFailure]: task(
+                { action: "notifyFailure", "execution.$": "$", "executionArn.$": "$$.Execution.Id" },
+                "$.notification",
+                STATE.runFailed,
                 // Even when the notification fails, the execution ends as failed, never as succeeded.
-                Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.notificationError", Next: STATE.runFailed }],
-                Next: STATE.runFailed,
-            },
+                { next: STATE.runFailed, errorPath: "$.notificationError" },
+            ),
             [STATE.runFailed]: {
                 Type: "Fail",
                 Error: "ImageUpdateRunFailed",

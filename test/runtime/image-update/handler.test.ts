@@ -1,17 +1,13 @@
 import * as assert from "assert";
 import { NotifyResult, handleImageUpdateEvent } from "../../../runtime/image-update/handler";
 import { RunState } from "../../../runtime/image-update/workflow";
+import { runSettings } from "../../helpers/direct-run";
 import { FakeAppStreamAccount, mockAppStream, mockSes } from "../../helpers/fake-appstream";
 
-const SETTINGS = {
-    batchSize: 5,
-    tagKey: "AutoUpdate",
-    tagValue: "Enabled",
+const SETTINGS = runSettings({
     notifyEmails: ["ops@example.com", "lead@example.com"],
     senderEmail: "appstream@example.com",
-    maxChecks: 48,
-    timeZone: "UTC",
-};
+});
 
 describe("image update Lambda handler", () => {
     let ses: ReturnType<typeof mockSes>;

@@ -2,61 +2,19 @@ import * as assert from "assert";
 import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { appStreamApi } from "../../../runtime/image-update/appstream-api";
 import { IMAGE_NAME_PATTERN } from "../../../runtime/image-update/image-names";
-import { RunSettings } from "../../../runtime/image-update/run-settings";
-import { RunState, checkRun, startRun, summarize } from "../../../runtime/image-update/workflow";
+import { RunState, startRun, summarize } from "../../../runtime/image-update/workflow";
+import { RUN_STARTED_AT, runSettings, runToEnd } from "../../helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../../helpers/fake-appstream";
 
-const STARTED_AT = "2026-12-01T12:00:00Z";
+const STARTED_AT = RUN_STARTED_AT;
+const settings = runSettings;
 const NEW = (base: string) => `${base}-Updated-2026-12-01`;
-const POLL_MINUTES = 30;
-
-function settings(overrides: Partial<RunSettings> = {}): RunSettings {
-    return {
-        batchSize: 5,
-        tagKey: "AutoUpdate",
-        tagValue: "Enabled",
-        notifyEmails: [],
-        senderEmail: "",
-        maxChecks: 48,
-        timeZone: "UTC",
-        ...overrides,
-    };
-}
 
 const tagged = (name: string, extra: Partial<FakeImageSpec> = {}): FakeImageSpec => ({
     ...extra,
     name,
     tags: { AutoUpdate: "Enabled", ...(extra.tags ?? {}) },
 });
-
-interface Run {
-    final: RunState;
-    checks: number;
-    /** Updates in flight after each step, as the fake counted them. */
-    inFlightAfterEachStep: number[];
-}
-
-/** start, then advance one poll interval and check, until the run is done. */
-async function runToEnd(account: FakeAppStreamAccount, runSettings: RunSettings): Promise<Run> {
-    const mock = mockAppStream(account);
-    try {
-        const api = appStreamApi(new AppStreamClient({}));
-        let state = await startRun(api, runSettings, STARTED_AT);
-        const inFlight = [account.inFlight()];
-        let checks = 0;
-        while (!state.done) {
-            account.advance(POLL_MINUTES);
-            // The state crosses Step Functions as JSON between steps.
-            state = await checkRun(api, JSON.parse(JSON.stringify(state)));
-            inFlight.push(account.inFlight());
-            checks++;
-            assert.ok(checks <= runSettings.maxChecks, "the run did not end within maxChecks");
-        }
-        return { final: state, checks, inFlightAfterEachStep: inFlight };
-    } finally {
-        mock.restore();
-    }
-}
 
 const statusOf = (state: RunState) => Object.fromEntries(state.images.map((i) => [i.name, i.status]));
 

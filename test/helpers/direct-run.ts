@@ -1,0 +1,58 @@
+/**
+ * Drives the image-update runtime directly (no state machine): startRun, then one poll interval
+ * on the fake account's clock and checkRun, until the run is done. The state crosses a JSON
+ * boundary between steps, as it does in Step Functions.
+ */
+import * as assert from "assert";
+import { AppStreamClient } from "@aws-sdk/client-appstream";
+import { appStreamApi } from "../../runtime/image-update/appstream-api";
+import { RunSettings } from "../../runtime/image-update/run-settings";
+import { RunState, checkRun, startRun } from "../../runtime/image-update/workflow";
+import { FakeAppStreamAccount, mockAppStream } from "./fake-appstream";
+
+export const RUN_STARTED_AT = "2026-12-01T12:00:00Z";
+
+/** Run settings as the schedule would send them with the default config, with overrides. */
+export function runSettings(overrides: Partial<RunSettings> = {}): RunSettings {
+    return {
+        batchSize: 5,
+        tagKey: "AutoUpdate",
+        tagValue: "Enabled",
+        notifyEmails: [],
+        senderEmail: "",
+        maxChecks: 48,
+        timeZone: "UTC",
+        ...overrides,
+    };
+}
+
+export interface DirectRun {
+    final: RunState;
+    checks: number;
+    /** Updates in flight after each step, as the fake counted them. */
+    inFlightAfterEachStep: number[];
+}
+
+export async function runToEnd(
+    account: FakeAppStreamAccount,
+    settings: RunSettings,
+    pollIntervalMinutes = 30,
+): Promise<DirectRun> {
+    const mock = mockAppStream(account);
+    try {
+        const api = appStreamApi(new AppStreamClient({}));
+        let state = await startRun(api, settings, RUN_STARTED_AT);
+        const inFlight = [account.inFlight()];
+        let checks = 0;
+        while (!state.done) {
+            account.advance(pollIntervalMinutes);
+            state = await checkRun(api, JSON.parse(JSON.stringify(state)));
+            inFlight.push(account.inFlight());
+            checks++;
+            assert.ok(checks <= settings.maxChecks, "the run did not end within maxChecks");
+        }
+        return { final: state, checks, inFlightAfterEachStep: inFlight };
+    } finally {
+        mock.restore();
+    }
+}
