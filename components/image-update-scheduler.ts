@@ -80,6 +80,8 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             },
         };
 
+        const runInput = JSON.stringify(input);
+
         const partition = aws.getPartitionOutput({}, parent).partition;
         const region = aws.getRegionOutput({}, parent).region;
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
@@ -195,7 +197,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                 target: {
                     arn: stateMachine.arn,
                     roleArn: schedulerRole.arn,
-                    input: JSON.stringify(input),
+                    input: runInput,
                     retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
                 },
             },
@@ -209,7 +211,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         this.stateMachineArn = stateMachine.arn;
         this.functionName = workflowFunction.name;
         this.scheduleName = schedule.name;
-        this.runInput = JSON.stringify(input);
+        this.runInput = runInput;
         this.functionLogGroupName = functionLogs.name;
         this.executionLogGroupName = executionLogs.name;
         this.registerOutputs({

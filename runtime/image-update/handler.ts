@@ -46,6 +46,10 @@ function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | unde
 // Adaptive retries slow down under AppStream's throttling instead of failing the step.
 const CLIENT_CONFIG = { retryMode: "adaptive", maxAttempts: 6 } as const;
 
+function appStream() {
+    return appStreamApi(new AppStreamClient(CLIENT_CONFIG));
+}
+
 async function send(settings: RunSettings, email: Email): Promise<readonly string[]> {
     if (settings.notifyEmails.length === 0) return [];
     const ses = new SESClient(CLIENT_CONFIG);
@@ -76,10 +80,10 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
     switch (event?.action) {
         case "start": {
             const settings = parseRunSettings(event.settings);
-            return startRun(appStreamApi(new AppStreamClient(CLIENT_CONFIG)), settings, event.startedAt);
+            return startRun(appStream(), settings, event.startedAt);
         }
         case "check":
-            return checkRun(appStreamApi(new AppStreamClient(CLIENT_CONFIG)), event.state);
+            return checkRun(appStream(), event.state);
         case "notify": {
             const summary = summarize(event.state);
             const email = summaryEmail(summary, { ...context, executionArn: event.executionArn });

@@ -106,7 +106,8 @@ export function parseRunSettings(value: unknown): RunSettings {
         );
     } else {
         notifyEmails = recipients as string[];
-        if (notifyEmails.length > 0 && senderEmail === "" && !problems.some((p) => p.includes("senderEmail"))) {
+        // Only an explicitly empty sender: a missing or malformed one is already reported above.
+        if (notifyEmails.length > 0 && settings.senderEmail === "") {
             problems.push("settings.senderEmail is required when settings.notifyEmails is not empty");
         }
     }

@@ -101,6 +101,26 @@ describe("image update Lambda handler", () => {
                 return true;
             },
         );
+        const start = (senderEmail: string) =>
+            handleImageUpdateEvent({
+                action: "start",
+                settings: { ...SETTINGS, senderEmail },
+                startedAt: "2026-12-01T12:00:00Z",
+            });
+        await assert.rejects(start(""), (err: Error) => {
+            assert.match(
+                err.message,
+                /^  - settings\.senderEmail is required when settings\.notifyEmails is not empty$/m,
+            );
+            return true;
+        });
+        // A malformed sender is reported once, as malformed, not also as missing.
+        await assert.rejects(start("bad"), (err: Error) => {
+            assert.deepStrictEqual(err.message.split("\n").slice(1), [
+                '  - settings.senderEmail must be "" or an email address, got "bad"',
+            ]);
+            return true;
+        });
         await assert.rejects(handleImageUpdateEvent({ action: "explode" } as never), /unknown action "explode"/);
         assert.deepStrictEqual(account.calls, []);
     });
