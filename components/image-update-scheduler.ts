@@ -103,7 +103,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         const functionPolicy = new aws.iam.RolePolicy(
             `${name}-function-policy`,
             {
-                role: functionRole.id,
+                role: functionRole.name,
                 policy: pulumi.all([partition, region, accountId, functionLogs.arn]).apply(([p, r, a, logGroupArn]) =>
                     imageUpdaterPolicy({
                         scope: { partition: p, region: r, accountId: a },
@@ -146,7 +146,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         );
         const stateMachinePolicyResource = new aws.iam.RolePolicy(
             `${name}-state-machine-policy`,
-            { role: stateMachineRole.id, policy: workflowFunction.arn.apply(stateMachinePolicy) },
+            { role: stateMachineRole.name, policy: workflowFunction.arn.apply(stateMachinePolicy) },
             parent,
         );
         const stateMachine = new aws.sfn.StateMachine(
@@ -183,7 +183,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         );
         const schedulerPolicy = new aws.iam.RolePolicy(
             `${name}-scheduler-policy`,
-            { role: schedulerRole.id, policy: stateMachine.arn.apply(startExecutionPolicy) },
+            { role: schedulerRole.name, policy: stateMachine.arn.apply(startExecutionPolicy) },
             parent,
         );
         const schedule = new aws.scheduler.Schedule(

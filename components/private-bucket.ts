@@ -1,6 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { appStreamReadStatement, bucketPolicy, denyInsecureTransportStatement } from "../runtime/iam/policy-documents";
+import {
+    appStreamReadStatement,
+    bucketArnOf,
+    bucketPolicy,
+    denyInsecureTransportStatement,
+} from "../runtime/iam/policy-documents";
 
 export interface PrivateBucketArgs {
     /** Days after which objects expire. @default undefined (objects never expire) */
@@ -12,6 +17,8 @@ export interface PrivateBucketArgs {
      * @default undefined (no service access)
      */
     appStreamReadAccess?: { keyPrefix: string; accountId: pulumi.Input<string> };
+    /** Tags on the bucket. @default undefined (no tags) */
+    tags?: Record<string, string>;
 }
 
 /**
@@ -28,8 +35,12 @@ export class PrivateBucket extends pulumi.ComponentResource {
         super("appstream-ops:s3:PrivateBucket", name, {}, opts);
         const parent = { parent: this };
 
-        this.bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false }, parent);
-        const bucket = this.bucket.id;
+        this.bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false, tags: args.tags }, parent);
+        // The autonamed bucket name and an ARN built from it are known at preview (the computed
+        // `id` and `arn` are not), so the policy pack can check this bucket's wiring in a preview.
+        const bucket = this.bucket.bucket;
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        this.bucketArn = pulumi.all([partition, bucket]).apply(([p, b]) => bucketArnOf(p, b));
 
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
@@ -73,7 +84,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
 
         const read = args.appStreamReadAccess;
         const policy = pulumi
-            .all([this.bucket.arn, read?.accountId ?? ""])
+            .all([this.bucketArn, read?.accountId ?? ""])
             .apply(([arn, accountId]) =>
                 bucketPolicy([
                     denyInsecureTransportStatement(arn),
@@ -83,8 +94,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
         // After the public access block, so the block is in force before any policy exists.
         new aws.s3.BucketPolicy(`${name}-policy`, { bucket, policy }, { parent: this, dependsOn: [publicAccessBlock] });
 
-        this.bucketName = this.bucket.bucket;
-        this.bucketArn = this.bucket.arn;
+        this.bucketName = bucket;
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
     }
 }

@@ -21,6 +21,7 @@ import {
     imageBuilderInstallCommand,
     sessionScriptPackage,
 } from "../runtime/usage/session-scripts";
+import { USAGE_BUCKET_TAG } from "../runtime/usage/usage-bucket-tag";
 import { createZip } from "../runtime/zip";
 import { PrivateBucket } from "./private-bucket";
 
@@ -79,7 +80,11 @@ export class UsagePipeline extends pulumi.ComponentResource {
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
         // Storage.
-        const usage = new PrivateBucket(`${name}-usage`, { expirationDays: retentionDays }, parent);
+        const usage = new PrivateBucket(
+            `${name}-usage`,
+            { expirationDays: retentionDays, tags: { [USAGE_BUCKET_TAG.key]: USAGE_BUCKET_TAG.value } },
+            parent,
+        );
         const assets = new PrivateBucket(
             `${name}-assets`,
             {
@@ -105,7 +110,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
         );
         const putRecords = new aws.iam.RolePolicy(
             `${name}-script-put-records`,
-            { role: scriptRole.id, policy: usage.bucketArn.apply(putObjectOnlyPolicy) },
+            { role: scriptRole.name, policy: usage.bucketArn.apply(putObjectOnlyPolicy) },
             parent,
         );
         // Take exclusive ownership of the role's policies, so one attached out of band is removed on the next `up`.

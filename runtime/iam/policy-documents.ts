@@ -11,6 +11,11 @@ type PolicyStatement = aws.iam.PolicyStatement;
 export const APPSTREAM_SERVICE_PRINCIPAL = "appstream.amazonaws.com";
 
 /** ARN of every object in a bucket, or under a key prefix (never the bucket itself). */
+/** A bucket's ARN from its name; known during preview, unlike the bucket's computed `arn`. */
+export function bucketArnOf(partition: string, bucketName: string): string {
+    return `arn:${partition}:s3:::${bucketName}`;
+}
+
 export function objectsArn(bucketArn: string, keyPrefix = ""): string {
     return `${bucketArn}/${keyPrefix}*`;
 }

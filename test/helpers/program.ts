@@ -4,6 +4,8 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "eu-west-1";
@@ -16,6 +18,12 @@ export interface RecordedResource {
     readonly name: string;
     readonly inputs: Inputs;
     readonly state: Inputs;
+    /** As the engine would name it, with the parent types in its qualified type. */
+    readonly urn: string;
+    readonly parent: string;
+    /** False for component resources. */
+    readonly custom: boolean;
+    readonly dependencies: string[];
 }
 
 export interface ProgramRun {
@@ -88,6 +96,16 @@ function providerState(type: string, name: string, inputs: Inputs): { id: string
     }
 }
 
+/**
+ * What a provider knows at preview: the inputs and the autonamed physical name (autonaming happens
+ * before the resource exists), but no computed output such as an ARN or id.
+ */
+function previewState(type: string, name: string, inputs: Inputs): { id: string; state: Inputs } {
+    const { state } = providerState(type, name, inputs);
+    const nameKey = type === "aws:s3/bucket:Bucket" ? "bucket" : "name";
+    return { id: "", state: state[nameKey] === undefined ? inputs : { ...inputs, [nameKey]: state[nameKey] } };
+}
+
 function invokeResult(token: string): Inputs {
     switch (token) {
         case "aws:index/getRegion:getRegion":
@@ -118,11 +136,38 @@ function forgetProjectModules(): void {
     }
 }
 
+/** Notes the URN, parent and dependencies the mock monitor gives each registration. */
+function recordRegistrations(
+    registrations: Map<string, Pick<RecordedResource, "urn" | "parent" | "custom" | "dependencies">>,
+) {
+    const monitor = getMonitor() as unknown as {
+        registerResource(
+            request: RegisterResourceRequest,
+            callback: (error: unknown, response?: RegisterResourceResponse) => void,
+        ): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) =>
+        register(request, (error, response) => {
+            if (response) {
+                registrations.set(`${request.getType()}::${request.getName()}`, {
+                    urn: response.getUrn(),
+                    parent: request.getParent(),
+                    custom: request.getCustom(),
+                    dependencies: request.getDependenciesList(),
+                });
+            }
+            callback(error, response);
+        });
+}
+
 export interface RunOptions {
     /** Stack config in namespace appstream-ops, raw strings as a stack file would give them. */
     config?: Record<string, string>;
     stack?: string;
     preview?: boolean;
+    /** Program to load, relative to the project root. @default "index.ts" */
+    program?: string;
 }
 
 /**
@@ -130,7 +175,7 @@ export interface RunOptions {
  * example on invalid config).
  */
 export function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
-    return runUnderMocks(() => import(path.join(PROJECT_ROOT, "index.ts")), options);
+    return runUnderMocks(() => import(path.join(PROJECT_ROOT, options.program ?? "index.ts")), options);
 }
 
 /**
@@ -141,7 +186,8 @@ export async function runUnderMocks(
     load: () => Promise<Record<string, unknown>> | Record<string, unknown>,
     options: RunOptions = {},
 ): Promise<ProgramRun> {
-    const resources: RecordedResource[] = [];
+    const registered: Omit<RecordedResource, "urn" | "parent" | "custom" | "dependencies">[] = [];
+    const registrations = new Map<string, Pick<RecordedResource, "urn" | "parent" | "custom" | "dependencies">>();
     // Config first: the program reads it when it is imported.
     pulumi.runtime.setAllConfig(
         Object.fromEntries(
@@ -151,8 +197,9 @@ export async function runUnderMocks(
     await pulumi.runtime.setMocks(
         {
             newResource(args) {
-                const { id, state } = providerState(args.type, args.name, args.inputs);
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+                const known = options.preview ? previewState : providerState;
+                const { id, state } = known(args.type, args.name, args.inputs);
+                registered.push({ type: args.type, name: args.name, inputs: args.inputs, state });
                 return { id, state };
             },
             call(args) {
@@ -163,6 +210,7 @@ export async function runUnderMocks(
         options.stack ?? "dev",
         options.preview ?? false,
     );
+    recordRegistrations(registrations);
     forgetProjectModules();
     const program = await load();
     const outputs: Record<string, unknown> = {};
@@ -173,6 +221,11 @@ export async function runUnderMocks(
     }
     // Let registrations whose outputs nobody exports reach the mock monitor.
     await pulumi.runtime.disconnect();
+    const resources = registered.map((r): RecordedResource => {
+        const registration = registrations.get(`${r.type}::${r.name}`);
+        if (!registration) throw new Error(`no registration recorded for ${r.type} ${r.name}`);
+        return { ...r, ...registration };
+    });
     return {
         resources,
         outputs,
