@@ -1,0 +1,22 @@
+/**
+ * Every policy of the pack. Tests and `npm run policy:check` import this module; `index.ts` serves
+ * the same list to the Pulumi engine.
+ */
+import { Policies } from "@pulumi/policy";
+import { bucketsPrivateAndEncrypted } from "./rules/buckets-private-and-encrypted";
+import { noWildcardIamActions } from "./rules/no-wildcard-iam-actions";
+import { scriptRolePutObjectOnly } from "./rules/script-role-put-object-only";
+import { sesSenderRestricted } from "./rules/ses-sender-restricted";
+import { sessionScriptsWaitTime } from "./rules/session-scripts-wait-time";
+import { stateMachineLogging } from "./rules/state-machine-logging";
+
+export const POLICY_PACK_NAME = "appstream-ops-guardrails";
+
+export const policies: Policies = [
+    scriptRolePutObjectOnly,
+    sessionScriptsWaitTime,
+    bucketsPrivateAndEncrypted,
+    noWildcardIamActions,
+    stateMachineLogging,
+    sesSenderRestricted,
+];

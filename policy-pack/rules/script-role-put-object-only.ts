@@ -1,0 +1,116 @@
+import { StackValidationPolicy } from "@pulumi/policy";
+import { Statement, describeStatement, hasWildcard } from "../lib/iam-statements";
+import { Unknown, isPlainObject, isUnknown } from "../lib/plain-values";
+import { PermissionSource, assumableBy, rolePermissions } from "../lib/role-permissions";
+import { StackResource, describeResource, ofType, reportDeferred, stackResources } from "../lib/stack-resources";
+import { USAGE_BUCKET_TAG } from "../lib/usage-bucket";
+
+export const APPSTREAM_PRINCIPAL = "appstream.amazonaws.com";
+const ALLOWED_ACTION = "s3:PutObject";
+// Partition without wildcards, then bucket and key: arn:aws:s3:::bucket/key.
+const S3_ARN = /^arn:aws(?:-[a-z]+)*:s3:::([^/]*)(\/.*)?$/;
+
+/** Names of the usage buckets in the stack, or the Unknown standing in for one not named yet. */
+function usageBuckets(resources: StackResource[]): (string | Unknown)[] {
+    return ofType(resources, "bucket")
+        .filter((b) => {
+            const tags = b.props.tags;
+            return isPlainObject(tags) && tags[USAGE_BUCKET_TAG.key] === USAGE_BUCKET_TAG.value;
+        })
+        .map((b) => (isUnknown(b.props.bucket) ? b.props.bucket : String(b.props.bucket)));
+}
+
+/** What is wrong with one Allow statement, as phrases; empty when it only writes usage records. */
+function statementProblems(statement: Statement, buckets: string[]): string[] {
+    const problems: string[] = [];
+    if (statement.notActions.length > 0) {
+        problems.push(`uses NotAction (${statement.notActions.join(", ")}), which grants every other action`);
+    }
+    for (const action of statement.actions) {
+        if (action.toLowerCase() === ALLOWED_ACTION.toLowerCase()) continue;
+        problems.push(hasWildcard(action) ? `grants the wildcard "${action}"` : `grants "${action}"`);
+    }
+    if (statement.notResources.length > 0) {
+        problems.push(`uses NotResource (${statement.notResources.join(", ")}), which covers every other resource`);
+    }
+    for (const resource of statement.resources) {
+        const arn = S3_ARN.exec(resource);
+        if (!arn) {
+            problems.push(
+                resource === "*"
+                    ? `applies to every resource ("*")`
+                    : `applies to "${resource}", which is not an S3 object ARN`,
+            );
+        } else if (!buckets.includes(arn[1])) {
+            const usage = buckets.length
+                ? buckets.join(", ")
+                : `no bucket in this stack is tagged ${USAGE_BUCKET_TAG.key}=${USAGE_BUCKET_TAG.value}`;
+            problems.push(`applies to "${resource}", outside the usage bucket (${usage})`);
+        } else if (!arn[2] || arn[2] === "/") {
+            problems.push(`applies to the bucket ARN "${resource}"; only objects in it may be written`);
+        }
+    }
+    return problems;
+}
+
+/**
+ * Checks whether every role that AppStream can assume has no permission but s3:PutObject on
+ * objects of the usage bucket. Session scripts run with this role on every streaming instance, so
+ * anything more is available to every user session.
+ */
+export const scriptRolePutObjectOnly: StackValidationPolicy = {
+    name: "appstream-script-role-put-object-only",
+    description:
+        "Checks whether every IAM role that appstream.amazonaws.com can assume may only s3:PutObject on objects of the UsagePipeline usage bucket.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const resources = stackResources(args);
+        const { roles, unlinked } = rolePermissions(resources);
+        const bucketNames = usageBuckets(resources);
+        const knownBuckets = bucketNames.filter((b): b is string => !isUnknown(b));
+        const unknownBucket = bucketNames.find(isUnknown);
+
+        for (const { role, label, sources } of roles) {
+            const assumable = assumableBy(role, APPSTREAM_PRINCIPAL);
+            if (isUnknown(assumable)) {
+                reportDeferred(reportViolation, `whether AppStream can assume ${label}`, assumable, role.urn);
+                continue;
+            }
+            if (!assumable) continue;
+            const report = (source: PermissionSource, problem: string) =>
+                reportViolation(`${label} (assumable by AppStream): ${source.label} ${problem}.`, source.urn);
+            for (const source of sources) {
+                if (source.unknown) {
+                    reportDeferred(reportViolation, `${source.label} of ${label}`, source.unknown, source.urn);
+                } else if (source.unverifiable) {
+                    report(source, `cannot be allowed: ${source.unverifiable}`);
+                } else if (source.document?.kind === "invalid") {
+                    report(source, `${source.document.reason}, so its permissions cannot be checked`);
+                } else if (source.document?.kind === "parsed") {
+                    for (const statement of source.document.statements.filter((s) => s.allow)) {
+                        if (unknownBucket && statement.resources.length > 0) {
+                            reportDeferred(
+                                reportViolation,
+                                `the resources of ${source.label} of ${label}`,
+                                unknownBucket,
+                                source.urn,
+                            );
+                            continue;
+                        }
+                        for (const problem of statementProblems(statement, knownBuckets)) {
+                            report(source, `${describeStatement(statement)} ${problem}`);
+                        }
+                    }
+                }
+            }
+        }
+        for (const { resource, unknown } of unlinked) {
+            reportDeferred(
+                reportViolation,
+                `which role ${describeResource(resource)} applies to`,
+                unknown,
+                resource.urn,
+            );
+        }
+    },
+};

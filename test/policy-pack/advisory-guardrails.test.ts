@@ -1,0 +1,204 @@
+import * as assert from "assert";
+import { EngineResource, UNKNOWN, engineResource, evaluatePack, ofPolicy } from "../helpers/policy-pack";
+
+const document = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+
+async function reported(policy: string, resources: EngineResource[], enforcement = {}) {
+    return ofPolicy(await evaluatePack(resources, { enforcement }), policy).map((d) => ({
+        level: d.deferred ? "deferred" : d.enforcementLevel,
+        message: d.deferred ? d.message : d.message.split("\n")[1],
+    }));
+}
+
+describe("advisory guardrails", () => {
+    describe("appstream-buckets-private-and-encrypted", () => {
+        const POLICY = "appstream-buckets-private-and-encrypted";
+        const bucket = engineResource("aws:s3/bucket:Bucket", "usage-usage", { bucket: "usage-bucket" });
+        const block = (flags: Record<string, boolean> = {}) =>
+            engineResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "block", {
+                bucket: "usage-bucket",
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+                ...flags,
+            });
+        const encryption = engineResource(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "encryption",
+            { bucket: "usage-bucket", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+        );
+        const NO_BLOCK =
+            'Bucket "usage-usage" does not block public access: it needs a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true.';
+        const NO_ENCRYPTION =
+            'Bucket "usage-usage" has no default encryption: it needs a BucketServerSideEncryptionConfiguration with an sseAlgorithm.';
+
+        it("passes a bucket with all four blocks and default encryption", async () => {
+            assert.deepStrictEqual(await reported(POLICY, [bucket, block(), encryption]), []);
+        });
+        it("reports a bucket with neither, as advisory", async () => {
+            assert.deepStrictEqual(await reported(POLICY, [bucket]), [
+                { level: "advisory", message: NO_BLOCK },
+                { level: "advisory", message: NO_ENCRYPTION },
+            ]);
+        });
+        it("reports a public access block with one setting off", async () => {
+            assert.deepStrictEqual(
+                await reported(POLICY, [bucket, block({ restrictPublicBuckets: false }), encryption]),
+                [{ level: "advisory", message: NO_BLOCK }],
+            );
+        });
+        it("accepts an account-wide public access block", async () => {
+            const account = engineResource(
+                "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
+                "account",
+                block().inputs,
+            );
+            assert.deepStrictEqual(await reported(POLICY, [bucket, account, encryption]), []);
+        });
+        it("becomes mandatory through policy config", async () => {
+            const found = await reported(POLICY, [bucket, block()], { [POLICY]: "mandatory" });
+            assert.deepStrictEqual(found, [{ level: "mandatory", message: NO_ENCRYPTION }]);
+        });
+        it("defers when a block's bucket is not known during preview", async () => {
+            const found = await reported(POLICY, [
+                bucket,
+                engineResource(block().type, "block", { ...block().inputs, bucket: UNKNOWN }),
+                encryption,
+            ]);
+            assert.deepStrictEqual(
+                found.map((f) => f.level),
+                ["deferred"],
+            );
+        });
+    });
+
+    describe("appstream-no-iam-wildcard-actions", () => {
+        const POLICY = "appstream-no-iam-wildcard-actions";
+        const rolePolicy = (policy: unknown) => [
+            engineResource("aws:iam/rolePolicy:RolePolicy", "p", { role: "r", policy }),
+        ];
+        it('reports "*" and "service:*" actions, in any document shape', async () => {
+            assert.deepStrictEqual(
+                await reported(
+                    POLICY,
+                    rolePolicy(document({ Effect: "Allow", Action: ["*", "IAM:*", "s3:Get*"], Resource: "*" })),
+                ),
+                [{ level: "advisory", message: 'RolePolicy "p" policy statement 1 allows "*", "IAM:*".' }],
+            );
+            assert.strictEqual(
+                (await reported(POLICY, rolePolicy({ Statement: { Effect: "Allow", Action: "ec2:*", Resource: "*" } })))
+                    .length,
+                1,
+            );
+        });
+        it("reports NotAction in an Allow", async () => {
+            assert.deepStrictEqual(
+                await reported(POLICY, rolePolicy(document({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }))),
+                [
+                    {
+                        level: "advisory",
+                        message: 'RolePolicy "p" policy statement 1 allows every action but iam:* (NotAction).',
+                    },
+                ],
+            );
+        });
+        it("reads inline policies of roles and bucket policies, and ignores Deny statements", async () => {
+            const role = engineResource("aws:iam/role:Role", "r", {
+                inlinePolicies: [{ name: "all", policy: document({ Effect: "Allow", Action: "*", Resource: "*" }) }],
+            });
+            const bucketPolicy = engineResource("aws:s3/bucketPolicy:BucketPolicy", "bp", {
+                policy: document({ Effect: "Deny", Action: "s3:*", Principal: "*", Resource: "*" }),
+            });
+            assert.deepStrictEqual(await reported(POLICY, [role, bucketPolicy]), [
+                { level: "advisory", message: 'Role "r" inline policy "all" statement 1 allows "*".' },
+            ]);
+        });
+    });
+
+    describe("appstream-state-machine-logging", () => {
+        const POLICY = "appstream-state-machine-logging";
+        const machine = (loggingConfiguration?: unknown) => [
+            engineResource("aws:sfn/stateMachine:StateMachine", "sm", { definition: "{}", loggingConfiguration }),
+        ];
+        it("passes level ALL with a destination", async () => {
+            assert.deepStrictEqual(
+                await reported(
+                    POLICY,
+                    machine({ level: "ALL", logDestination: "arn:aws:logs:eu-west-1:1:log-group:x:*" }),
+                ),
+                [],
+            );
+        });
+        it("reports a machine without logging, or with level OFF", async () => {
+            assert.deepStrictEqual(await reported(POLICY, machine()), [
+                {
+                    level: "advisory",
+                    message:
+                        'StateMachine "sm" logs nothing: loggingConfiguration needs level ALL, ERROR, FATAL and a log destination (level is OFF, no destination).',
+                },
+            ]);
+            assert.strictEqual((await reported(POLICY, machine({ level: "OFF", logDestination: "arn:x" }))).length, 1);
+        });
+        it("defers a destination not known during preview, but not a level that is OFF", async () => {
+            assert.deepStrictEqual(
+                (await reported(POLICY, machine({ level: "ERROR", logDestination: UNKNOWN }))).map((f) => f.level),
+                ["deferred"],
+            );
+            assert.deepStrictEqual(
+                (await reported(POLICY, machine({ level: "OFF", logDestination: UNKNOWN }))).map((f) => f.level),
+                ["advisory"],
+            );
+        });
+    });
+
+    describe("appstream-ses-sender-restricted", () => {
+        const POLICY = "appstream-ses-sender-restricted";
+        const role = engineResource("aws:iam/role:Role", "fn-role", {
+            name: "fn-role",
+            assumeRolePolicy: document({
+                Effect: "Allow",
+                Principal: { Service: "lambda.amazonaws.com" },
+                Action: "sts:AssumeRole",
+            }),
+        });
+        const sending = (statement: object) => [
+            role,
+            engineResource("aws:iam/rolePolicy:RolePolicy", "send", {
+                role: "fn-role",
+                policy: document({ Effect: "Allow", Resource: "*", ...statement }),
+            }),
+        ];
+        it("passes ses:SendEmail held to sender addresses", async () => {
+            assert.deepStrictEqual(
+                await reported(
+                    POLICY,
+                    sending({
+                        Action: "ses:SendEmail",
+                        Condition: { StringEquals: { "ses:FromAddress": "ops@example.com" } },
+                    }),
+                ),
+                [],
+            );
+        });
+        it("reports ses:SendEmail with no ses:FromAddress condition", async () => {
+            assert.deepStrictEqual(await reported(POLICY, sending({ Action: "ses:SendEmail" })), [
+                {
+                    level: "advisory",
+                    message:
+                        'Role "fn-role": RolePolicy "send" statement 1 allows ses:SendEmail with no ses:FromAddress condition, so it may send as any verified identity.',
+                },
+            ]);
+        });
+        it("reports sending granted through a wildcard, with another condition", async () => {
+            const found = await reported(
+                POLICY,
+                sending({ Action: "ses:Send*", Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } } }),
+            );
+            assert.match(
+                found[0].message,
+                /allows ses:SendEmail, ses:SendRawEmail, ses:SendTemplatedEmail, ses:SendBulkTemplatedEmail with no ses:FromAddress/,
+            );
+        });
+    });
+});
