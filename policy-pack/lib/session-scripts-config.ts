@@ -51,7 +51,7 @@ export async function findSessionScriptsConfigs(props: Record<string, unknown>):
     };
     const visitZip = (zip: Buffer, where: string) => {
         try {
-            for (const [name, data] of zipEntries(zip)) {
+            for (const [name, { data }] of zipEntries(zip)) {
                 if (name.toLowerCase().endsWith(".json")) visitText(data.toString("utf8"), `${where} → ${name}`);
             }
         } catch (error) {
