@@ -11,6 +11,7 @@ import {
     TagResourceCommand,
     paginateDescribeImages,
 } from "@aws-sdk/client-appstream";
+import { errorName, isTransientError } from "../aws/errors";
 import type { Tags } from "./image-tags";
 
 /** DescribeImages returns at most 25 images per page, and we ask for at most 25 names per call. */
@@ -118,27 +119,10 @@ export function appStreamApi(client: AppStreamClient): AppStreamApi {
 export type ErrorDisposition = "retry" | "exists" | "fail";
 
 // Quota and concurrency limits clear as other updates finish; throttling clears with time.
-// A plain array: the Lambda's closure serializer copies arrays by value.
-const RETRYABLE = [
-    "LimitExceededException",
-    "ConcurrentModificationException",
-    "RequestLimitExceededException",
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "Throttling",
-    "RequestThrottledException",
-];
+const LIMIT_ERRORS = ["LimitExceededException", "ConcurrentModificationException"];
 
 export function errorDisposition(err: unknown): ErrorDisposition {
-    const error = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-    if (error?.name === "ResourceAlreadyExistsException") return "exists";
-    if (RETRYABLE.includes(error?.name ?? "") || error?.$retryable) return "retry";
-    if ((error?.$metadata?.httpStatusCode ?? 0) >= 500) return "retry";
-    return "fail";
-}
-
-/** "<error name>: <message>", for the summary. */
-export function errorReason(err: unknown): string {
-    const error = err as { name?: string; message?: string };
-    return [error?.name, error?.message].filter(Boolean).join(": ") || String(err);
+    const name = errorName(err);
+    if (name === "ResourceAlreadyExistsException") return "exists";
+    return LIMIT_ERRORS.includes(name) || isTransientError(err) ? "retry" : "fail";
 }

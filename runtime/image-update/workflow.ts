@@ -5,7 +5,8 @@
  * function of the state and what AppStream answers; a retried step is safe because a new image
  * that already exists is adopted, not started twice.
  */
-import { AppStreamApi, ImageInfo, errorDisposition, errorReason } from "./appstream-api";
+import { errorReason } from "../aws/errors";
+import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
 import { updatedDescription, updatedDisplayName, baseNameOf, runDateOf, updatedImageName } from "./image-names";
 import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "./image-tags";
 import { BASE_NAME_TAG_KEY, RunSettings } from "./run-settings";

@@ -21,6 +21,7 @@ import {
 } from "@aws-sdk/client-appstream";
 import { SESClient, SendEmailCommand, SendEmailCommandInput } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
+import { sdkError } from "./sdk-errors";
 
 export const FAKE_REGION = "eu-west-1";
 export const FAKE_ACCOUNT = "123456789012";
@@ -79,10 +80,7 @@ export interface RecordedCall {
 }
 
 function throttled(command: string): Error {
-    return Object.assign(new Error(`Rate exceeded (${command})`), {
-        name: "ThrottlingException",
-        $metadata: { httpStatusCode: 400 },
-    });
+    return sdkError("ThrottlingException", `Rate exceeded (${command})`);
 }
 
 export class FakeAppStreamAccount {
