@@ -1,0 +1,90 @@
+/**
+ * A stateful fake of AppStream's fleet calls behind aws-sdk-client-mock: DescribeFleets and
+ * UpdateFleet read and change an in-memory fleet table, and scripted faults fail chosen calls.
+ */
+import {
+    AppStreamClient,
+    DescribeFleetsCommand,
+    Fleet,
+    ResourceNotFoundException,
+    UpdateFleetCommand,
+    UpdateFleetCommandInput,
+} from "@aws-sdk/client-appstream";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { sdkError } from "./sdk-errors";
+
+export interface FakeFleet {
+    readonly name: string;
+    readonly fleetType: "ELASTIC" | "ALWAYS_ON" | "ON_DEMAND";
+    /** States reported by successive DescribeFleets calls; the last one stays. */
+    states: string[];
+    location?: { S3Bucket: string; S3Key: string };
+}
+
+export type FleetCall = "DescribeFleets" | "UpdateFleet";
+
+export const throttled = () => sdkError("ThrottlingException", "Rate exceeded");
+
+export class FakeFleets {
+    readonly fleets = new Map<string, FakeFleet>();
+    /** Errors the next calls of each kind throw, in order, before the fake looks at the fleets. */
+    readonly faults: Record<FleetCall, Error[]> = { DescribeFleets: [], UpdateFleet: [] };
+    readonly mock: AwsClientStub<AppStreamClient>;
+
+    constructor(fleets: FakeFleet[]) {
+        for (const fleet of fleets) this.fleets.set(fleet.name, fleet);
+        this.mock = mockClient(AppStreamClient);
+        this.mock.on(DescribeFleetsCommand).callsFake(({ Names = [] }: { Names?: string[] }) => {
+            this.fault("DescribeFleets");
+            const found = Names.map((name) => this.fleets.get(name));
+            if (found.some((f) => f === undefined)) {
+                throw new ResourceNotFoundException({ message: "The specified fleet was not found.", $metadata: {} });
+            }
+            return { Fleets: found.map((f) => this.describe(f!)) };
+        });
+        this.mock.on(UpdateFleetCommand).callsFake((input: UpdateFleetCommandInput) => {
+            this.fault("UpdateFleet");
+            const fleet = this.fleets.get(input.Name ?? "");
+            if (!fleet) throw new ResourceNotFoundException({ message: "fleet not found", $metadata: {} });
+            if (["STARTING", "STOPPING"].includes(fleet.states[0])) {
+                throw sdkError("OperationNotPermittedException", `fleet is ${fleet.states[0]}`);
+            }
+            const set = input.SessionScriptS3Location;
+            if (set) fleet.location = { S3Bucket: set.S3Bucket ?? "", S3Key: set.S3Key ?? "" };
+            if (input.AttributesToDelete?.includes("SESSION_SCRIPT_S3_LOCATION")) delete fleet.location;
+            return { Fleet: this.describe(fleet, false) };
+        });
+    }
+
+    /** Names of the calls made, in order. */
+    calls(): string[] {
+        return this.mock.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name);
+    }
+
+    updates(): Record<string, unknown>[] {
+        return this.mock.commandCalls(UpdateFleetCommand).map((call) => ({ ...call.args[0].input }));
+    }
+
+    restore(): void {
+        this.mock.restore();
+    }
+
+    private fault(call: FleetCall): void {
+        const error = this.faults[call].shift();
+        if (error) throw error;
+    }
+
+    private describe(fleet: FakeFleet, advance = true): Fleet {
+        const state = fleet.states[0];
+        if (advance && fleet.states.length > 1) fleet.states.shift();
+        return {
+            Name: fleet.name,
+            Arn: `arn:aws:appstream:eu-west-1:123456789012:fleet/${fleet.name}`,
+            FleetType: fleet.fleetType,
+            State: state as Fleet["State"],
+            InstanceType: "stream.standard.medium",
+            ComputeCapacityStatus: undefined,
+            SessionScriptS3Location: fleet.location ? { ...fleet.location } : undefined,
+        } as Fleet;
+    }
+}

@@ -1,0 +1,172 @@
+import * as assert from "assert";
+import {
+    AppStreamClient,
+    CreateUsageReportSubscriptionCommand,
+    DeleteUsageReportSubscriptionCommand,
+    DescribeUsageReportSubscriptionsCommand,
+    ResourceNotFoundException,
+} from "@aws-sdk/client-appstream";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import {
+    UsageReportSubscriptionInputs as Inputs,
+    UsageReportSubscriptionOutputs as Outputs,
+    usageReportSubscriptionProvider,
+} from "../../../runtime/appstream/usage-report-subscription-provider";
+import { FAST_TUNING, asDeployed } from "../../helpers/dynamic-provider";
+import { sdkError } from "../../helpers/sdk-errors";
+
+const REGION = "eu-west-1";
+const BUCKET = "appstream-logs-eu-west-1-123456789012-a1b2c3d4";
+const notFound = () => new ResourceNotFoundException({ message: "No subscription", $metadata: {} });
+
+/** AppStream's subscription of one Region: created, described and deleted for real in memory. */
+function fakeSubscriptions(mock: AwsClientStub<AppStreamClient>) {
+    const account = { subscribed: false, creates: 0, faults: [] as Error[] };
+    const fault = () => {
+        const error = account.faults.shift();
+        if (error) throw error;
+    };
+    mock.on(DescribeUsageReportSubscriptionsCommand).callsFake(() => {
+        fault();
+        return {
+            UsageReportSubscriptions: account.subscribed
+                ? [
+                      {
+                          S3BucketName: BUCKET,
+                          Schedule: "DAILY",
+                          LastGeneratedReportDate: new Date("2026-11-22T03:00:00Z"),
+                          SubscriptionErrors: [
+                              { ErrorCode: "ACCESS_DENIED", ErrorMessage: "AppStream could not write to the bucket" },
+                          ],
+                      },
+                  ]
+                : [],
+        };
+    });
+    mock.on(CreateUsageReportSubscriptionCommand).callsFake(() => {
+        fault();
+        account.creates++;
+        account.subscribed = true;
+        return { S3BucketName: BUCKET, Schedule: "DAILY" };
+    });
+    mock.on(DeleteUsageReportSubscriptionCommand).callsFake(() => {
+        fault();
+        if (!account.subscribed) throw notFound();
+        account.subscribed = false;
+        return {};
+    });
+    return account;
+}
+
+describe("Usage report subscription provider (serialized, against aws-sdk-client-mock)", () => {
+    let mock: AwsClientStub<AppStreamClient>;
+    let account: ReturnType<typeof fakeSubscriptions>;
+    let provider: Awaited<ReturnType<typeof asDeployed<Inputs, Outputs>>>;
+
+    before(async () => {
+        provider = await asDeployed(usageReportSubscriptionProvider(FAST_TUNING));
+    });
+    beforeEach(() => {
+        mock = mockClient(AppStreamClient);
+        account = fakeSubscriptions(mock);
+    });
+    afterEach(() => mock.restore());
+
+    const subscribed: Outputs = { region: REGION, s3BucketName: BUCKET, schedule: "DAILY", subscriptionErrors: [] };
+
+    it("create subscribes and outputs the report bucket and schedule", async () => {
+        assert.deepStrictEqual(await provider.create({ region: REGION }), { id: REGION, outs: subscribed });
+        assert.strictEqual(account.creates, 1);
+    });
+
+    it("create is idempotent: an existing subscription is adopted, not created again", async () => {
+        await provider.create({ region: REGION });
+        const again = await provider.create({ region: REGION });
+        assert.strictEqual(account.creates, 1);
+        assert.strictEqual(again.outs!.s3BucketName, BUCKET);
+    });
+
+    it("read reports the real subscription, with the errors AppStream recorded", async () => {
+        account.subscribed = true;
+        assert.deepStrictEqual(await provider.read(REGION, subscribed), {
+            id: REGION,
+            props: {
+                ...subscribed,
+                subscriptionErrors: ["ACCESS_DENIED: AppStream could not write to the bucket"],
+            },
+        });
+    });
+
+    it("read reports the resource gone when the Region is unsubscribed, however AppStream says it", async () => {
+        assert.deepStrictEqual(await provider.read(REGION, subscribed), { id: "" });
+        account.faults.push(notFound());
+        assert.deepStrictEqual(await provider.read(REGION, subscribed), { id: "" });
+    });
+
+    it("delete unsubscribes and calls nothing else: the reports and their bucket stay", async () => {
+        account.subscribed = true;
+        await provider.delete(REGION, subscribed);
+        assert.strictEqual(account.subscribed, false);
+        assert.deepStrictEqual(
+            mock.calls().map((c) => (c.args[0] as object).constructor.name),
+            ["DeleteUsageReportSubscriptionCommand"],
+        );
+    });
+
+    it("delete is idempotent: an unsubscribed Region is fine", async () => {
+        await provider.delete(REGION, subscribed);
+        assert.strictEqual(account.subscribed, false);
+    });
+
+    it("retries throttling on every call", async () => {
+        account.faults.push(sdkError("ThrottlingException"), sdkError("TooManyRequestsException"));
+        await provider.create({ region: REGION });
+        account.faults.push(sdkError("ThrottlingException"));
+        await provider.delete(REGION, subscribed);
+        assert.strictEqual(account.subscribed, false);
+    });
+
+    const failures: [string, () => Promise<unknown>, boolean, string][] = [
+        [
+            "create",
+            () => provider.create({ region: REGION }),
+            false,
+            "CreateUsageReportSubscription in eu-west-1 failed: InvalidAccountStatusException: account not active",
+        ],
+        [
+            "delete",
+            () => provider.delete(REGION, subscribed),
+            true,
+            "DeleteUsageReportSubscription in eu-west-1 failed: InvalidAccountStatusException: account not active",
+        ],
+    ];
+    for (const [step, call, before, message] of failures) {
+        it(`a failed ${step} says why and leaves AppStream as the state records it`, async () => {
+            account.subscribed = before;
+            mock.on(CreateUsageReportSubscriptionCommand).rejects(
+                sdkError("InvalidAccountStatusException", "account not active"),
+            );
+            mock.on(DeleteUsageReportSubscriptionCommand).rejects(
+                sdkError("InvalidAccountStatusException", "account not active"),
+            );
+            await assert.rejects(call(), { message });
+            // No state after a failed create, and unsubscribed; state kept after a failed delete, and subscribed.
+            assert.strictEqual(account.subscribed, before);
+        });
+    }
+
+    it("a Region change replaces the subscription; nothing else changes it", async () => {
+        assert.deepStrictEqual(await provider.diff(REGION, subscribed, { region: "us-east-1" }), {
+            changes: true,
+            replaces: ["region"],
+            deleteBeforeReplace: false,
+        });
+        assert.strictEqual((await provider.diff(REGION, subscribed, { region: REGION })).changes, false);
+    });
+
+    it("check requires a Region", async () => {
+        assert.deepStrictEqual((await provider.check({} as Inputs, { region: "" })).failures, [
+            { property: "region", reason: "region must be an AWS Region name, e.g. eu-west-1" },
+        ]);
+    });
+});
