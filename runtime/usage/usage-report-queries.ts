@@ -1,0 +1,99 @@
+/**
+ * Athena named queries over AppStream's usage reports (Athena engine v3 / Trino SQL). Each reads
+ * a window of report days only: partition projection lists just those prefixes.
+ */
+import type { NamedQuerySpec } from "./named-queries";
+import { APPLICATIONS_REPORT, REPORT_DAY_SQL, SESSIONS_REPORT } from "./usage-report-schema";
+
+/** The settings through which data leaves or enters a session. */
+export const DATA_TRANSFER_SETTINGS = [
+    "user_settings_clipboard_copy_from_local_device",
+    "user_settings_clipboard_copy_to_local_device",
+    "user_settings_file_upload",
+    "user_settings_file_download",
+    "user_settings_printing_to_local_device",
+] as const;
+
+export interface ReportQueryWindows {
+    /** Days of reports a query reads. */
+    readonly days: number;
+    /** Days the monthly query reads. */
+    readonly monthlyDays: number;
+}
+
+export const DEFAULT_REPORT_WINDOWS: ReportQueryWindows = { days: 30, monthlyDays: 365 };
+
+export function usageReportNamedQueries(
+    database: string,
+    windows: ReportQueryWindows = DEFAULT_REPORT_WINDOWS,
+): NamedQuerySpec[] {
+    const sessions = `"${database}"."${SESSIONS_REPORT.tableName}"`;
+    const applications = `"${database}"."${APPLICATIONS_REPORT.tableName}"`;
+    const since = (days: number) =>
+        `${REPORT_DAY_SQL} >= date_format(current_date - INTERVAL '${days}' DAY, '%Y-%m-%d')`;
+    const hours = "round(sum(coalesce(try_cast(session_duration_in_seconds AS bigint), 0)) / 3600.0, 2)";
+    return [
+        {
+            id: "report-user-monthly-hours",
+            name: "Usage report: sessions and hours per user per month",
+            description: `Sessions and streaming hours per user and month over the last ${windows.monthlyDays} days, from AppStream's sessions reports (a session counts in the month it ended). authentication_type_user_id is the user AppStream bills.`,
+            sql: `SELECT year || '-' || month AS report_month,
+       authentication_type,
+       user_id,
+       count(*) AS sessions,
+       ${hours} AS streaming_hours
+FROM ${sessions}
+WHERE ${since(windows.monthlyDays)}
+GROUP BY year, month, authentication_type, user_id
+ORDER BY report_month DESC, streaming_hours DESC`,
+        },
+        {
+            id: "report-application-launches",
+            name: "Usage report: launches per application",
+            description: `Launches, sessions and days of use per application over the last ${windows.days} days, from AppStream's applications reports. Only launches from the AppStream application catalog are reported.`,
+            sql: `SELECT application_name,
+       count(*) AS launches,
+       count(DISTINCT user_session_id) AS sessions,
+       min(${REPORT_DAY_SQL}) AS first_day,
+       max(${REPORT_DAY_SQL}) AS last_day
+FROM ${applications}
+WHERE ${since(windows.days)}
+GROUP BY application_name
+ORDER BY launches DESC`,
+        },
+        {
+            id: "report-sessions-by-client-ip",
+            name: "Usage report: sessions by client IP and authentication type",
+            description: `Security review: for each client IP address and authentication type, the sessions and users seen over the last ${windows.days} days, with the first and last session. A session lists up to its last 10 client IPs.`,
+            sql: `SELECT trim(client_ip) AS client_ip,
+       authentication_type,
+       count(DISTINCT user_session_id) AS sessions,
+       count(DISTINCT authentication_type_user_id) AS users,
+       min(session_start_time) AS first_session_start,
+       max(session_end_time) AS last_session_end
+FROM ${sessions}
+CROSS JOIN UNNEST(split(client_ip_addresses, ';')) AS ips (client_ip)
+WHERE ${since(windows.days)}
+  AND trim(client_ip) <> ''
+GROUP BY trim(client_ip), authentication_type
+ORDER BY sessions DESC`,
+        },
+        {
+            id: "report-data-transfer-sessions",
+            name: "Usage report: sessions with clipboard, file transfer or printing enabled",
+            description: `Data-exfiltration review: sessions over the last ${windows.days} days in which the user could copy through the clipboard, upload or download files, or print to the local device, with the setting of each.`,
+            sql: `SELECT session_start_time,
+       session_end_time,
+       authentication_type,
+       user_id,
+       stack_name,
+       fleet_name,
+       user_session_id,
+       ${DATA_TRANSFER_SETTINGS.join(",\n       ")}
+FROM ${sessions}
+WHERE ${since(windows.days)}
+  AND 'ENABLED' IN (${DATA_TRANSFER_SETTINGS.join(", ")})
+ORDER BY session_start_time DESC`,
+        },
+    ];
+}
