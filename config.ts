@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isFleetName } from "./runtime/appstream/elastic-fleets";
 import {
     BASE_NAME_TAG_KEY,
     COMPLETED_TAG_VALUE,
@@ -14,6 +15,8 @@ import { isTimeZone, scheduleExpressionProblem } from "./runtime/image-update/sc
 /** Every key this program reads lives in this namespace: `appstream-ops:<key>`. */
 export const CONFIG_NAMESPACE = "appstream-ops";
 
+/** Fleets one stack may point at its bundle; AppStream's default fleet quota is far lower. */
+const MAX_ELASTIC_FLEETS = 50;
 /** Highest concurrent-update quota accepted; far above AppStream's default of 5. */
 const MAX_CONCURRENT_UPDATES_LIMIT = 100;
 /**
@@ -84,13 +87,23 @@ function stringKey(opts: {
     };
 }
 
-/** A list of email addresses: a YAML/JSON list, or one comma-separated string. */
-function emailListKey(opts: { description: string }): ConfigKeySpec<string[]> {
+/** A list of strings: a YAML/JSON list, or one comma-separated string. Empty items are dropped. */
+function stringListKey(opts: {
+    type: string;
+    description: string;
+    accepted: string;
+    maxItems: number;
+    /** What the items are called, as in "51 addresses" and "an address is listed twice". */
+    itemsName: string;
+    oneItem: string;
+    /** Why one item is not acceptable, e.g. "is not an email address"; undefined when it is. */
+    itemProblem(item: unknown): string | undefined;
+}): ConfigKeySpec<string[]> {
     return {
-        type: "list of emails",
+        type: opts.type,
         defaultValue: [],
         description: opts.description,
-        accepted: `a list of at most ${MAX_RECIPIENTS} email addresses, e.g. ["ops@example.com"]`,
+        accepted: opts.accepted,
         parse(raw): ParseResult<string[]> {
             let items: unknown;
             try {
@@ -100,11 +113,13 @@ function emailListKey(opts: { description: string }): ConfigKeySpec<string[]> {
             }
             if (!Array.isArray(items)) return {};
             const list = items.filter((item) => item !== "");
-            const bad = list.filter((item) => typeof item !== "string" || !isEmailAddress(item));
-            if (bad.length > 0)
-                return { problem: `${bad.map((b) => JSON.stringify(b)).join(", ")} is not an email address` };
-            if (list.length > MAX_RECIPIENTS) return { problem: `${list.length} addresses` };
-            if (new Set(list).size !== list.length) return { problem: "an address is listed twice" };
+            const bad = list.flatMap((item) => {
+                const why = opts.itemProblem(item);
+                return why === undefined ? [] : [`${JSON.stringify(item)} ${why}`];
+            });
+            if (bad.length > 0) return { problem: bad.join(", ") };
+            if (list.length > opts.maxItems) return { problem: `${list.length} ${opts.itemsName}` };
+            if (new Set(list).size !== list.length) return { problem: `${opts.oneItem} is listed twice` };
             return { value: list as string[] };
         },
     };
@@ -132,6 +147,24 @@ export const CONFIG_KEYS = {
         defaultValue: 1024,
         description:
             "Per-query data-scanned limit of the Athena workgroup, in MB. Queries that would scan more are cancelled, which caps the cost of one query.",
+    }),
+    usageReports: booleanKey({
+        defaultValue: false,
+        description:
+            "Subscribe this account and Region to AppStream usage reports, and add Glue tables and named queries over them. Only one stack per account and Region may set it: destroying that stack unsubscribes.",
+    }),
+    elasticFleets: stringListKey({
+        type: "list of fleet names",
+        description:
+            "Existing Elastic fleets whose session-script location (SessionScriptS3Location) is set to the session-scripts bundle. Set each fleet's IAM role to `sessionScriptRoleArn` yourself, while it is stopped.",
+        accepted: `a list of at most ${MAX_ELASTIC_FLEETS} AppStream fleet names, e.g. ["elastic-fleet-1"]`,
+        maxItems: MAX_ELASTIC_FLEETS,
+        itemsName: "fleets",
+        oneItem: "a fleet",
+        itemProblem: (item) =>
+            typeof item === "string" && isFleetName(item)
+                ? undefined
+                : "is not a fleet name (1-101 letters, digits, _ . -, starting with a letter or digit)",
     }),
     batchSize: integerKey({
         min: 1,
@@ -162,8 +195,15 @@ export const CONFIG_KEYS = {
         accepted: "an IANA time zone name, e.g. UTC or Europe/Berlin",
         problem: (zone) => (isTimeZone(zone) ? undefined : "unknown time zone"),
     }),
-    notifyEmails: emailListKey({
+    notifyEmails: stringListKey({
+        type: "list of emails",
         description: "Recipients of the run summary. Empty: no email; the summary is still the execution's output.",
+        accepted: `a list of at most ${MAX_RECIPIENTS} email addresses, e.g. ["ops@example.com"]`,
+        maxItems: MAX_RECIPIENTS,
+        itemsName: "addresses",
+        oneItem: "an address",
+        itemProblem: (item) =>
+            typeof item === "string" && isEmailAddress(item) ? undefined : "is not an email address",
     }),
     senderEmail: stringKey({
         type: "email",

@@ -13,6 +13,8 @@ const usage = new UsagePipeline("usage", {
     athenaBytesScannedCutoffMb: config.athenaBytesScannedCutoffMb,
     // Glue names are account-wide: the stack name keeps dev and prod apart.
     databaseName: glueIdentifier(`appstream_usage_${pulumi.getStack()}`),
+    usageReports: config.usageReports,
+    elasticFleets: config.elasticFleets,
 });
 
 export const usageBucketName = usage.usageBucketName;
@@ -25,6 +27,11 @@ export const glueTableName = usage.glueTableName;
 export const athenaWorkgroupName = usage.athenaWorkgroupName;
 export const athenaResultsBucketName = usage.athenaResultsBucketName;
 export const athenaNamedQueries = usage.namedQueryNames;
+// Present only when usageReports is set, and when elasticFleets lists fleets.
+export const usageReportBucketName = usage.usageReportBucketName;
+export const usageReportTables = config.usageReports ? pulumi.output(usage.usageReportTableNames) : undefined;
+export const elasticFleetSessionScripts =
+    config.elasticFleets.length > 0 ? pulumi.output(usage.elasticFleetSessionScripts) : undefined;
 
 const imageUpdates = new ImageUpdateScheduler("image-updates", {
     batchSize: config.batchSize,

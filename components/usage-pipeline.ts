@@ -23,7 +23,9 @@ import {
 } from "../runtime/usage/session-scripts";
 import { USAGE_BUCKET_TAG } from "../runtime/usage/usage-bucket-tag";
 import { createZip } from "../runtime/zip";
+import { ElasticFleetSessionScripts } from "./elastic-fleet-session-scripts";
 import { PrivateBucket } from "./private-bucket";
+import { UsageReports } from "./usage-reports";
 
 /** Folder of the PowerShell files shipped to streaming instances. */
 export const SESSION_ASSETS_DIR = path.resolve(__dirname, "..", "session-assets");
@@ -41,6 +43,16 @@ export interface UsagePipelineArgs {
     databaseName?: string;
     /** Whether AppStream copies the scripts' output to its session-script log bucket. @default true */
     scriptLogsToS3?: boolean;
+    /**
+     * Subscribe the account and Region to AppStream's usage reports, with Glue tables and named
+     * queries over them. One stack per account and Region should own the subscription. @default false
+     */
+    usageReports?: boolean;
+    /**
+     * Existing Elastic fleets whose SessionScriptS3Location is pointed at the session-scripts
+     * bundle. Their IamRoleArn must be set to `scriptRoleArn` separately. @default []
+     */
+    elasticFleets?: string[];
 }
 
 /**
@@ -66,8 +78,14 @@ export class UsagePipeline extends pulumi.ComponentResource {
     public readonly glueTableName: pulumi.Output<string>;
     public readonly athenaWorkgroupName: pulumi.Output<string>;
     public readonly athenaResultsBucketName: pulumi.Output<string>;
-    /** Names of the saved Athena queries. */
+    /** Names of the saved Athena queries, over the usage records and (when subscribed) the usage reports. */
     public readonly namedQueryNames: string[];
+    /** Bucket of AppStream's usage reports; undefined unless `usageReports` is set. */
+    public readonly usageReportBucketName?: pulumi.Output<string>;
+    /** Glue tables over the usage reports, by report (sessions, applications); empty unless `usageReports` is set. */
+    public readonly usageReportTableNames: Record<string, pulumi.Output<string>>;
+    /** `s3://bucket/key` each configured Elastic fleet's session scripts come from, by fleet name. */
+    public readonly elasticFleetSessionScripts: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: UsagePipelineArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("appstream-ops:usage:UsagePipeline", name, {}, opts);
@@ -230,6 +248,25 @@ export class UsagePipeline extends pulumi.ComponentResource {
             );
         }
 
+        const reports = args.usageReports
+            ? new UsageReports(
+                  `${name}-reports`,
+                  { region, databaseName: database.name, workgroupName: workgroup.name },
+                  parent,
+              )
+            : undefined;
+
+        const elasticFleets = Object.fromEntries(
+            (args.elasticFleets ?? []).map((fleetName) => {
+                const fleet = new ElasticFleetSessionScripts(
+                    `${name}-elastic-fleet-${fleetName}`,
+                    { region, fleetName, s3Bucket: bundle.bucket, s3Key: bundle.key },
+                    parent,
+                );
+                return [fleetName, pulumi.interpolate`s3://${fleet.s3Bucket}/${fleet.s3Key}`];
+            }),
+        );
+
         this.usageBucketName = usage.bucketName;
         this.scriptRoleArn = scriptRole.arn;
         this.assetsBucketName = assets.bucketName;
@@ -242,7 +279,10 @@ export class UsagePipeline extends pulumi.ComponentResource {
         this.glueTableName = table.name;
         this.athenaWorkgroupName = workgroup.name;
         this.athenaResultsBucketName = results.bucketName;
-        this.namedQueryNames = queries.map((q) => q.name);
+        this.namedQueryNames = [...queries.map((q) => q.name), ...(reports?.namedQueryNames ?? [])];
+        this.usageReportBucketName = reports?.bucketName;
+        this.usageReportTableNames = reports?.tableNames ?? {};
+        this.elasticFleetSessionScripts = elasticFleets;
         this.registerOutputs({
             usageBucketName: this.usageBucketName,
             scriptRoleArn: this.scriptRoleArn,
@@ -254,6 +294,9 @@ export class UsagePipeline extends pulumi.ComponentResource {
             glueTableName: this.glueTableName,
             athenaWorkgroupName: this.athenaWorkgroupName,
             athenaResultsBucketName: this.athenaResultsBucketName,
+            usageReportBucketName: this.usageReportBucketName,
+            usageReportTableNames: this.usageReportTableNames,
+            elasticFleetSessionScripts: this.elasticFleetSessionScripts,
         });
     }
 }

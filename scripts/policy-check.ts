@@ -1,11 +1,13 @@
 /**
- * npm run policy:check -- --stack dev [--preview] [--policy-config policy-config.json] [--program index.ts]
+ * npm run policy:check -- --stack dev [--config key=value ...] [--preview] [--policy-config policy-config.json] [--program index.ts]
  *
  * Runs the program under mocks with Pulumi.<stack>.yaml, evaluates every policy of the pack the
  * way the engine does (each resource's inputs, then the whole stack), and prints the resources
  * and the violations. Exits 1 on a mandatory violation. Needs no cloud credentials and no Pulumi
  * CLI, so it also runs on pull requests from forks.
  *
+ * --config         a stack config value over the stack file's, as `pulumi config set key value` would
+ *                  set it, e.g. --config usageReports=true --config 'elasticFleets=["elastic-fleet-1"]'
  * --preview        evaluate what a `pulumi preview` sees: computed outputs (ARNs, ids) unknown
  * --policy-config  enforcement levels as for `pulumi preview --policy-pack-config`
  */
@@ -18,6 +20,20 @@ import { readStackConfig } from "../test/helpers/stack-config";
 function argument(name: string): string | undefined {
     const at = process.argv.indexOf(`--${name}`);
     return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+/** Every `--config key=value`; a key without a namespace is in appstream-ops. */
+function configOverrides(): Record<string, string> {
+    const overrides: Record<string, string> = {};
+    process.argv.forEach((arg, i) => {
+        if (arg !== "--config") return;
+        const setting = process.argv[i + 1] ?? "";
+        const at = setting.indexOf("=");
+        if (at <= 0) throw new Error(`--config needs key=value, got ${JSON.stringify(setting)}`);
+        const key = setting.slice(0, at);
+        overrides[key.includes(":") ? key : `appstream-ops:${key}`] = setting.slice(at + 1);
+    });
+    return overrides;
 }
 
 /** Reads a policy-config file: `{ "<policy>": "<level>" }` or `{ "<policy>": { "enforcementLevel": "<level>" } }`. */
@@ -50,12 +66,13 @@ async function main() {
     const stack = argument("stack");
     if (!stack) {
         console.error(
-            "usage: npm run policy:check -- --stack <name> [--preview] [--policy-config <file>] [--program <file>]",
+            "usage: npm run policy:check -- --stack <name> [--config key=value ...] [--preview] [--policy-config <file>] [--program <file>]",
         );
         process.exit(2);
     }
     const preview = process.argv.includes("--preview");
-    const run = await runProgram({ config: readStackConfig(stack), stack, preview, program: argument("program") });
+    const config = { ...readStackConfig(stack), ...configOverrides() };
+    const run = await runProgram({ config, stack, preview, program: argument("program") });
     const found = await evaluatePack(run.resources, { enforcement: enforcementLevels(argument("policy-config")) });
 
     const byUrn = (urn: string) => found.filter((d) => d.urn === urn);

@@ -34,6 +34,8 @@ describe("config", () => {
                 sessionScriptWaitSeconds: 30,
                 usageRetentionDays: 730,
                 athenaBytesScannedCutoffMb: 1024,
+                usageReports: false,
+                elasticFleets: [],
                 ...IMAGE_UPDATE_DEFAULTS,
             },
         );
@@ -44,6 +46,8 @@ describe("config", () => {
             sessionScriptWaitSeconds: "60",
             usageRetentionDays: "1",
             athenaBytesScannedCutoffMb: "10",
+            usageReports: "true",
+            elasticFleets: '["elastic-fleet-1","Design.Tools_2"]',
             batchSize: "10",
             maxConcurrentUpdates: "20",
             updateSchedule: "cron(0 3 ? * SUN#1 *)",
@@ -62,6 +66,8 @@ describe("config", () => {
                 sessionScriptWaitSeconds: 60,
                 usageRetentionDays: 1,
                 athenaBytesScannedCutoffMb: 10,
+                usageReports: true,
+                elasticFleets: ["elastic-fleet-1", "Design.Tools_2"],
                 batchSize: 10,
                 maxConcurrentUpdates: 20,
                 updateSchedule: "cron(0 3 ? * SUN#1 *)",
@@ -95,6 +101,8 @@ describe("config", () => {
         ["maxWaitHours", "169", "an integer from 1 to 168"],
         ["createSenderIdentity", "yes", "true or false"],
         ["notifyEmails", '["ops@example.com"', 'a list of at most 50 email addresses, e.g. ["ops@example.com"]'],
+        ["usageReports", "1", "true or false"],
+        ["elasticFleets", '["elastic-fleet-1"', 'a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]'],
     ];
     for (const [key, value, accepted] of invalid) {
         it(`rejects ${key} = ${JSON.stringify(value)}, naming the key and the accepted values`, () => {
@@ -137,6 +145,21 @@ describe("config", () => {
             '51 addresses; expected a list of at most 50 email addresses, e.g. ["ops@example.com"]',
         ],
         ["senderEmail", "appstream", 'not an email address; expected "" or an email address'],
+        [
+            "elasticFleets",
+            '["elastic-fleet-1","-dash-first","has space"]',
+            '"-dash-first" is not a fleet name (1-101 letters, digits, _ . -, starting with a letter or digit), "has space" is not a fleet name (1-101 letters, digits, _ . -, starting with a letter or digit); expected a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]',
+        ],
+        [
+            "elasticFleets",
+            "elastic-fleet-1, elastic-fleet-1",
+            'a fleet is listed twice; expected a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]',
+        ],
+        [
+            "elasticFleets",
+            JSON.stringify(Array.from({ length: 51 }, (_, i) => `fleet-${i}`)),
+            '51 fleets; expected a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]',
+        ],
         [
             "autoUpdateTagKey",
             "aws:auto",

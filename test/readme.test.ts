@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS, ConfigKey, stackFileDefault } from "../config";
 import { usageNamedQueries } from "../runtime/usage/named-queries";
+import { usageReportNamedQueries } from "../runtime/usage/usage-report-queries";
 import { USAGE_RECORD_FIELDS } from "../runtime/usage/record-schema";
 import { PROJECT_ROOT, runProgram } from "./helpers/program";
 
@@ -79,8 +80,16 @@ describe("README stays true", () => {
         );
     });
 
+    it("the usage-report query table lists the report queries", () => {
+        assert.deepStrictEqual(
+            firstColumn(section("AppStream usage reports")),
+            usageReportNamedQueries("db").map((q) => q.name),
+        );
+    });
+
     it("every stack output is documented", async () => {
-        const run = await runProgram();
+        // Every optional output present: usage reports on, one Elastic fleet.
+        const run = await runProgram({ config: { usageReports: "true", elasticFleets: '["elastic-fleet-1"]' } });
         const documented = [
             ...firstColumn(section("Attaching the scripts and the role")),
             ...firstColumn(section("Image update outputs")),

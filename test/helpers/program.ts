@@ -10,6 +10,10 @@ import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "eu-west-1";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/** The bucket AppStream creates for usage reports (and session-script logs) in the mocked account. */
+export const USAGE_REPORT_BUCKET = `appstream-logs-${REGION}-${ACCOUNT_ID}-a1b2c3d4`;
+export const USAGE_REPORT_SUBSCRIPTION_TYPE = "pulumi-nodejs:dynamic/appstream:UsageReportSubscription";
+export const ELASTIC_FLEET_SESSION_SCRIPTS_TYPE = "pulumi-nodejs:dynamic/appstream:ElasticFleetSessionScripts";
 
 export type Inputs = Record<string, any>;
 
@@ -91,6 +95,11 @@ function providerState(type: string, name: string, inputs: Inputs): { id: string
             const resourceName = inputs.name ?? physical;
             return { id: resourceName, state: { ...inputs, name: resourceName } };
         }
+        case USAGE_REPORT_SUBSCRIPTION_TYPE:
+            return {
+                id: REGION,
+                state: { ...inputs, s3BucketName: USAGE_REPORT_BUCKET, schedule: "DAILY", subscriptionErrors: [] },
+            };
         default:
             return { id: `${physical}-id`, state: { ...inputs } };
     }
@@ -129,7 +138,9 @@ function forgetProjectModules(): void {
         if (
             file.startsWith(PROJECT_ROOT) &&
             !file.includes(`${path.sep}node_modules${path.sep}`) &&
-            !file.includes(`${path.sep}test${path.sep}`)
+            // Helpers stay loaded; fixture programs run afresh like index.ts.
+            (!file.includes(`${path.sep}test${path.sep}`) ||
+                file.includes(`${path.sep}test${path.sep}fixtures${path.sep}`))
         ) {
             delete require.cache[file];
         }

@@ -54,6 +54,34 @@ describe("policy pack against the real program", () => {
         );
     });
 
+    describe("with usage reports and Elastic fleets configured", () => {
+        const config = {
+            ...readStackConfig("dev"),
+            "appstream-ops:usageReports": "true",
+            "appstream-ops:elasticFleets": '["elastic-fleet-1"]',
+        };
+        for (const preview of [false, true]) {
+            it(`the dynamic resources leave every policy as it was, ${preview ? "in preview" : "at up"}`, async () => {
+                const without = await evaluatePack(
+                    (await runProgram({ config: readStackConfig("dev"), preview })).resources,
+                );
+                const run = await runProgram({ config, preview });
+                assert.strictEqual(run.ofType("pulumi-nodejs:dynamic/appstream:UsageReportSubscription").length, 1);
+                assert.strictEqual(run.ofType("pulumi-nodejs:dynamic/appstream:ElasticFleetSessionScripts").length, 1);
+                assert.deepStrictEqual(summary(await evaluatePack(run.resources)), summary(without));
+            });
+        }
+
+        it("the mandatory policies still catch an extra permission on the script role", async () => {
+            const run = await runProgram({
+                config,
+                program: "test/fixtures/program-with-extra-script-permission.ts",
+            });
+            const mandatory = (await evaluatePack(run.resources)).filter((d) => d.enforcementLevel === "mandatory");
+            assert.strictEqual(mandatory.length, 2);
+        });
+    });
+
     it("fails a program with an extra s3:GetObject RolePolicy on the script role, naming the policy", async () => {
         const run = await runProgram({ program: "test/fixtures/program-with-extra-script-permission.ts" });
         const mandatory = (await evaluatePack(run.resources)).filter((d) => d.enforcementLevel === "mandatory");
@@ -82,6 +110,21 @@ describe("policy pack against the real program", () => {
             const result = check();
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /^aws:iam\/role:Role\s+usage-script-role\s+ok$/m);
+            assert.match(result.stdout, /^0 mandatory, 0 advisory, 0 deferred to pulumi up\.$/m);
+        });
+
+        it("shows the usage-report and Elastic-fleet resources, with no violation, when they are configured", () => {
+            const result = check("--config", "usageReports=true", "--config", 'elasticFleets=["elastic-fleet-1"]');
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.match(
+                result.stdout,
+                /^pulumi-nodejs:dynamic\/appstream:UsageReportSubscription\s+usage-reports-subscription\s+ok$/m,
+            );
+            assert.match(
+                result.stdout,
+                /^pulumi-nodejs:dynamic\/appstream:ElasticFleetSessionScripts\s+usage-elastic-fleet-elastic-fleet-1\s+ok$/m,
+            );
+            assert.match(result.stdout, /^aws:glue\/catalogTable:CatalogTable\s+usage-reports-sessions-table\s+ok$/m);
             assert.match(result.stdout, /^0 mandatory, 0 advisory, 0 deferred to pulumi up\.$/m);
         });
 
