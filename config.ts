@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { isFleetName } from "./runtime/appstream/elastic-fleets";
+import { FLEET_NAME_RULE, isFleetName } from "./runtime/appstream/elastic-fleets";
 import {
     BASE_NAME_TAG_KEY,
     COMPLETED_TAG_VALUE,
@@ -162,9 +162,7 @@ export const CONFIG_KEYS = {
         itemsName: "fleets",
         oneItem: "a fleet",
         itemProblem: (item) =>
-            typeof item === "string" && isFleetName(item)
-                ? undefined
-                : "is not a fleet name (1-101 letters, digits, _ . -, starting with a letter or digit)",
+            typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
     }),
     batchSize: integerKey({
         min: 1,

@@ -29,9 +29,8 @@ export const athenaResultsBucketName = usage.athenaResultsBucketName;
 export const athenaNamedQueries = usage.namedQueryNames;
 // Present only when usageReports is set, and when elasticFleets lists fleets.
 export const usageReportBucketName = usage.usageReportBucketName;
-export const usageReportTables = config.usageReports ? pulumi.output(usage.usageReportTableNames) : undefined;
-export const elasticFleetSessionScripts =
-    config.elasticFleets.length > 0 ? pulumi.output(usage.elasticFleetSessionScripts) : undefined;
+export const usageReportTables = usage.usageReportTableNames;
+export const elasticFleetSessionScripts = usage.elasticFleetSessionScripts;
 
 const imageUpdates = new ImageUpdateScheduler("image-updates", {
     batchSize: config.batchSize,

@@ -82,10 +82,10 @@ export class UsagePipeline extends pulumi.ComponentResource {
     public readonly namedQueryNames: string[];
     /** Bucket of AppStream's usage reports; undefined unless `usageReports` is set. */
     public readonly usageReportBucketName?: pulumi.Output<string>;
-    /** Glue tables over the usage reports, by report (sessions, applications); empty unless `usageReports` is set. */
-    public readonly usageReportTableNames: Record<string, pulumi.Output<string>>;
-    /** `s3://bucket/key` each configured Elastic fleet's session scripts come from, by fleet name. */
-    public readonly elasticFleetSessionScripts: Record<string, pulumi.Output<string>>;
+    /** Glue tables over the usage reports, by report (sessions, applications); undefined unless `usageReports` is set. */
+    public readonly usageReportTableNames?: pulumi.Output<Record<string, string>>;
+    /** `s3://bucket/key` each Elastic fleet's session scripts come from, by fleet name; undefined without `elasticFleets`. */
+    public readonly elasticFleetSessionScripts?: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: UsagePipelineArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("appstream-ops:usage:UsagePipeline", name, {}, opts);
@@ -256,16 +256,14 @@ export class UsagePipeline extends pulumi.ComponentResource {
               )
             : undefined;
 
-        const elasticFleets = Object.fromEntries(
-            (args.elasticFleets ?? []).map((fleetName) => {
-                const fleet = new ElasticFleetSessionScripts(
-                    `${name}-elastic-fleet-${fleetName}`,
-                    { region, fleetName, s3Bucket: bundle.bucket, s3Key: bundle.key },
-                    parent,
-                );
-                return [fleetName, pulumi.interpolate`s3://${fleet.s3Bucket}/${fleet.s3Key}`];
-            }),
-        );
+        const elasticFleets = (args.elasticFleets ?? []).map((fleetName) => {
+            const fleet = new ElasticFleetSessionScripts(
+                `${name}-elastic-fleet-${fleetName}`,
+                { region, fleetName, s3Bucket: bundle.bucket, s3Key: bundle.key },
+                parent,
+            );
+            return [fleetName, pulumi.interpolate`s3://${fleet.s3Bucket}/${fleet.s3Key}`] as const;
+        });
 
         this.usageBucketName = usage.bucketName;
         this.scriptRoleArn = scriptRole.arn;
@@ -281,8 +279,9 @@ export class UsagePipeline extends pulumi.ComponentResource {
         this.athenaResultsBucketName = results.bucketName;
         this.namedQueryNames = [...queries.map((q) => q.name), ...(reports?.namedQueryNames ?? [])];
         this.usageReportBucketName = reports?.bucketName;
-        this.usageReportTableNames = reports?.tableNames ?? {};
-        this.elasticFleetSessionScripts = elasticFleets;
+        this.usageReportTableNames = reports && pulumi.output(reports.tableNames);
+        this.elasticFleetSessionScripts =
+            elasticFleets.length > 0 ? pulumi.output(Object.fromEntries(elasticFleets)) : undefined;
         this.registerOutputs({
             usageBucketName: this.usageBucketName,
             scriptRoleArn: this.scriptRoleArn,

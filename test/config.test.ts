@@ -148,7 +148,7 @@ describe("config", () => {
         [
             "elasticFleets",
             '["elastic-fleet-1","-dash-first","has space"]',
-            '"-dash-first" is not a fleet name (1-101 letters, digits, _ . -, starting with a letter or digit), "has space" is not a fleet name (1-101 letters, digits, _ . -, starting with a letter or digit); expected a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]',
+            '"-dash-first" is not a fleet name (1-101 letters, digits, _ . or -, starting with a letter or digit), "has space" is not a fleet name (1-101 letters, digits, _ . or -, starting with a letter or digit); expected a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]',
         ],
         [
             "elasticFleets",

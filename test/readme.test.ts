@@ -5,7 +5,7 @@ import { CONFIG_KEYS, ConfigKey, stackFileDefault } from "../config";
 import { usageNamedQueries } from "../runtime/usage/named-queries";
 import { usageReportNamedQueries } from "../runtime/usage/usage-report-queries";
 import { USAGE_RECORD_FIELDS } from "../runtime/usage/record-schema";
-import { PROJECT_ROOT, runProgram } from "./helpers/program";
+import { PROJECT_ROOT, USAGE_REPORTS_AND_ONE_FLEET, runProgram } from "./helpers/program";
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
 
@@ -88,8 +88,8 @@ describe("README stays true", () => {
     });
 
     it("every stack output is documented", async () => {
-        // Every optional output present: usage reports on, one Elastic fleet.
-        const run = await runProgram({ config: { usageReports: "true", elasticFleets: '["elastic-fleet-1"]' } });
+        // Every optional output present.
+        const run = await runProgram({ config: USAGE_REPORTS_AND_ONE_FLEET });
         const documented = [
             ...firstColumn(section("Attaching the scripts and the role")),
             ...firstColumn(section("Image update outputs")),

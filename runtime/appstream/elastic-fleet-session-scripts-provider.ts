@@ -7,6 +7,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { errorName } from "../aws/errors";
 import { AppStreamConnection, connectAppStream, failure } from "./appstream-connection";
 import {
+    FLEET_NAME_RULE,
     FleetFacts,
     S3Location,
     TRANSITIONAL_FLEET_STATES,
@@ -16,7 +17,8 @@ import {
     sameLocation,
     stillTransitionalMessage,
 } from "./elastic-fleets";
-import { DEFAULT_PROVIDER_TUNING, ProviderTuning, isKnownString } from "./provider-tuning";
+import { isKnownString, regionFailures } from "./provider-inputs";
+import { DEFAULT_PROVIDER_TUNING, ProviderTuning } from "./provider-tuning";
 
 export interface ElasticFleetSessionScriptsInputs extends S3Location {
     readonly region: string;
@@ -100,14 +102,11 @@ export function elasticFleetSessionScriptsProvider(
 
     return {
         async check(_olds, news) {
-            const failures: dynamic.CheckFailure[] = [];
-            if (typeof news.region !== "string" || news.region === "") {
-                failures.push({ property: "region", reason: "region must be an AWS Region name, e.g. eu-west-1" });
-            }
+            const failures = regionFailures(news.region);
             if (typeof news.fleetName !== "string" || !isFleetName(news.fleetName)) {
                 failures.push({
                     property: "fleetName",
-                    reason: `${JSON.stringify(news.fleetName)} is not an AppStream fleet name: 1-101 letters, digits, _ . or -, starting with a letter or digit`,
+                    reason: `${JSON.stringify(news.fleetName)} is not an AppStream fleet name: ${FLEET_NAME_RULE}`,
                 });
             } else if (isKnownString(news.region)) {
                 // At preview too, so a wrong name fails `pulumi preview` rather than `pulumi up`.

@@ -3,6 +3,9 @@
 /** AppStream's fleet name rule (CreateFleet `Name`). */
 const FLEET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/;
 
+/** The rule in words, for every error about a fleet name. */
+export const FLEET_NAME_RULE = "1-101 letters, digits, _ . or -, starting with a letter or digit";
+
 export function isFleetName(name: string): boolean {
     return FLEET_NAME.test(name);
 }

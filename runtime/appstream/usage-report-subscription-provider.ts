@@ -6,6 +6,7 @@ import type { UsageReportSubscription } from "@aws-sdk/client-appstream";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { errorName } from "../aws/errors";
 import { AppStreamConnection, connectAppStream, failure } from "./appstream-connection";
+import { regionFailures } from "./provider-inputs";
 import { DEFAULT_PROVIDER_TUNING, ProviderTuning } from "./provider-tuning";
 
 export interface UsageReportSubscriptionInputs {
@@ -51,13 +52,7 @@ export function usageReportSubscriptionProvider(
 
     return {
         async check(_olds, news) {
-            const valid = typeof news.region === "string" && news.region !== "";
-            return {
-                inputs: news,
-                failures: valid
-                    ? []
-                    : [{ property: "region", reason: "region must be an AWS Region name, e.g. eu-west-1" }],
-            };
+            return { inputs: news, failures: regionFailures(news.region) };
         },
 
         async diff(_id, olds, news) {

@@ -14,6 +14,11 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const USAGE_REPORT_BUCKET = `appstream-logs-${REGION}-${ACCOUNT_ID}-a1b2c3d4`;
 export const USAGE_REPORT_SUBSCRIPTION_TYPE = "pulumi-nodejs:dynamic/appstream:UsageReportSubscription";
 export const ELASTIC_FLEET_SESSION_SCRIPTS_TYPE = "pulumi-nodejs:dynamic/appstream:ElasticFleetSessionScripts";
+/** Stack config that turns on every optional resource: usage reports and one Elastic fleet. */
+export const USAGE_REPORTS_AND_ONE_FLEET = {
+    "appstream-ops:usageReports": "true",
+    "appstream-ops:elasticFleets": '["elastic-fleet-1"]',
+};
 
 export type Inputs = Record<string, any>;
 

@@ -4,7 +4,13 @@ import { USAGE_BUCKET_TAG as PACK_TAG } from "../../policy-pack/lib/usage-bucket
 import { policies } from "../../policy-pack/policies";
 import { USAGE_BUCKET_TAG } from "../../runtime/usage/usage-bucket-tag";
 import { Diagnostic, evaluatePack } from "../helpers/policy-pack";
-import { PROJECT_ROOT, runProgram } from "../helpers/program";
+import {
+    ELASTIC_FLEET_SESSION_SCRIPTS_TYPE,
+    PROJECT_ROOT,
+    USAGE_REPORTS_AND_ONE_FLEET,
+    USAGE_REPORT_SUBSCRIPTION_TYPE,
+    runProgram,
+} from "../helpers/program";
 import { readStackConfig } from "../helpers/stack-config";
 
 const summary = (found: Diagnostic[]) =>
@@ -55,19 +61,15 @@ describe("policy pack against the real program", () => {
     });
 
     describe("with usage reports and Elastic fleets configured", () => {
-        const config = {
-            ...readStackConfig("dev"),
-            "appstream-ops:usageReports": "true",
-            "appstream-ops:elasticFleets": '["elastic-fleet-1"]',
-        };
+        const config = { ...readStackConfig("dev"), ...USAGE_REPORTS_AND_ONE_FLEET };
         for (const preview of [false, true]) {
             it(`the dynamic resources leave every policy as it was, ${preview ? "in preview" : "at up"}`, async () => {
                 const without = await evaluatePack(
                     (await runProgram({ config: readStackConfig("dev"), preview })).resources,
                 );
                 const run = await runProgram({ config, preview });
-                assert.strictEqual(run.ofType("pulumi-nodejs:dynamic/appstream:UsageReportSubscription").length, 1);
-                assert.strictEqual(run.ofType("pulumi-nodejs:dynamic/appstream:ElasticFleetSessionScripts").length, 1);
+                assert.strictEqual(run.ofType(USAGE_REPORT_SUBSCRIPTION_TYPE).length, 1);
+                assert.strictEqual(run.ofType(ELASTIC_FLEET_SESSION_SCRIPTS_TYPE).length, 1);
                 assert.deepStrictEqual(summary(await evaluatePack(run.resources)), summary(without));
             });
         }

@@ -1,10 +1,11 @@
 import * as assert from "assert";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import {
     ElasticFleetSessionScriptsInputs as Inputs,
     ElasticFleetSessionScriptsOutputs as Outputs,
     elasticFleetSessionScriptsProvider,
 } from "../../../runtime/appstream/elastic-fleet-session-scripts-provider";
-import { UNKNOWN_INPUT } from "../../../runtime/appstream/provider-tuning";
+import { UNKNOWN_INPUT } from "../../../runtime/appstream/provider-inputs";
 import { FAST_TUNING, asDeployed } from "../../helpers/dynamic-provider";
 import { FakeFleet, FakeFleets, throttled } from "../../helpers/fake-fleets";
 import { sdkError } from "../../helpers/sdk-errors";
@@ -134,6 +135,10 @@ describe("Elastic fleet session-scripts provider (serialized, against aws-sdk-cl
     });
 
     describe("check (runs at preview)", () => {
+        it("recognises Pulumi's own placeholder for unknown inputs", () => {
+            assert.strictEqual(UNKNOWN_INPUT, unknownValue);
+        });
+
         it("accepts an existing Elastic fleet, with the bundle not known yet", async () => {
             given(elastic("design"));
             const news = { ...inputs("design"), s3Bucket: UNKNOWN_INPUT, s3Key: UNKNOWN_INPUT };
