@@ -2,6 +2,12 @@
  * A stateful, in-memory AppStream account behind `aws-sdk-client-mock`: the SDK client's `send`
  * is answered from it, so the real adapter, paginator and error classes are exercised. Updates
  * progress on a simulated clock that the caller advances (one poll interval per check).
+ *
+ * Every call goes through `modelChecked`: AppStream's own service model (botocore) refuses a
+ * malformed request with ValidationError, and the fake may raise only the errors the model lists
+ * for the operation. Where the model cannot say it, the fake follows the AppStream documentation:
+ * at most 50 tags per resource (TagResource), DescribeImages pages of at most 25 images (by name
+ * too), and a failed image explains itself in ImageErrors as well as StateChangeReason.
  */
 import {
     AppStreamClient,
@@ -11,7 +17,6 @@ import {
     DescribeImagesCommandInput,
     Image,
     IncompatibleImageException,
-    InvalidParameterCombinationException,
     LimitExceededException,
     ListTagsForResourceCommand,
     OperationNotPermittedException,
@@ -22,6 +27,12 @@ import {
 import { SESClient, SendEmailCommand, SendEmailCommandInput } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import { sdkError } from "./sdk-errors";
+import { VALIDATION_ERROR, modelChecked, serviceModel, shapeViolations } from "./service-model";
+
+/** AppStream's documented limit of tags per resource ("Tagging Your Amazon AppStream 2.0 Resources"). */
+export const TAGS_PER_RESOURCE = 50;
+/** DescribeImages' largest page (DescribeImagesMaxResults in the model). */
+export const DESCRIBE_IMAGES_MAX_PAGE = 25;
 
 export const FAKE_REGION = "eu-west-1";
 export const FAKE_ACCOUNT = "123456789012";
@@ -52,6 +63,8 @@ export interface FakeImageSpec {
         minutes?: number;
         /** StateChangeReason message when the outcome is FAILED. */
         failureMessage?: string;
+        /** ImageErrors message when the outcome is FAILED. @default failureMessage */
+        errorDetail?: string;
     };
 }
 
@@ -69,6 +82,8 @@ interface FakeImage {
     finishesAt?: number;
     outcome?: "AVAILABLE" | "FAILED";
     failureMessage?: string;
+    /** ImageErrors' message, when it says more than StateChangeReason. */
+    errorDetail?: string;
     updatedFrom?: string;
 }
 
@@ -94,6 +109,12 @@ export class FakeAppStreamAccount {
     maxInFlight = 0;
     /** Simulated latency of every call, in milliseconds (for the benchmark). */
     latencyMs = 0;
+    /**
+     * Most images one DescribeImages page holds, whatever MaxResults asks: a page may hold fewer
+     * than asked and still carry a NextToken, so tests lower this to prove every caller follows
+     * NextToken, also by name.
+     */
+    pageSizeCap = DESCRIBE_IMAGES_MAX_PAGE;
     private readonly throttles = new Map<string, number>();
 
     constructor(specs: readonly FakeImageSpec[] = []) {
@@ -101,6 +122,13 @@ export class FakeAppStreamAccount {
     }
 
     add(spec: FakeImageSpec): void {
+        // A fixture may hold only tags AppStream can store (AWS's own aws: tags aside).
+        const userTags = Object.fromEntries(Object.entries(spec.tags ?? {}).filter(([k]) => !k.startsWith("aws:")));
+        const problems =
+            Object.keys(userTags).length > 0
+                ? shapeViolations(serviceModel("appstream"), "Tags", userTags, "tags")
+                : [];
+        if (problems.length > 0) throw new Error(`fixture image ${spec.name}: ${problems.join("; ")}`);
         this.images.set(spec.name, {
             name: spec.name,
             arn: this.arnOf(spec.name),
@@ -157,6 +185,8 @@ export class FakeAppStreamAccount {
     }
 
     private toImage(image: FakeImage): Image {
+        const failed = image.state === "FAILED";
+        const message = image.failureMessage ?? "update failed";
         return {
             Name: image.name,
             Arn: image.arn,
@@ -165,29 +195,35 @@ export class FakeAppStreamAccount {
             DisplayName: image.displayName,
             Description: image.description,
             CreatedTime: new Date(image.createdTime),
-            StateChangeReason:
-                image.state === "FAILED"
-                    ? { Code: "IMAGE_UPDATE_FAILURE", Message: image.failureMessage ?? "update failed" }
-                    : undefined,
+            StateChangeReason: failed ? { Code: "IMAGE_UPDATE_FAILURE", Message: message } : undefined,
+            // A failed update explains itself here too, often in more detail than StateChangeReason.
+            ImageErrors: failed
+                ? [
+                      {
+                          ErrorCode: "INTERNAL_SERVICE_ERROR",
+                          ErrorMessage: image.errorDetail ?? message,
+                          ErrorTimestamp: new Date(Date.UTC(2026, 0, 1) + this.minutes * 60_000),
+                      },
+                  ]
+                : undefined,
         };
     }
 
     async describeImages(input: DescribeImagesCommandInput) {
         await this.enter("DescribeImages", input);
-        const max = input.MaxResults ?? 25;
-        if (max > 25) {
-            throw new InvalidParameterCombinationException({ message: "MaxResults must be <= 25", $metadata: {} });
-        }
+        const max = Math.min(input.MaxResults || DESCRIBE_IMAGES_MAX_PAGE, this.pageSizeCap);
+        let all: FakeImage[];
         if (input.Names) {
             const missing = input.Names.filter((n) => !this.images.has(n));
             if (missing.length > 0) {
                 throw new ResourceNotFoundException({ message: `Image ${missing[0]} not found`, $metadata: {} });
             }
-            return { Images: input.Names.map((n) => this.toImage(this.images.get(n)!)) };
+            all = input.Names.map((n) => this.images.get(n)!);
+        } else {
+            all = [...this.images.values()]
+                .filter((i) => !input.Type || i.visibility === input.Type)
+                .sort((a, b) => a.name.localeCompare(b.name));
         }
-        const all = [...this.images.values()]
-            .filter((i) => !input.Type || i.visibility === input.Type)
-            .sort((a, b) => a.name.localeCompare(b.name));
         const start = input.NextToken ? Number(input.NextToken) : 0;
         const page = all.slice(start, start + max);
         const next = start + max < all.length ? String(start + max) : undefined;
@@ -208,7 +244,12 @@ export class FakeAppStreamAccount {
     async tagResource(input: { ResourceArn?: string; Tags?: Record<string, string> }) {
         await this.enter("TagResource", input);
         const image = this.byArn(input.ResourceArn ?? "");
-        Object.assign(image.tags, input.Tags);
+        const merged = { ...image.tags, ...input.Tags };
+        if (Object.keys(merged).length > TAGS_PER_RESOURCE) {
+            const message = `The tag limit of ${TAGS_PER_RESOURCE} per resource would be exceeded (${Object.keys(merged).length} tags).`;
+            throw new LimitExceededException({ message, $metadata: {} });
+        }
+        image.tags = merged;
         return {};
     }
 
@@ -232,17 +273,10 @@ export class FakeAppStreamAccount {
         }
         if (input.dryRun) return { canUpdateImage: existing.spec?.available ?? true };
         const newName = input.newImageName ?? "";
-        if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$/.test(newName) || /^(amazon|aws|appstream)/i.test(newName)) {
-            throw new InvalidParameterCombinationException({ message: `invalid name ${newName}`, $metadata: {} });
-        }
-        if ((input.newImageDisplayName ?? "").length > 100 || (input.newImageDescription ?? "").length > 256) {
-            throw new InvalidParameterCombinationException({
-                message: "display name or description too long",
-                $metadata: {},
-            });
-        }
-        if (Object.keys(input.newImageTags ?? {}).length > 50) {
-            throw new InvalidParameterCombinationException({ message: "more than 50 tags", $metadata: {} });
+        // The name pattern, lengths and 50-tag cap are the model's (checked before this runs); the
+        // reserved prefixes are documented in the CreateImageBuilder/CreateUpdatedImage references.
+        if (/^(amazon|aws|appstream)/i.test(newName)) {
+            throw sdkError(VALIDATION_ERROR, `The name ${newName} starts with a reserved prefix`);
         }
         if (this.images.has(newName)) {
             throw new ResourceAlreadyExistsException({ message: `${newName} already exists`, $metadata: {} });
@@ -262,6 +296,7 @@ export class FakeAppStreamAccount {
             finishesAt: this.minutes + (existing.spec?.minutes ?? 60),
             outcome: existing.spec?.outcome ?? "AVAILABLE",
             failureMessage: existing.spec?.failureMessage,
+            errorDetail: existing.spec?.errorDetail,
             updatedFrom: existing.name,
         });
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight());
@@ -272,20 +307,52 @@ export class FakeAppStreamAccount {
 /** Answers every AppStreamClient call from `account` until `restore()`. */
 export function mockAppStream(account: FakeAppStreamAccount): { restore(): void } {
     const mock = mockClient(AppStreamClient);
-    mock.on(DescribeImagesCommand).callsFake((input) => account.describeImages(input));
-    mock.on(ListTagsForResourceCommand).callsFake((input) => account.listTags(input));
-    mock.on(TagResourceCommand).callsFake((input) => account.tagResource(input));
-    mock.on(CreateUpdatedImageCommand).callsFake((input) => account.createUpdatedImage(input));
+    const checked = <I extends object, O>(operation: string, handler: (input: I) => Promise<O>) =>
+        modelChecked("appstream", operation, handler);
+    mock.on(DescribeImagesCommand).callsFake(checked("DescribeImages", (input) => account.describeImages(input)));
+    mock.on(ListTagsForResourceCommand).callsFake(checked("ListTagsForResource", (input) => account.listTags(input)));
+    mock.on(TagResourceCommand).callsFake(checked("TagResource", (input) => account.tagResource(input)));
+    mock.on(CreateUpdatedImageCommand).callsFake(
+        checked("CreateUpdatedImage", (input) => account.createUpdatedImage(input)),
+    );
     return { restore: () => mock.restore() };
 }
 
-/** Captures every SES SendEmail until `restore()`. */
+/**
+ * Captures every SES SendEmail until `restore()`. The model cannot say what an address is, so the
+ * fake applies SES's documented rule: addresses are 7-bit ASCII (no SMTPUTF8; a Unicode domain
+ * must be Punycode), and one illegal address rejects the whole message.
+ */
 export function mockSes(): { sent: SendEmailCommandInput[]; restore(): void } {
     const sent: SendEmailCommandInput[] = [];
     const mock = mockClient(SESClient);
-    mock.on(SendEmailCommand).callsFake(async (input: SendEmailCommandInput) => {
-        sent.push(input);
-        return { MessageId: `message-${sent.length}` };
-    });
+    mock.on(SendEmailCommand).callsFake(
+        modelChecked("ses", "SendEmail", async (input: SendEmailCommandInput) => {
+            const destination = input.Destination ?? {};
+            const addresses = [
+                input.Source ?? "",
+                ...(destination.ToAddresses ?? []),
+                ...(destination.CcAddresses ?? []),
+                ...(destination.BccAddresses ?? []),
+            ];
+            const illegal = addresses.find((address) => !sesAcceptsAddress(address));
+            if (illegal !== undefined) throw sdkError("InvalidParameterValue", `Illegal address: ${illegal}`);
+            sent.push(input);
+            return { MessageId: `message-${sent.length}` };
+        }),
+    );
     return { sent, restore: () => mock.restore() };
+}
+
+/**
+ * SES's side of the address contract, written independently of the runtime's check: 7-bit ASCII
+ * only (the Destination reference: "the email address string must be 7-bit ASCII"), one @, a
+ * non-empty local part, and a domain of dot-separated labels.
+ */
+export function sesAcceptsAddress(address: string): boolean {
+    if (!/^[\x21-\x7e]+$/.test(address)) return false;
+    const at = address.lastIndexOf("@");
+    const local = address.slice(0, at);
+    const domain = address.slice(at + 1);
+    return at > 0 && !local.includes("@") && /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(domain);
 }

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-appstream";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { sdkError } from "./sdk-errors";
+import { modelChecked } from "./service-model";
 
 export interface FakeFleet {
     readonly name: string;
@@ -34,26 +35,33 @@ export class FakeFleets {
     constructor(fleets: FakeFleet[]) {
         for (const fleet of fleets) this.fleets.set(fleet.name, fleet);
         this.mock = mockClient(AppStreamClient);
-        this.mock.on(DescribeFleetsCommand).callsFake(({ Names = [] }: { Names?: string[] }) => {
-            this.fault("DescribeFleets");
-            const found = Names.map((name) => this.fleets.get(name));
-            if (found.some((f) => f === undefined)) {
-                throw new ResourceNotFoundException({ message: "The specified fleet was not found.", $metadata: {} });
-            }
-            return { Fleets: found.map((f) => this.describe(f!)) };
-        });
-        this.mock.on(UpdateFleetCommand).callsFake((input: UpdateFleetCommandInput) => {
-            this.fault("UpdateFleet");
-            const fleet = this.fleets.get(input.Name ?? "");
-            if (!fleet) throw new ResourceNotFoundException({ message: "fleet not found", $metadata: {} });
-            if (["STARTING", "STOPPING"].includes(fleet.states[0])) {
-                throw sdkError("OperationNotPermittedException", `fleet is ${fleet.states[0]}`);
-            }
-            const set = input.SessionScriptS3Location;
-            if (set) fleet.location = { S3Bucket: set.S3Bucket ?? "", S3Key: set.S3Key ?? "" };
-            if (input.AttributesToDelete?.includes("SESSION_SCRIPT_S3_LOCATION")) delete fleet.location;
-            return { Fleet: this.describe(fleet, false) };
-        });
+        this.mock.on(DescribeFleetsCommand).callsFake(
+            modelChecked("appstream", "DescribeFleets", ({ Names = [] }: { Names?: string[] }) => {
+                this.fault("DescribeFleets");
+                const found = Names.map((name) => this.fleets.get(name));
+                if (found.some((f) => f === undefined)) {
+                    throw new ResourceNotFoundException({
+                        message: "The specified fleet was not found.",
+                        $metadata: {},
+                    });
+                }
+                return { Fleets: found.map((f) => this.describe(f!)) };
+            }),
+        );
+        this.mock.on(UpdateFleetCommand).callsFake(
+            modelChecked("appstream", "UpdateFleet", (input: UpdateFleetCommandInput) => {
+                this.fault("UpdateFleet");
+                const fleet = this.fleets.get(input.Name ?? "");
+                if (!fleet) throw new ResourceNotFoundException({ message: "fleet not found", $metadata: {} });
+                if (["STARTING", "STOPPING"].includes(fleet.states[0])) {
+                    throw sdkError("OperationNotPermittedException", `fleet is ${fleet.states[0]}`);
+                }
+                const set = input.SessionScriptS3Location;
+                if (set) fleet.location = { S3Bucket: set.S3Bucket ?? "", S3Key: set.S3Key ?? "" };
+                if (input.AttributesToDelete?.includes("SESSION_SCRIPT_S3_LOCATION")) delete fleet.location;
+                return { Fleet: this.describe(fleet, false) };
+            }),
+        );
     }
 
     /** Names of the calls made, in order. */
@@ -83,7 +91,7 @@ export class FakeFleets {
             FleetType: fleet.fleetType,
             State: state as Fleet["State"],
             InstanceType: "stream.standard.medium",
-            ComputeCapacityStatus: undefined,
+            ComputeCapacityStatus: { Desired: 0, Running: 0, InUse: 0, Available: 0 },
             SessionScriptS3Location: fleet.location ? { ...fleet.location } : undefined,
         } as Fleet;
     }

@@ -264,7 +264,7 @@ describe("Elastic fleet session-scripts provider (serialized, against aws-sdk-cl
             ["DescribeFleets denied", [sdkError("AccessDeniedException")], []],
             ["UpdateFleet denied", [], [sdkError("AccessDeniedException")]],
             ["UpdateFleet throttled past the retries", [], [throttled(), throttled(), throttled(), throttled()]],
-            ["UpdateFleet a 500", [], Array.from({ length: 4 }, () => sdkError("InternalError", "oops", 500))],
+            ["UpdateFleet a 500", [], Array.from({ length: 4 }, () => sdkError("InternalFailure", "oops", 500))],
         ];
         const steps: [string, Step, Outputs | undefined][] = [
             ["create", create, undefined],

@@ -14,6 +14,7 @@ import {
 } from "../../../runtime/appstream/usage-report-subscription-provider";
 import { FAST_TUNING, asDeployed } from "../../helpers/dynamic-provider";
 import { sdkError } from "../../helpers/sdk-errors";
+import { modelChecked } from "../../helpers/service-model";
 
 const REGION = "eu-west-1";
 const BUCKET = "appstream-logs-eu-west-1-123456789012-a1b2c3d4";
@@ -26,35 +27,44 @@ function fakeSubscriptions(mock: AwsClientStub<AppStreamClient>) {
         const error = account.faults.shift();
         if (error) throw error;
     };
-    mock.on(DescribeUsageReportSubscriptionsCommand).callsFake(() => {
-        fault();
-        return {
-            UsageReportSubscriptions: account.subscribed
-                ? [
-                      {
-                          S3BucketName: BUCKET,
-                          Schedule: "DAILY",
-                          LastGeneratedReportDate: new Date("2026-11-22T03:00:00Z"),
-                          SubscriptionErrors: [
-                              { ErrorCode: "ACCESS_DENIED", ErrorMessage: "AppStream could not write to the bucket" },
-                          ],
-                      },
-                  ]
-                : [],
-        };
-    });
-    mock.on(CreateUsageReportSubscriptionCommand).callsFake(() => {
-        fault();
-        account.creates++;
-        account.subscribed = true;
-        return { S3BucketName: BUCKET, Schedule: "DAILY" };
-    });
-    mock.on(DeleteUsageReportSubscriptionCommand).callsFake(() => {
-        fault();
-        if (!account.subscribed) throw notFound();
-        account.subscribed = false;
-        return {};
-    });
+    mock.on(DescribeUsageReportSubscriptionsCommand).callsFake(
+        modelChecked("appstream", "DescribeUsageReportSubscriptions", () => {
+            fault();
+            return {
+                UsageReportSubscriptions: account.subscribed
+                    ? [
+                          {
+                              S3BucketName: BUCKET,
+                              Schedule: "DAILY",
+                              LastGeneratedReportDate: new Date("2026-11-22T03:00:00Z"),
+                              SubscriptionErrors: [
+                                  {
+                                      ErrorCode: "ACCESS_DENIED",
+                                      ErrorMessage: "AppStream could not write to the bucket",
+                                  },
+                              ],
+                          },
+                      ]
+                    : [],
+            };
+        }),
+    );
+    mock.on(CreateUsageReportSubscriptionCommand).callsFake(
+        modelChecked("appstream", "CreateUsageReportSubscription", () => {
+            fault();
+            account.creates++;
+            account.subscribed = true;
+            return { S3BucketName: BUCKET, Schedule: "DAILY" };
+        }),
+    );
+    mock.on(DeleteUsageReportSubscriptionCommand).callsFake(
+        modelChecked("appstream", "DeleteUsageReportSubscription", () => {
+            fault();
+            if (!account.subscribed) throw notFound();
+            account.subscribed = false;
+            return {};
+        }),
+    );
     return account;
 }
 
@@ -119,7 +129,7 @@ describe("Usage report subscription provider (serialized, against aws-sdk-client
     });
 
     it("retries throttling on every call", async () => {
-        account.faults.push(sdkError("ThrottlingException"), sdkError("TooManyRequestsException"));
+        account.faults.push(sdkError("ThrottlingException"), sdkError("ThrottlingException"));
         await provider.create({ region: REGION });
         account.faults.push(sdkError("ThrottlingException"));
         await provider.delete(REGION, subscribed);
