@@ -109,6 +109,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                         scope: { partition: p, region: r, accountId: a },
                         logGroupArn,
                         senderEmail,
+                        tagKey: input.settings.tagKey,
                     }),
                 ),
             },

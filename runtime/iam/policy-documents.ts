@@ -4,18 +4,19 @@
  * call them inside `apply`.
  */
 import type * as aws from "@pulumi/aws";
+import { NEXT_VERSION_TAG_KEY } from "../image-update/run-settings";
 
 type PolicyDocument = aws.iam.PolicyDocument;
 type PolicyStatement = aws.iam.PolicyStatement;
 
 export const APPSTREAM_SERVICE_PRINCIPAL = "appstream.amazonaws.com";
 
-/** ARN of every object in a bucket, or under a key prefix (never the bucket itself). */
 /** A bucket's ARN from its name; known during preview, unlike the bucket's computed `arn`. */
 export function bucketArnOf(partition: string, bucketName: string): string {
     return `arn:${partition}:s3:::${bucketName}`;
 }
 
+/** ARN of every object in a bucket, or under a key prefix (never the bucket itself). */
 export function objectsArn(bucketArn: string, keyPrefix = ""): string {
     return `${bucketArn}/${keyPrefix}*`;
 }
@@ -92,9 +93,14 @@ export interface AccountScope {
     readonly accountId: string;
 }
 
-/** Every AppStream image of the account in the Region: the only resource type the updater touches. */
+/** Every AppStream image of the account in the Region. */
 export function appStreamImagesArn(scope: AccountScope): string {
     return `arn:${scope.partition}:appstream:${scope.region}:${scope.accountId}:image/*`;
+}
+
+/** One AppStream fleet of the account in the Region. */
+export function appStreamFleetArn(scope: AccountScope, fleetName: string): string {
+    return `arn:${scope.partition}:appstream:${scope.region}:${scope.accountId}:fleet/${fleetName}`;
 }
 
 /** Writing log events to one log group (its streams), nothing else. */
@@ -108,26 +114,40 @@ export function writeLogsStatement(logGroupArn: string): PolicyStatement {
 }
 
 /**
- * The image-update Lambda: the four AppStream actions it calls, on images only; its own log
- * group; and, when a sender is configured, ses:SendEmail from that one address.
+ * The image-update Lambda, per the Service Authorization Reference ("Actions, resources, and
+ * condition keys for Amazon AppStream 2.0"): DescribeImages and ListTagsForResource support no
+ * resource type, so AWS authorizes them against "*" and only a "*" statement can allow them;
+ * CreateUpdatedImage and TagResource are authorized against the image, and TagResource may write
+ * only the two tags a run writes on an old image (aws:TagKeys). Plus its own log group, and, when
+ * a sender is configured, ses:SendEmail from that one address.
  */
 export function imageUpdaterPolicy(opts: {
     scope: AccountScope;
     logGroupArn: string;
     senderEmail: string;
+    /** The opt-in tag key, which a run rewrites on the old image (Completed, or back to the opt-in value). */
+    tagKey: string;
 }): PolicyDocument {
     const { scope } = opts;
     const statements: PolicyStatement[] = [
         {
-            Sid: "UpdateTaggedImages",
+            Sid: "DiscoverImages",
             Effect: "Allow",
-            Action: [
-                "appstream:DescribeImages",
-                "appstream:ListTagsForResource",
-                "appstream:CreateUpdatedImage",
-                "appstream:TagResource",
-            ],
+            Action: ["appstream:DescribeImages", "appstream:ListTagsForResource"],
+            Resource: ["*"],
+        },
+        {
+            Sid: "UpdateImages",
+            Effect: "Allow",
+            Action: ["appstream:CreateUpdatedImage"],
             Resource: [appStreamImagesArn(scope)],
+        },
+        {
+            Sid: "MarkOldImages",
+            Effect: "Allow",
+            Action: ["appstream:TagResource"],
+            Resource: [appStreamImagesArn(scope)],
+            Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [opts.tagKey, NEXT_VERSION_TAG_KEY] } },
         },
         writeLogsStatement(opts.logGroupArn),
     ];
@@ -136,11 +156,90 @@ export function imageUpdaterPolicy(opts: {
             Sid: "SendSummaryFromSender",
             Effect: "Allow",
             Action: ["ses:SendEmail"],
+            // SES authorizes against the sending identity (the address or its domain) and, in the
+            // sandbox, the recipients' identities too; the condition pins the From address.
             Resource: [`arn:${scope.partition}:ses:${scope.region}:${scope.accountId}:identity/*`],
             Condition: { StringEquals: { "ses:FromAddress": opts.senderEmail } },
         });
     }
     return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * What the identity that runs `pulumi up` needs for the two dynamic resources, which call AppStream
+ * with that identity's credentials (not a role of this program). The usage-report actions and
+ * DescribeFleets support no resource type, so they need "*"; UpdateFleet is authorized against the
+ * fleet, so it is scoped to the configured Elastic fleets. Setting a fleet's IamRoleArn to the
+ * session-script role, which is left to the user, also needs iam:PassRole on that role, to
+ * AppStream only.
+ */
+export function dynamicResourceDeployerPolicy(opts: {
+    scope: AccountScope;
+    usageReports: boolean;
+    elasticFleetNames: readonly string[];
+    /** The session-script role, when the deploying identity also sets it on fleets. */
+    scriptRoleArn?: string;
+}): PolicyDocument {
+    const statements: PolicyStatement[] = [];
+    if (opts.usageReports) {
+        statements.push({
+            Sid: "ManageUsageReportSubscription",
+            Effect: "Allow",
+            Action: [
+                "appstream:CreateUsageReportSubscription",
+                "appstream:DeleteUsageReportSubscription",
+                "appstream:DescribeUsageReportSubscriptions",
+            ],
+            Resource: ["*"],
+        });
+    }
+    if (opts.elasticFleetNames.length > 0) {
+        statements.push(
+            { Sid: "CheckElasticFleets", Effect: "Allow", Action: ["appstream:DescribeFleets"], Resource: ["*"] },
+            {
+                Sid: "SetSessionScriptLocation",
+                Effect: "Allow",
+                Action: ["appstream:UpdateFleet"],
+                Resource: opts.elasticFleetNames.map((name) => appStreamFleetArn(opts.scope, name)),
+            },
+        );
+    }
+    if (opts.scriptRoleArn) {
+        statements.push({
+            Sid: "PassScriptRoleToAppStream",
+            Effect: "Allow",
+            Action: ["iam:PassRole"],
+            Resource: [opts.scriptRoleArn],
+            Condition: { StringEquals: { "iam:PassedToService": APPSTREAM_SERVICE_PRINCIPAL } },
+        });
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * For an image builder's role (used with `-ProfileName appstream_machine_role`) to run the
+ * imageBuilderInstallCommand: `Read-S3Object -KeyPrefix` lists the prefix (s3:ListBucket on the
+ * bucket, limited by s3:prefix) and then reads each object (s3:GetObject under the prefix).
+ */
+export function imageBuilderReadPolicy(assetsBucketArn: string, keyPrefix: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ListSessionScripts",
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: [assetsBucketArn],
+                Condition: { StringLike: { "s3:prefix": [`${keyPrefix}*`] } },
+            },
+            {
+                Sid: "ReadSessionScripts",
+                Effect: "Allow",
+                Action: ["s3:GetObject"],
+                Resource: [objectsArn(assetsBucketArn, keyPrefix)],
+            },
+        ],
+    };
 }
 
 /**
@@ -157,7 +256,8 @@ export function stateMachinePolicy(functionArn: string): PolicyDocument {
                 Sid: "InvokeWorkflowFunction",
                 Effect: "Allow",
                 Action: ["lambda:InvokeFunction"],
-                Resource: [functionArn, `${functionArn}:*`],
+                // The Task names the unqualified function: no version or alias ARN (function:<name>:<qualifier>) is invoked.
+                Resource: [functionArn],
             },
             {
                 Sid: "DeliverExecutionLogs",

@@ -148,15 +148,21 @@ export const ASSET_KEYS = {
     imageBuilderPrefix: "image-builder/",
 } as const;
 
+/** The named profile under which AppStream provides an image builder's or fleet's IAM role credentials. */
+export const MACHINE_ROLE_PROFILE = "appstream_machine_role";
+
 /**
  * PowerShell one-liner, run as administrator on an image builder, that installs config.json and the
- * scripts from the assets bucket. It needs credentials that may read the assets bucket.
+ * scripts from the assets bucket with the image builder's IAM role: AppStream exposes a role's
+ * credentials only under the appstream_machine_role profile. `-KeyPrefix` lists the prefix before
+ * reading each object, so the role needs s3:ListBucket as well as s3:GetObject
+ * (imageBuilderReadPolicy).
  */
 export function imageBuilderInstallCommand(assetsBucket: string, region: string): string {
     const dir = SCRIPT_INSTALL_DIRS.imageBuilder;
     return (
         `Read-S3Object -BucketName ${quoteArgument("BucketName", assetsBucket)} -KeyPrefix ${quoteArgument("KeyPrefix", ASSET_KEYS.imageBuilderPrefix)} ` +
-        `-Folder ${quoteArgument("Folder", dir)} -Region ${quoteArgument("Region", region)} | Out-Null; ` +
+        `-Folder ${quoteArgument("Folder", dir)} -Region ${quoteArgument("Region", region)} -ProfileName ${MACHINE_ROLE_PROFILE} | Out-Null; ` +
         `Get-ChildItem ${quoteArgument("Path", dir)}`
     );
 }

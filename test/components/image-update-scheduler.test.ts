@@ -70,19 +70,28 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
             assert.ok(!files["__index.js"].includes("@pulumi/"), "the handler captured Pulumi code");
         });
 
-        it("may call only the AppStream actions it uses, on images, and write only its own log group", () => {
+        it("may call only the AppStream actions it uses, scoped as AWS authorizes them, and write only its own log group", () => {
             const logGroupArn = run.one(T.logGroup, "image-updates-function-logs").state.arn;
             assert.deepStrictEqual(policyOf(run, "image-updates-function-role"), [
+                // No resource type for these two in the Service Authorization Reference: only "*" allows them.
                 {
-                    Sid: "UpdateTaggedImages",
+                    Sid: "DiscoverImages",
                     Effect: "Allow",
-                    Action: [
-                        "appstream:DescribeImages",
-                        "appstream:ListTagsForResource",
-                        "appstream:CreateUpdatedImage",
-                        "appstream:TagResource",
-                    ],
+                    Action: ["appstream:DescribeImages", "appstream:ListTagsForResource"],
+                    Resource: ["*"],
+                },
+                {
+                    Sid: "UpdateImages",
+                    Effect: "Allow",
+                    Action: ["appstream:CreateUpdatedImage"],
                     Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
+                },
+                {
+                    Sid: "MarkOldImages",
+                    Effect: "Allow",
+                    Action: ["appstream:TagResource"],
+                    Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
+                    Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["AutoUpdate", "NextVersion"] } },
                 },
                 {
                     Sid: "WriteOwnLogs",
@@ -139,7 +148,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                 Sid: "InvokeWorkflowFunction",
                 Effect: "Allow",
                 Action: ["lambda:InvokeFunction"],
-                Resource: [functionArn, `${functionArn}:*`],
+                Resource: [functionArn],
             });
             assert.strictEqual(logs.Sid, "DeliverExecutionLogs");
             assert.ok((logs.Action as string[]).every((a) => a.startsWith("logs:")));

