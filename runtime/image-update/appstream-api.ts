@@ -5,7 +5,6 @@
 import {
     AppStreamClient,
     CreateUpdatedImageCommand,
-    DescribeImagesCommand,
     Image,
     ListTagsForResourceCommand,
     TagResourceCommand,
@@ -14,7 +13,10 @@ import {
 import { errorName, isTransientError } from "../aws/errors";
 import type { Tags } from "./image-tags";
 
-/** DescribeImages returns at most 25 images per page, and we ask for at most 25 names per call. */
+/**
+ * DescribeImages returns at most 25 images per page (DescribeImagesMaxResults in the service
+ * model), also when asked by name, so every call follows NextToken.
+ */
 export const DESCRIBE_PAGE_SIZE = 25;
 
 export interface ImageInfo {
@@ -23,7 +25,7 @@ export interface ImageInfo {
     readonly state: string;
     readonly displayName?: string;
     readonly createdTime?: string;
-    /** StateChangeReason, as "<code>: <message>". */
+    /** StateChangeReason ("<code>: <message>") and the ImageErrors messages, joined. */
     readonly stateReason?: string;
 }
 
@@ -47,23 +49,35 @@ export interface AppStreamApi {
     tagImage(arn: string, tags: Tags): Promise<void>;
 }
 
-function imageInfo(image: Image): ImageInfo {
+/** Why an image is in its state: StateChangeReason, then each ImageErrors entry that adds something. */
+function stateReasonOf(image: Image): string | undefined {
     const reason = image.StateChangeReason;
+    const parts = reason ? [[reason.Code, reason.Message].filter(Boolean).join(": ")] : [];
+    for (const error of image.ImageErrors ?? []) {
+        const text = [error.ErrorCode, error.ErrorMessage].filter(Boolean).join(": ");
+        if (text && !parts.some((part) => part.includes(error.ErrorMessage ?? text))) parts.push(text);
+    }
+    return parts.filter(Boolean).join("; ") || undefined;
+}
+
+function imageInfo(image: Image): ImageInfo {
     return {
         name: image.Name ?? "",
         arn: image.Arn ?? "",
         state: image.State ?? "UNKNOWN",
         displayName: image.DisplayName,
         createdTime: image.CreatedTime?.toISOString(),
-        stateReason: reason ? [reason.Code, reason.Message].filter(Boolean).join(": ") : undefined,
+        stateReason: stateReasonOf(image),
     };
 }
 
 export function appStreamApi(client: AppStreamClient): AppStreamApi {
     const describeChunk = async (names: string[]): Promise<ImageInfo[]> => {
         try {
-            const out = await client.send(new DescribeImagesCommand({ Names: names }));
-            return (out.Images ?? []).map(imageInfo);
+            const images: ImageInfo[] = [];
+            const pages = paginateDescribeImages({ client, pageSize: DESCRIBE_PAGE_SIZE }, { Names: names });
+            for await (const page of pages) images.push(...(page.Images ?? []).map(imageInfo));
+            return images;
         } catch (err) {
             if ((err as Error).name !== "ResourceNotFoundException") throw err;
             if (names.length === 1) return [];

@@ -5,6 +5,7 @@ import {
     MAX_IMAGE_TAGS,
     NEXT_VERSION_TAG_KEY,
     RunSettings,
+    isReservedTagKey,
 } from "./run-settings";
 
 export type Tags = Record<string, string>;
@@ -16,7 +17,10 @@ export function isTaggedForUpdate(tags: Tags, settings: Pick<RunSettings, "tagKe
 /**
  * Tags of the new image: the old image's tags, plus BaseName (so the next name is built from the
  * same base) and the opt-in tag (so the new image is picked up next cycle). The updater's own tags
- * win; aws: tags cannot be set by callers; past 50, the old tags that do not fit are reported.
+ * win, and aws: tags cannot be set by callers. AppStream allows 50 tags per resource, and next
+ * cycle this image gets NextVersion when it is itself updated, so it is given at most 49: one slot
+ * stays free, or that TagResource would be refused every month. Old tags that do not fit are
+ * reported.
  */
 export function newImageTags(
     oldTags: Tags,
@@ -27,16 +31,31 @@ export function newImageTags(
     const dropped: string[] = [];
     const own = new Set([BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY, settings.tagKey]);
     for (const key of Object.keys(oldTags).sort()) {
-        if (own.has(key) || key.toLowerCase().startsWith("aws:")) continue;
-        if (Object.keys(tags).length < MAX_IMAGE_TAGS) tags[key] = oldTags[key];
+        if (own.has(key) || isReservedTagKey(key)) continue;
+        if (Object.keys(tags).length < MAX_IMAGE_TAGS - 1) tags[key] = oldTags[key];
         else dropped.push(key);
     }
     return { tags, dropped };
 }
 
-/** Written on the old image once its update has started: it is never updated twice. */
-export function completedTags(tagKey: string, newImageName: string): Tags {
-    return { [tagKey]: COMPLETED_TAG_VALUE, [NEXT_VERSION_TAG_KEY]: newImageName };
+/**
+ * Written on the old image once its update has started, so it is never updated twice: the opt-in
+ * key set to Completed, and NextVersion naming the new image when the image has room for one more
+ * tag (an image tagged by hand may already hold AppStream's 50). Completed alone is enough to stop
+ * a second update; NextVersion only helps a person follow the chain.
+ */
+export function completedTags(
+    tagKey: string,
+    newImageName: string,
+    oldTags: Tags,
+): { tags: Tags; nextVersionSkipped: boolean } {
+    const keys = new Set(Object.keys(oldTags));
+    keys.add(tagKey);
+    const nextVersionFits = keys.has(NEXT_VERSION_TAG_KEY) || keys.size < MAX_IMAGE_TAGS;
+    return {
+        tags: { [tagKey]: COMPLETED_TAG_VALUE, ...(nextVersionFits ? { [NEXT_VERSION_TAG_KEY]: newImageName } : {}) },
+        nextVersionSkipped: !nextVersionFits,
+    };
 }
 
 /** Written on the old image when its update failed, so the next scheduled run tries again. */

@@ -36,23 +36,48 @@ export interface RunInput {
     readonly settings: RunSettings;
 }
 
-// Deliberately plain: one @, no spaces or brackets, a dotted domain. SES rejects the rest anyway.
+/**
+ * An address SES accepts. SES does not support SMTPUTF8, so an address must be 7-bit ASCII; a
+ * Unicode domain must be given in Punycode (xn--…), and a Unicode local part is impossible (SES API
+ * reference, Destination). One invalid recipient makes SES reject the whole message, so every
+ * address is checked here, at preview, rather than by the run that would email no one. The local
+ * part is RFC 5322's dot-atom: the ASCII letters, digits and !#$%&'*+/=?^_`{|}~- in dot-separated runs.
+ */
 const EMAIL =
-    /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+    /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function isEmailAddress(value: string): boolean {
-    return value.length <= 254 && EMAIL.test(value);
+    const local = value.slice(0, value.lastIndexOf("@"));
+    return value.length <= 254 && local.length <= 64 && EMAIL.test(value);
 }
 
-// AppStream's tag rules: keys 1-128 characters and not aws:-prefixed, values up to 256, both from this set.
-const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/**
+ * AppStream's tag rules, copied from its service model (TagKey and TagValue in botocore's
+ * appstream service-2.json; a contract test keeps them equal): a key of 1-128 characters whose
+ * first character is any but whose rest are letters, spaces, digits or _.:/=+-@, and which does
+ * not start with lowercase "aws:"; a value of at most 256 such characters.
+ */
+export const TAG_KEY_PATTERN = "^(^(?!aws:).[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$";
+export const TAG_VALUE_PATTERN = "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$";
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;
+const TAG_KEY = new RegExp(TAG_KEY_PATTERN, "u");
+const TAG_VALUE = new RegExp(TAG_VALUE_PATTERN, "u");
+/** AWS counts characters as code points. */
+const characters = (text: string) => [...text].length;
+
+/** Tag keys AWS keeps for itself; callers cannot set them (case-sensitive, as the model says). */
+export function isReservedTagKey(key: string): boolean {
+    return key.startsWith("aws:");
+}
 
 export function isTagKey(key: string): boolean {
-    return key.length >= 1 && key.length <= 128 && TAG_TEXT.test(key) && !key.toLowerCase().startsWith("aws:");
+    const length = characters(key);
+    return length >= 1 && length <= MAX_TAG_KEY_LENGTH && TAG_KEY.test(key);
 }
 
 export function isTagValue(value: string): boolean {
-    return value.length <= 256 && TAG_TEXT.test(value);
+    return characters(value) <= MAX_TAG_VALUE_LENGTH && TAG_VALUE.test(value);
 }
 
 /** How many checks fit in `maxWaitHours` when one happens every `pollIntervalMinutes`. */

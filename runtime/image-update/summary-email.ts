@@ -39,6 +39,8 @@ interface Section {
     readonly title: string;
     readonly items: readonly SummaryItem[];
     readonly line: (item: SummaryItem) => string;
+    /** How many the section is about, when it lists only some of them. @default items.length */
+    readonly count?: number;
 }
 
 function sections(summary: RunSummary): Section[] {
@@ -52,7 +54,25 @@ function sections(summary: RunSummary): Section[] {
             items: summary.pendingAtTimeout,
             line: (i) => withDetail(`${i.name} -> ${i.newName}`, i.detail),
         },
+        ...(summary.leftOut ? [leftOutSection(summary.leftOut)] : []),
     ];
+}
+
+/** Images a run could not hold (Step Functions' 256 KiB state); they wait for a later run. */
+function leftOutSection(leftOut: NonNullable<RunSummary["leftOut"]>): Section {
+    const more = leftOut.count - leftOut.names.length;
+    return {
+        title: "Left out of this run",
+        count: leftOut.count,
+        items: [
+            {
+                name: `Step Functions keeps at most 256 KB of run state, so these tagged images were not taken up. They keep their opt-in tag, and a later run takes them up.`,
+            },
+            ...leftOut.names.map((name) => ({ name })),
+            ...(more > 0 ? [{ name: `and ${more} more` }] : []),
+        ],
+        line: (i) => i.name,
+    };
 }
 
 function render(subject: string, intro: string, body: Section[], context: RunContext): Email {
@@ -60,10 +80,11 @@ function render(subject: string, intro: string, body: Section[], context: RunCon
     const textParts = [intro, ""];
     const htmlParts = [`<p>${escapeHtml(intro)}</p>`];
     for (const section of body) {
-        textParts.push(`${section.title} (${section.items.length}):`);
+        const count = section.count ?? section.items.length;
+        textParts.push(`${section.title} (${count}):`);
         textParts.push(...(section.items.length ? section.items.map((i) => `  - ${section.line(i)}`) : ["  (none)"]));
         textParts.push("");
-        htmlParts.push(`<h3>${escapeHtml(section.title)} (${section.items.length})</h3>`);
+        htmlParts.push(`<h3>${escapeHtml(section.title)} (${count})</h3>`);
         htmlParts.push(
             section.items.length
                 ? `<ul>${section.items.map((i) => `<li>${escapeHtml(section.line(i))}</li>`).join("")}</ul>`
@@ -89,6 +110,7 @@ export function summaryEmail(summary: RunSummary, context: RunContext = {}): Ema
         `${summary.failed.length} failed`,
         `${summary.upToDate.length} up to date`,
         `${summary.pendingAtTimeout.length} pending`,
+        ...(summary.leftOut ? [`${summary.leftOut.count} left out`] : []),
     ].join(", ");
     const verdict = summary.outcome === "SUCCEEDED" ? "" : "ACTION NEEDED: ";
     return render(

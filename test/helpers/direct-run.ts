@@ -37,16 +37,21 @@ export async function runToEnd(
     account: FakeAppStreamAccount,
     settings: RunSettings,
     pollIntervalMinutes = 30,
+    startedAt = RUN_STARTED_AT,
+    /** Sees the state after every step, as Step Functions would carry it. */
+    onStep: (state: RunState) => void = () => {},
 ): Promise<DirectRun> {
     const mock = mockAppStream(account);
     try {
         const api = appStreamApi(new AppStreamClient({}));
-        let state = await startRun(api, settings, RUN_STARTED_AT);
+        let state = await startRun(api, settings, startedAt);
+        onStep(state);
         const inFlight = [account.inFlight()];
         let checks = 0;
         while (!state.done) {
             account.advance(pollIntervalMinutes);
             state = await checkRun(api, JSON.parse(JSON.stringify(state)));
+            onStep(state);
             inFlight.push(account.inFlight());
             checks++;
             assert.ok(checks <= settings.maxChecks, "the run did not end within maxChecks");

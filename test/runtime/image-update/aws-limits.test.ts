@@ -1,0 +1,135 @@
+/**
+ * The image updater against limits that AWS documents and a hand-written fake used to ignore:
+ * 50 tags per resource, DescribeImages pages of at most 25 (by name too), ImageErrors, and Step
+ * Functions' 256 KiB state. Each case failed on the code before these fixes.
+ */
+import * as assert from "assert";
+import { summarize } from "../../../runtime/image-update/workflow";
+import {
+    MAX_DETAIL_BYTES,
+    RUN_IMAGES_BUDGET_BYTES,
+    STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES,
+    payloadBytes,
+} from "../../../runtime/image-update/state-budget";
+import { summaryEmail } from "../../../runtime/image-update/summary-email";
+import { runSettings, runToEnd } from "../../helpers/direct-run";
+import { FakeAppStreamAccount, FakeImageSpec, TAGS_PER_RESOURCE } from "../../helpers/fake-appstream";
+
+const NEW = (base: string, date = "2026-12-01") => `${base}-Updated-${date}`;
+const tagged = (name: string, extra: Partial<FakeImageSpec> = {}): FakeImageSpec => ({
+    ...extra,
+    name,
+    tags: { AutoUpdate: "Enabled", ...(extra.tags ?? {}) },
+});
+const manyTags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`Tag${i}`, `v${i}`]));
+
+describe("image updater within AWS's documented limits", () => {
+    it("follows NextToken when polling by name: an image on a later page is not taken for gone", async () => {
+        const account = new FakeAppStreamAccount(Array.from({ length: 12 }, (_, i) => tagged(`img-${i}`)));
+        account.quota = 12;
+        // A page may hold fewer images than asked for, with a NextToken for the rest.
+        account.pageSizeCap = 5;
+        const { final } = await runToEnd(account, runSettings({ batchSize: 12 }));
+        assert.deepStrictEqual(
+            final.images.map((i) => i.status),
+            Array.from({ length: 12 }, () => "updated"),
+        );
+        const polls = account.callsOf("DescribeImages").filter((c) => c.input.Names);
+        assert.ok(
+            polls.some((c) => c.input.NextToken !== undefined),
+            "no call followed NextToken",
+        );
+    });
+
+    it("reports ImageErrors as well as StateChangeReason for a failed update", async () => {
+        const account = new FakeAppStreamAccount([
+            tagged("Office", {
+                update: {
+                    outcome: "FAILED",
+                    failureMessage: "Image update failed",
+                    errorDetail: "The image builder could not install the Windows updates (KB5031364)",
+                },
+            }),
+        ]);
+        const { final } = await runToEnd(account, runSettings());
+        assert.strictEqual(
+            summarize(final).failed[0].detail,
+            "IMAGE_UPDATE_FAILURE: Image update failed; INTERNAL_SERVICE_ERROR: The image builder could not install the Windows updates (KB5031364)",
+        );
+    });
+
+    it("an image with 49 tags of its own is updated two months running: the new image leaves room for NextVersion", async () => {
+        const account = new FakeAppStreamAccount([tagged("Office", { tags: manyTags(49) })]);
+        const first = await runToEnd(account, runSettings());
+        assert.strictEqual(first.final.images[0].status, "updated");
+        assert.match(first.final.images[0].note ?? "", /holds AppStream's 50 tags, so it was not given NextVersion/);
+        assert.strictEqual(account.images.get("Office")!.tags.AutoUpdate, "Completed");
+        const made = account.images.get(NEW("Office"))!;
+        assert.strictEqual(Object.keys(made.tags).length, TAGS_PER_RESOURCE - 1);
+        assert.match(first.final.images[0].note ?? "", /not copied to the new image .*: Tag8/);
+
+        // A month later the new image is the one updated, and its TagResource must fit.
+        const second = await runToEnd(account, runSettings(), 30, "2027-01-01T12:00:00Z");
+        assert.deepStrictEqual(
+            second.final.images.map((i) => [i.name, i.status, i.note]),
+            [[NEW("Office"), "updated", undefined]],
+        );
+        assert.deepStrictEqual(
+            [made.tags.AutoUpdate, made.tags.NextVersion, Object.keys(made.tags).length],
+            ["Completed", NEW("Office", "2027-01-01"), TAGS_PER_RESOURCE],
+        );
+        assert.deepStrictEqual(account.callsOf("TagResource").length, 2);
+    });
+
+    it("a run over thousands of tagged images keeps its state under 256 KiB and reports what it left out", async () => {
+        const names = Array.from(
+            { length: 3000 },
+            (_, i) => `Win2022-Business-Unit-${String(i).padStart(4, "0")}-Apps`,
+        );
+        const account = new FakeAppStreamAccount(
+            // Every update fails with the longest message, so each entry grows as large as it can.
+            names.map((name) => tagged(name, { update: { outcome: "FAILED", failureMessage: "é".repeat(400) } })),
+        );
+        account.quota = 3000;
+        const sizes: number[] = [];
+        const { final } = await runToEnd(account, runSettings({ batchSize: 500 }), 30, undefined, (state) =>
+            sizes.push(payloadBytes(state.images)),
+        );
+        assert.ok(Math.max(...sizes) <= RUN_IMAGES_BUDGET_BYTES, `largest images array ${Math.max(...sizes)} bytes`);
+        // The whole execution data, with the settings twice and a caught error at Step Functions' cap.
+        const executionData = {
+            settings: final.settings,
+            run: final,
+            error: { Error: "Lambda.Unknown", Cause: "x".repeat(32_768) },
+        };
+        assert.ok(payloadBytes(executionData) < STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES);
+        for (const image of final.images) assert.ok(payloadBytes(image.reason) <= MAX_DETAIL_BYTES);
+
+        const summary = summarize(final);
+        assert.ok(final.images.length > 100, `only ${final.images.length} images fit`);
+        assert.strictEqual(final.images.length + summary.leftOut!.count, names.length);
+        assert.strictEqual(summary.leftOut!.names.length, 20);
+        // The left-out images are untouched: still opted in for a later run.
+        for (const name of summary.leftOut!.names)
+            assert.strictEqual(account.images.get(name)!.tags.AutoUpdate, "Enabled");
+        const email = summaryEmail(summary);
+        assert.match(email.text, new RegExp(`Left out of this run \\(${summary.leftOut!.count}\\)`));
+        assert.match(email.subject, new RegExp(`${summary.leftOut!.count} left out`));
+    });
+
+    it("the images a full run leaves out change from one run date to the next", async () => {
+        const { admitWithinBudget } = await import("../../../runtime/image-update/state-budget");
+        const entries = Array.from({ length: 400 }, (_, i) => ({ name: `image-${i}`, status: "queued" }));
+        const december = admitWithinBudget(entries, "AutoUpdate", "2026-12-01", 100_000);
+        const january = admitWithinBudget(entries, "AutoUpdate", "2027-01-01", 100_000);
+        assert.ok(december.leftOut && january.leftOut);
+        const taken = (run: typeof december) => new Set(run.admitted.map((e) => e.name));
+        const both = [...taken(december)].filter((name) => taken(january).has(name));
+        assert.ok(both.length < december.admitted.length, "the same images were taken both months");
+        // A retried step on the same date takes the same images.
+        assert.deepStrictEqual(
+            admitWithinBudget(entries, "AutoUpdate", "2026-12-01", 100_000).admitted,
+            december.admitted,
+        );
+    });
+});
