@@ -10,7 +10,7 @@ import {
     isTagValue,
     maxChecksFor,
 } from "./runtime/image-update/run-settings";
-import { isTimeZone, scheduleExpressionProblem } from "./runtime/image-update/schedule-expression";
+import { scheduleExpressionProblem, timeZoneProblem } from "./runtime/image-update/schedule-expression";
 
 /** Every key this program reads lives in this namespace: `appstream-ops:<key>`. */
 export const CONFIG_NAMESPACE = "appstream-ops";
@@ -191,7 +191,7 @@ export const CONFIG_KEYS = {
         defaultValue: "UTC",
         description: "Time zone of `updateSchedule` and of the date in new image names.",
         accepted: "an IANA time zone name, e.g. UTC or Europe/Berlin",
-        problem: (zone) => (isTimeZone(zone) ? undefined : "unknown time zone"),
+        problem: timeZoneProblem,
     }),
     notifyEmails: stringListKey({
         type: "list of emails",
@@ -227,7 +227,8 @@ export const CONFIG_KEYS = {
         type: "tag key",
         defaultValue: "AutoUpdate",
         description: "Tag key that opts a private image into scheduled updates.",
-        accepted: "an AppStream tag key (1-128 letters, digits, spaces, _ . : / = + - @; not aws:)",
+        accepted:
+            "an AppStream tag key (1-128 characters: any first, then letters, digits, spaces, _ . : / = + - @; not starting with aws:)",
         problem: (key) =>
             !isTagKey(key)
                 ? "not a valid tag key"

@@ -127,8 +127,24 @@ describe("config", () => {
         [
             "updateScheduleTimezone",
             "Europe/Berlinn",
-            "unknown time zone; expected an IANA time zone name, e.g. UTC or Europe/Berlin",
+            "not a name of the IANA time zone database; expected an IANA time zone name, e.g. UTC or Europe/Berlin",
         ],
+        [
+            "updateScheduleTimezone",
+            "europe/berlin",
+            "time zone names are case-sensitive and exact: write Europe/Berlin; expected an IANA time zone name, e.g. UTC or Europe/Berlin",
+        ],
+        [
+            "updateSchedule",
+            "cron(0 12 ? * MON/2 *)",
+            'day-of-week "MON/2" is not valid: EventBridge allows no increments (/) in day-of-week; expected an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 12 1 * ? *)',
+        ],
+        [
+            "notifyEmails",
+            '["jörg@example.com"]',
+            '"jörg@example.com" is not an email address; expected a list of at most 50 email addresses, e.g. ["ops@example.com"]',
+        ],
+        ["senderEmail", "updates@bücher.de", 'not an email address; expected "" or an email address'],
         [
             "notifyEmails",
             '["ops@example.com","bob@"]',
@@ -163,12 +179,12 @@ describe("config", () => {
         [
             "autoUpdateTagKey",
             "aws:auto",
-            "not a valid tag key; expected an AppStream tag key (1-128 letters, digits, spaces, _ . : / = + - @; not aws:)",
+            "not a valid tag key; expected an AppStream tag key (1-128 characters: any first, then letters, digits, spaces, _ . : / = + - @; not starting with aws:)",
         ],
         [
             "autoUpdateTagKey",
             "BaseName",
-            "BaseName is a tag the updater writes itself; expected an AppStream tag key (1-128 letters, digits, spaces, _ . : / = + - @; not aws:)",
+            "BaseName is a tag the updater writes itself; expected an AppStream tag key (1-128 characters: any first, then letters, digits, spaces, _ . : / = + - @; not starting with aws:)",
         ],
         [
             "autoUpdateTagValue",

@@ -40,8 +40,10 @@ export type StateMachineDefinition = {
     States: Record<string, Record<string, unknown>>;
 };
 
-// Transient Lambda service faults, per the Step Functions guidance for Lambda tasks.
+// Transient Lambda service faults: the four the Step Functions developer guide ("Handle Lambda
+// service exceptions") recommends retrying, and throttling of invocations.
 const LAMBDA_SERVICE_ERRORS = [
+    "Lambda.ClientExecutionTimeoutException",
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",

@@ -46,11 +46,12 @@ describe("image update workflow as deployed (real ASL + serialized handler + fak
         deployed: Deployed,
         account: FakeAppStreamAccount,
         input?: unknown,
+        handler = deployed.handler,
     ): Promise<LocalWorkflowRun> {
         appstream = mockAppStream(account);
         return runLocalWorkflow({
             definition: deployed.definition,
-            handler: deployed.handler,
+            handler,
             input: (input ?? deployed.input) as RunInput,
             account,
             pollIntervalMinutes: deployed.pollIntervalMinutes,
@@ -149,6 +150,32 @@ describe("image update workflow as deployed (real ASL + serialized handler + fak
         assert.match(ses.sent[0].Message!.Body!.Text!.Data!, /ThrottlingException: Rate exceeded \(DescribeImages\)/);
         assert.deepStrictEqual(account.updatesOf("Office"), []);
     });
+
+    // The Step Functions developer guide ("Handle Lambda service exceptions") recommends retrying
+    // these four; ClientExecutionTimeoutException used to fail the run with a failure email.
+    for (const lambdaFault of [
+        "Lambda.ClientExecutionTimeoutException",
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+    ]) {
+        it(`a transient ${lambdaFault} on a check is retried and the run still succeeds`, async () => {
+            const deployed = await deploy(EMAIL_CONFIG);
+            const account = new FakeAppStreamAccount([tagged("Office")]);
+            let faults = 2;
+            const flaky: typeof deployed.handler = async (event, context) => {
+                if ((event as { action?: string }).action === "check" && faults-- > 0) {
+                    throw Object.assign(new Error("Lambda service fault"), { name: lambdaFault });
+                }
+                return deployed.handler(event, context);
+            };
+            const run = await execute(deployed, account, undefined, flaky);
+            assert.deepStrictEqual([run.status, run.error], ["SUCCEEDED", undefined]);
+            assert.deepStrictEqual(account.updatesOf("Office"), [NEW("Office")]);
+            assert.strictEqual(ses.sent.length, 1);
+            assert.doesNotMatch(ses.sent[0].Message!.Subject!.Data!, /FAILED/);
+        });
+    }
 
     it("a hand-written input with bad settings fails the execution with InvalidRunInput, touching nothing", async () => {
         const deployed = await deploy(EMAIL_CONFIG);

@@ -1,5 +1,10 @@
 import * as assert from "assert";
-import { isTimeZone, scheduleExpressionProblem } from "../../../runtime/image-update/schedule-expression";
+import { IANA_TIME_ZONE_NAMES, IANA_TZDB_RELEASE } from "../../../runtime/image-update/iana-time-zones";
+import {
+    isTimeZone,
+    scheduleExpressionProblem,
+    timeZoneProblem,
+} from "../../../runtime/image-update/schedule-expression";
 
 describe("schedule expressions", () => {
     const valid = [
@@ -35,6 +40,15 @@ describe("schedule expressions", () => {
         ["rate(0 days)", /positive integer/],
         ["rate(1 days)", /use "days" only with values other than 1/],
         ["rate(5 weeks)", /rate\(<value> <minutes\|hours\|days>\)/],
+        // EventBridge's cron reference: day-of-week takes , - * ? L # and no /.
+        [
+            "cron(0 12 ? * 1/2 *)",
+            /day-of-week "1\/2" is not valid: EventBridge allows no increments \(\/\) in day-of-week/,
+        ],
+        ["cron(0 12 ? * */2 *)", /no increments/],
+        // "3#1,6#3" is two expressions, which the reference calls invalid.
+        ["cron(0 12 ? * 3#1,6#3 *)", /a day-of-week with # holds that one expression only/],
+        [`cron(0 12 1 * ? ${"2026,".repeat(60)}2027)`, /at most 256 characters/],
     ];
     for (const [expression, message] of invalid) {
         it(`rejects ${expression}, saying which field is wrong`, () => {
@@ -42,9 +56,23 @@ describe("schedule expressions", () => {
         });
     }
 
-    it("knows IANA time zones and rejects offsets and typos", () => {
-        for (const zone of ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5"])
+    it("knows the IANA database's names as written, and rejects offsets, typos and other spellings", () => {
+        for (const zone of ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5", "Europe/Oslo"])
             assert.ok(isTimeZone(zone), zone);
-        for (const zone of ["", "Europe/Berlinn", "+01:00", " UTC", "Mars/Olympus"]) assert.ok(!isTimeZone(zone), zone);
+        for (const zone of ["", "Europe/Berlinn", "+01:00", " UTC", "Mars/Olympus", "utc", "Factory"])
+            assert.ok(!isTimeZone(zone), zone);
+        // Intl accepts any letter case and so did this check; the Scheduler takes the name as written.
+        assert.strictEqual(
+            timeZoneProblem("europe/berlin"),
+            "time zone names are case-sensitive and exact: write Europe/Berlin",
+        );
+        assert.strictEqual(timeZoneProblem("Mars/Olympus"), "not a name of the IANA time zone database");
+    });
+
+    it("the vendored names are the tz database's, and Node's Intl knows each of them", () => {
+        assert.match(IANA_TZDB_RELEASE, /^\d{4}[a-z]$/);
+        assert.ok(IANA_TIME_ZONE_NAMES.length > 500);
+        // The run's date is computed with Intl in the Lambda: every accepted zone must work there.
+        for (const zone of IANA_TIME_ZONE_NAMES) new Intl.DateTimeFormat("en-US", { timeZone: zone });
     });
 });

@@ -50,6 +50,7 @@ describe("image update state machine definition", () => {
                 retry.map((r) => r.ErrorEquals),
                 [
                     [
+                        "Lambda.ClientExecutionTimeoutException",
                         "Lambda.ServiceException",
                         "Lambda.AWSLambdaException",
                         "Lambda.SdkClientException",
