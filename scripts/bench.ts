@@ -5,18 +5,27 @@
  *  1. the Lambda archive Pulumi would upload (raw and zipped bytes);
  *  2. AppStream calls per tagged image over a whole run;
  *  3. wall time of discovery and the first batch over 500 tagged images, with simulated latency
- *     on every AppStream call, and the size of the run state Step Functions carries (limit 256 KB).
+ *     on every AppStream call, and the size of the run state Step Functions carries (limit 256 KB);
+ *  4. the largest run that fits in that state: how many tagged images one run takes for short,
+ *     typical and longest names, and the state a 3,000-image run really reaches when every
+ *     update fails with the longest message.
  */
 import { performance } from "perf_hooks";
 import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { appStreamApi } from "../runtime/image-update/appstream-api";
 import { TAG_READ_CONCURRENCY, startRun } from "../runtime/image-update/workflow";
+import {
+    RUN_IMAGES_BUDGET_BYTES,
+    STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES,
+    admitWithinBudget,
+    payloadBytes,
+} from "../runtime/image-update/state-budget";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
 import { RUN_STARTED_AT, runSettings, runToEnd } from "../test/helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../test/helpers/fake-appstream";
 
 const LATENCY_MS = 25;
-const STEP_FUNCTIONS_PAYLOAD_LIMIT = 256 * 1024;
+const STEP_FUNCTIONS_PAYLOAD_LIMIT = STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES;
 
 /** `tagged` opted-in images with realistic long names, and as many untagged ones. */
 function account(tagged: number): FakeAppStreamAccount {
@@ -67,6 +76,8 @@ async function discoveryWallTime(tagged: number, runs: number): Promise<void> {
     const times: number[] = [];
     let stateBytes = 0;
     let calls = 0;
+    let taken = 0;
+    let leftOut = 0;
     for (let r = 0; r < runs; r++) {
         const fake = account(tagged);
         fake.latencyMs = LATENCY_MS;
@@ -82,6 +93,8 @@ async function discoveryWallTime(tagged: number, runs: number): Promise<void> {
             times.push(performance.now() - started);
             stateBytes = Buffer.byteLength(JSON.stringify(state));
             calls = fake.calls.length;
+            taken = state.images.length;
+            leftOut = state.leftOut?.count ?? 0;
         } finally {
             mock.restore();
         }
@@ -97,7 +110,58 @@ async function discoveryWallTime(tagged: number, runs: number): Promise<void> {
     console.log(`  AppStream calls: ${calls}`);
     console.log(`  if calls were sequential: ${((calls * LATENCY_MS) / 1000).toFixed(2)} s`);
     console.log(
-        `  run state carried by Step Functions: ${stateBytes} bytes (${((100 * stateBytes) / STEP_FUNCTIONS_PAYLOAD_LIMIT).toFixed(0)}% of the 256 KB limit)`,
+        `  run state carried by Step Functions: ${stateBytes} bytes (${((100 * stateBytes) / STEP_FUNCTIONS_PAYLOAD_LIMIT).toFixed(0)}% of the 256 KB limit), ${taken} images taken, ${leftOut} left out for a later run`,
+    );
+}
+
+async function largestRunThatFits(): Promise<void> {
+    console.log(
+        `\nLargest run that fits: images admitted to one run (budget ${RUN_IMAGES_BUDGET_BYTES} bytes of the 256 KiB state)`,
+    );
+    const shapes: [string, (i: number) => { name: string; baseName?: string }][] = [
+        ["short names (img-0001)", (i) => ({ name: `img-${String(i).padStart(4, "0")}` })],
+        [
+            "typical names (60 characters)",
+            (i) => ({ name: `Win2022-Business-Unit-${String(i).padStart(4, "0")}-Office-And-Line-Of-Business-Apps` }),
+        ],
+        [
+            "longest names (100 characters) with a 256-character BaseName tag",
+            (i) => ({ name: `${String(i).padStart(4, "0")}${"x".repeat(96)}`, baseName: "é".repeat(256) }),
+        ],
+    ];
+    for (const [label, entry] of shapes) {
+        const planned = Array.from({ length: 5000 }, (_, i) => ({ ...entry(i), status: "queued" }));
+        const { admitted, leftOut } = admitWithinBudget(planned, "AutoUpdate", "2026-12-01");
+        console.log(
+            `  ${label.padEnd(66)} ${String(admitted.length).padStart(5)} of 5000 (${leftOut?.count ?? 0} left out)`,
+        );
+    }
+    const tagged = 3000;
+    const specs: FakeImageSpec[] = Array.from({ length: tagged }, (_, i) => ({
+        name: `Win2022-Business-Unit-${String(i).padStart(4, "0")}-Office-And-Line-Of-Business-Apps`,
+        tags: { AutoUpdate: "Enabled" },
+        update: { outcome: "FAILED", failureMessage: "é".repeat(400), minutes: 30 },
+    }));
+    const fake = new FakeAppStreamAccount(specs);
+    fake.quota = tagged;
+    let largest = 0;
+    const { final } = await runToEnd(
+        fake,
+        runSettings({ batchSize: 500, maxChecks: 1000 }),
+        30,
+        RUN_STARTED_AT,
+        (state) => (largest = Math.max(largest, payloadBytes(state))),
+    );
+    const withError = payloadBytes({
+        settings: final.settings,
+        run: final,
+        error: { Error: "Lambda.Unknown", Cause: "x".repeat(32_768) },
+    });
+    console.log(
+        `  a ${tagged}-image run where every update fails with a 400-character message: ${final.images.length} taken, ${final.leftOut?.count ?? 0} left out`,
+    );
+    console.log(
+        `  largest run state: ${largest} bytes; with the settings and a 32,768-character error beside it: ${withError} bytes (${((100 * withError) / STEP_FUNCTIONS_PAYLOAD_LIMIT).toFixed(0)}% of 256 KiB)`,
     );
 }
 
@@ -105,6 +169,7 @@ async function main(): Promise<void> {
     await archiveFigures();
     await callsPerImage(100);
     await discoveryWallTime(500, 3);
+    await largestRunThatFits();
 }
 
 main().then(

@@ -5,6 +5,8 @@ import { CONFIG_KEYS, ConfigKey, stackFileDefault } from "../config";
 import { usageNamedQueries } from "../runtime/usage/named-queries";
 import { usageReportNamedQueries } from "../runtime/usage/usage-report-queries";
 import { USAGE_RECORD_FIELDS } from "../runtime/usage/record-schema";
+import { dynamicResourceDeployerPolicy, imageBuilderReadPolicy } from "../runtime/iam/policy-documents";
+import { ASSET_KEYS } from "../runtime/usage/session-scripts";
 import { PROJECT_ROOT, USAGE_REPORTS_AND_ONE_FLEET, runProgram } from "./helpers/program";
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
@@ -85,6 +87,22 @@ describe("README stays true", () => {
             firstColumn(section("AppStream usage reports")),
             usageReportNamedQueries("db").map((q) => q.name),
         );
+    });
+
+    it("the policies the README shows are the ones the helpers build", () => {
+        const jsonBlocks = (text: string) =>
+            [...text.matchAll(/```json\n([^`]*)```/g)].map((m) => JSON.parse(m[1].replace(/^ {2,5}/gm, "")));
+        assert.deepStrictEqual(jsonBlocks(section("Dynamic resources: credentials, retries and failures")), [
+            dynamicResourceDeployerPolicy({
+                scope: { partition: "aws", region: "<region>", accountId: "<account>" },
+                usageReports: true,
+                elasticFleetNames: ["elastic-fleet-1"],
+                scriptRoleArn: "<sessionScriptRoleArn>",
+            }),
+        ]);
+        assert.deepStrictEqual(jsonBlocks(section("Attaching the scripts and the role")), [
+            imageBuilderReadPolicy("arn:aws:s3:::<assets bucket>", ASSET_KEYS.imageBuilderPrefix),
+        ]);
     });
 
     it("every stack output is documented", async () => {
