@@ -9,15 +9,14 @@ small; tests read the committed copy and `npm test` never reaches a registry.
 
 Usage: python3 scripts/update-service-models.py [BOTOCORE_VERSION]
 It downloads the botocore wheel with pip (no install), reads the models from it, and rewrites the
-files. Then run `npm test`: the contract suite fails if a runtime SDK call is not in a model.
+files. Then run `npm run format` and `npm test`: the contract suite fails if a runtime SDK call is not in a model.
 """
 import gzip
 import json
 import pathlib
-import subprocess
 import sys
-import tempfile
-import zipfile
+
+from pypi_wheel import open_wheel
 
 BOTOCORE_VERSION = "1.44.5"
 
@@ -82,23 +81,17 @@ def trim(model, operations):
 
 def main():
     version = sys.argv[1] if len(sys.argv) > 1 else BOTOCORE_VERSION
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", tmp, f"botocore=={version}"],
-            check=True,
-        )
-        wheel = next(pathlib.Path(tmp).glob("botocore-*.whl"))
-        with zipfile.ZipFile(wheel) as archive:
-            OUT_DIR.mkdir(parents=True, exist_ok=True)
-            for (service, api_version), operations in OPERATIONS.items():
-                member = f"botocore/data/{service}/{api_version}/service-2.json.gz"
-                model = json.loads(gzip.decompress(archive.read(member)))
-                trimmed = trim(model, operations)
-                trimmed = {"source": {"package": "botocore", "version": version, "file": member}, **trimmed}
-                target = OUT_DIR / f"{service}-{api_version}.json"
-                target.write_text(json.dumps(trimmed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-                print(f"{target.relative_to(OUT_DIR.parent.parent.parent)}: {len(operations)} operations, "
-                      f"{len(trimmed['shapes'])} shapes, botocore {version}")
+    with open_wheel("botocore", version) as archive:
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        for (service, api_version), operations in OPERATIONS.items():
+            member = f"botocore/data/{service}/{api_version}/service-2.json.gz"
+            model = json.loads(gzip.decompress(archive.read(member)))
+            trimmed = trim(model, operations)
+            trimmed = {"source": {"package": "botocore", "version": version, "file": member}, **trimmed}
+            target = OUT_DIR / f"{service}-{api_version}.json"
+            target.write_text(json.dumps(trimmed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"{target.relative_to(OUT_DIR.parent.parent.parent)}: {len(operations)} operations, "
+                  f"{len(trimmed['shapes'])} shapes, botocore {version}")
 
 
 if __name__ == "__main__":
