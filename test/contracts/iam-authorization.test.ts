@@ -41,6 +41,13 @@ const ALL_FEATURES = {
 };
 const CONFIGS: Record<string, Record<string, string>> = {
     "default config": {},
+    "usage reports": { "appstream-ops:usageReports": "true" },
+    "an Elastic fleet": { "appstream-ops:elasticFleets": `["${FLEET}"]` },
+    "a summary email with its sender identity": {
+        "appstream-ops:notifyEmails": '["ops@example.com"]',
+        "appstream-ops:senderEmail": SENDER,
+        "appstream-ops:createSenderIdentity": "true",
+    },
     "every optional feature": ALL_FEATURES,
     "a custom opt-in tag": { "appstream-ops:autoUpdateTagKey": "Patch", "appstream-ops:autoUpdateTagValue": "monthly" },
 };

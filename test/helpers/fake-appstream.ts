@@ -65,6 +65,8 @@ export interface FakeImageSpec {
         failureMessage?: string;
         /** ImageErrors message when the outcome is FAILED. @default failureMessage */
         errorDetail?: string;
+        /** States the new image passes through, evenly over `minutes`, before its outcome. @default ["PENDING"] */
+        inProgressStates?: string[];
     };
 }
 
@@ -78,8 +80,10 @@ interface FakeImage {
     createdTime: string;
     tags: Record<string, string>;
     spec?: FakeImageSpec["update"];
-    /** For an image being made by an update: when it finishes, and how. */
+    /** For an image being made by an update: when it started and finishes, the states between, and how it ends. */
+    startedAt?: number;
     finishesAt?: number;
+    inProgressStates?: string[];
     outcome?: "AVAILABLE" | "FAILED";
     failureMessage?: string;
     /** ImageErrors' message, when it says more than StateChangeReason. */
@@ -154,9 +158,14 @@ export class FakeAppStreamAccount {
     advance(minutes: number): void {
         this.minutes += minutes;
         for (const image of this.images.values()) {
-            if (image.finishesAt !== undefined && image.finishesAt <= this.minutes) {
+            if (image.finishesAt === undefined) continue;
+            if (image.finishesAt <= this.minutes) {
                 image.state = image.outcome ?? "AVAILABLE";
                 image.finishesAt = undefined;
+            } else if (image.inProgressStates && image.startedAt !== undefined) {
+                const states = image.inProgressStates;
+                const done = (this.minutes - image.startedAt) / (image.finishesAt - image.startedAt);
+                image.state = states[Math.min(states.length - 1, Math.floor(done * states.length))];
             }
         }
     }
@@ -287,7 +296,9 @@ export class FakeAppStreamAccount {
         this.images.set(newName, {
             name: newName,
             arn: this.arnOf(newName),
-            state: "PENDING",
+            state: existing.spec?.inProgressStates?.[0] ?? "PENDING",
+            inProgressStates: existing.spec?.inProgressStates,
+            startedAt: this.minutes,
             visibility: "PRIVATE",
             displayName: input.newImageDisplayName,
             description: input.newImageDescription,

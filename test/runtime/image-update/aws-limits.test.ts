@@ -14,6 +14,7 @@ import {
 import { summaryEmail } from "../../../runtime/image-update/summary-email";
 import { runSettings, runToEnd } from "../../helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, TAGS_PER_RESOURCE } from "../../helpers/fake-appstream";
+import { serviceModel } from "../../helpers/service-model";
 
 const NEW = (base: string, date = "2026-12-01") => `${base}-Updated-${date}`;
 const tagged = (name: string, extra: Partial<FakeImageSpec> = {}): FakeImageSpec => ({
@@ -39,6 +40,25 @@ describe("image updater within AWS's documented limits", () => {
             polls.some((c) => c.input.NextToken !== undefined),
             "no call followed NextToken",
         );
+    });
+
+    it("follows an update through every in-progress state AppStream's model lists, and discovers only AVAILABLE images", async () => {
+        const states = serviceModel("appstream").shapes.ImageState.enum!;
+        const inProgress = states.filter((state) => !["AVAILABLE", "FAILED", "DELETING"].includes(state));
+        assert.deepStrictEqual(inProgress, ["PENDING", "COPYING", "CREATING", "IMPORTING", "VALIDATING"]);
+        const account = new FakeAppStreamAccount([
+            tagged("Office", { update: { minutes: 300, inProgressStates: inProgress } }),
+            ...states.filter((s) => s !== "AVAILABLE").map((state) => tagged(`busy-${state.toLowerCase()}`, { state })),
+        ]);
+        const seen: string[] = [];
+        const { final } = await runToEnd(account, runSettings(), 30, undefined, () =>
+            seen.push(account.images.get(NEW("Office"))?.state ?? "none"),
+        );
+        assert.deepStrictEqual(
+            final.images.map((i) => [i.name, i.status]),
+            [["Office", "updated"]],
+        );
+        for (const state of inProgress) assert.ok(seen.includes(state), `never saw ${state}: ${seen.join(",")}`);
     });
 
     it("reports ImageErrors as well as StateChangeReason for a failed update", async () => {
