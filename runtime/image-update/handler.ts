@@ -28,7 +28,7 @@ export type ImageUpdateEvent =
  */
 export interface NotifyResult {
     readonly outcome: RunSummary["outcome"];
-    readonly counts: { updated: number; failed: number; upToDate: number; pendingAtTimeout: number };
+    readonly counts: { updated: number; failed: number; upToDate: number; pendingAtTimeout: number; leftOut: number };
     /** Recipients the email went to; empty when no email was configured. */
     readonly emailedTo: readonly string[];
 }
@@ -39,6 +39,8 @@ function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | unde
         failed: summary?.failed.length ?? 0,
         upToDate: summary?.upToDate.length ?? 0,
         pendingAtTimeout: summary?.pendingAtTimeout.length ?? 0,
+        // Tagged images the run could not hold (Step Functions' 256 KiB state): a later run takes them up.
+        leftOut: summary?.leftOut?.count ?? 0,
     };
     return { outcome, counts, emailedTo };
 }

@@ -56,7 +56,7 @@ describe("image update Lambda handler", () => {
         const quiet = { ...state, settings: { ...state.settings, notifyEmails: [], senderEmail: "" } };
         const result = (await handleImageUpdateEvent({ action: "notify", state: quiet })) as NotifyResult;
         assert.strictEqual(ses.sent.length, 0);
-        assert.deepStrictEqual(result.counts, { updated: 1, failed: 0, upToDate: 0, pendingAtTimeout: 0 });
+        assert.deepStrictEqual(result.counts, { updated: 1, failed: 0, upToDate: 0, pendingAtTimeout: 0, leftOut: 0 });
         assert.deepStrictEqual(result.emailedTo, []);
     });
 
