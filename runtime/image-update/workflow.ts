@@ -19,8 +19,9 @@ export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDa
 
 /**
  * One tagged image. Step Functions carries the whole run state between steps and caps it at
- * 256 KB (see state-budget), so an entry holds only what cannot be derived: the ARN comes from the run's prefix, the
- * new name from the base name and the date, and the base name is kept only when it is not the name.
+ * 256 KB (see state-budget), so an entry holds only what cannot be derived: the ARN comes from the
+ * run's prefix, the new name from the base name and the date, and the base name is kept only when
+ * it is not the name.
  */
 export interface ImageEntry {
     readonly name: string;
