@@ -16,13 +16,36 @@ export interface NamedQuerySpec {
 /** Days of data a named query reads by default; edit the saved query to widen it. */
 export const DEFAULT_QUERY_WINDOW_DAYS = 30;
 
+/**
+ * How long a session with no end record may still be running: a fleet's MaxUserDurationInSeconds
+ * ends every session by then. 16 hours (57,600 s) was the API's upper limit for years and is a
+ * common setting; fleets allowed longer sessions (up to 432,000 s) should pass their own.
+ */
+export const DEFAULT_MAX_SESSION_HOURS = 16;
+
+/** What "Sessions that started but never ended" says of each session. */
+export const NEVER_ENDED_STATUS = {
+    running: "still running (within the maximum session duration)",
+    lost: "ended without an end record",
+} as const;
+
+/**
+ * Hours from a bigint number of seconds, rounded to two decimals. The division is in double:
+ * the result's scale then does not depend on the engine version's rules for dividing by a
+ * decimal literal such as 3600.0.
+ */
+const hoursOf = (seconds: string) => `round(CAST(${seconds} AS double) / 3600, 2)`;
+
 export function usageNamedQueries(
     database: string,
     table: string,
     windowDays = DEFAULT_QUERY_WINDOW_DAYS,
+    maxSessionHours = DEFAULT_MAX_SESSION_HOURS,
 ): NamedQuerySpec[] {
     const source = `"${database}"."${table}"`;
-    const inWindow = `${PARTITION_KEY} >= CAST(current_date - INTERVAL '${windowDays}' DAY AS varchar)`;
+    const firstDay = `current_date - INTERVAL '${windowDays}' DAY`;
+    const inWindow = `${PARTITION_KEY} >= CAST(${firstDay} AS varchar)`;
+    const maxSession = `INTERVAL '${maxSessionHours}' HOUR`;
     const start = `'${EVENT_TYPES.start}'`;
     const end = `'${EVENT_TYPES.end}'`;
     const events = `events AS (\n  SELECT * FROM ${source}\n  WHERE ${inWindow}\n)`;
@@ -34,7 +57,7 @@ export function usageNamedQueries(
             sql: `SELECT user_name,
        stack_name,
        count(DISTINCT session_id) AS sessions,
-       round(sum(duration_seconds) / 3600.0, 2) AS streaming_hours
+       ${hoursOf("sum(duration_seconds)")} AS streaming_hours
 FROM ${source}
 WHERE ${inWindow}
   AND event_type = ${end}
@@ -49,7 +72,7 @@ ORDER BY streaming_hours DESC`,
        stack_name,
        count(DISTINCT user_name) AS active_users,
        count(DISTINCT session_id) FILTER (WHERE event_type = ${start}) AS sessions_started,
-       round(coalesce(sum(duration_seconds) FILTER (WHERE event_type = ${end}), 0) / 3600.0, 2) AS streaming_hours
+       ${hoursOf(`coalesce(sum(duration_seconds) FILTER (WHERE event_type = ${end}), 0)`)} AS streaming_hours
 FROM ${source}
 WHERE ${inWindow}
 GROUP BY ${PARTITION_KEY}, stack_name
@@ -63,7 +86,7 @@ ORDER BY day DESC, stack_name`,
        instance_type,
        count(DISTINCT session_id) AS sessions,
        count(DISTINCT user_name) AS users,
-       round(coalesce(sum(duration_seconds) FILTER (WHERE event_type = ${end}), 0) / 3600.0, 2) AS streaming_hours
+       ${hoursOf(`coalesce(sum(duration_seconds) FILTER (WHERE event_type = ${end}), 0)`)} AS streaming_hours
 FROM ${source}
 WHERE ${inWindow}
 GROUP BY fleet_name, instance_type
@@ -72,7 +95,7 @@ ORDER BY sessions DESC`,
         {
             id: "sessions-never-ended",
             name: "Sessions that started but never ended",
-            description: `Sessions with a start record and no end record in the last ${windowDays} days. Sessions still running appear too: hours_since_start above the fleet's maximum session duration means the instance ended without running the termination script.`,
+            description: `Sessions with a start record and no end record in the last ${windowDays} days, each marked "${NEVER_ENDED_STATUS.running}" (started less than ${maxSessionHours} h ago, the assumed maximum session duration) or "${NEVER_ENDED_STATUS.lost}" (older: the instance ended without running the session-end script).`,
             sql: `WITH ${events}
 SELECT s.session_id,
        s.user_name,
@@ -80,7 +103,10 @@ SELECT s.session_id,
        s.fleet_name,
        s.host_name,
        s.session_start_utc,
-       round(date_diff('second', from_iso8601_timestamp(s.session_start_utc), current_timestamp) / 3600.0, 1) AS hours_since_start
+       round(CAST(date_diff('second', from_iso8601_timestamp(s.session_start_utc), current_timestamp) AS double) / 3600, 1) AS hours_since_start,
+       CASE WHEN from_iso8601_timestamp(s.session_start_utc) + ${maxSession} >= current_timestamp
+            THEN '${NEVER_ENDED_STATUS.running}'
+            ELSE '${NEVER_ENDED_STATUS.lost}' END AS status
 FROM events s
 WHERE s.event_type = ${start}
   AND NOT EXISTS (
@@ -92,9 +118,10 @@ ORDER BY s.session_start_utc`,
         {
             id: "peak-concurrency-per-fleet",
             name: "Peak concurrent sessions per day per fleet",
-            description: `Highest number of simultaneous sessions per fleet and day over the last ${windowDays} days: compare with fleet capacity. Counted at session starts and ends, so a day with no start or end in a fleet is not listed.`,
+            description: `Highest number of simultaneous sessions per fleet and day over the last ${windowDays} days: compare with fleet capacity. A session without an end record counts until now, or until ${maxSessionHours} h after its start (the assumed maximum session duration); a session running across midnight counts on both days.`,
             sql: `WITH ${events},
 sessions AS (
+  -- End records carry the start too, so a session begun before the window still counts.
   SELECT session_id,
          arbitrary(fleet_name) AS fleet_name,
          min(from_iso8601_timestamp(session_start_utc)) AS started_at,
@@ -103,13 +130,26 @@ sessions AS (
   WHERE session_start_utc IS NOT NULL
   GROUP BY session_id
 ),
+bounded AS (
+  SELECT fleet_name,
+         started_at,
+         coalesce(ended_at, least(started_at + ${maxSession}, current_timestamp)) AS ended_at
+  FROM sessions
+),
+days AS (
+  SELECT day FROM UNNEST(sequence(${firstDay}, current_date, INTERVAL '1' DAY)) AS d (day)
+),
 changes AS (
-  SELECT fleet_name, started_at AS changed_at, 1 AS delta FROM sessions
+  SELECT fleet_name, started_at AS changed_at, 1 AS delta FROM bounded
   UNION ALL
-  SELECT fleet_name, ended_at AS changed_at, -1 AS delta FROM sessions WHERE ended_at IS NOT NULL
+  SELECT fleet_name, ended_at AS changed_at, -1 AS delta FROM bounded
+  UNION ALL
+  -- Midnight of every day of the window, changing nothing: the sessions running then count on that day.
+  SELECT f.fleet_name, with_timezone(CAST(d.day AS timestamp), 'UTC') AS changed_at, 0 AS delta
+  FROM (SELECT DISTINCT fleet_name FROM bounded) f CROSS JOIN days d
 ),
 running AS (
-  -- Ends sort before starts at the same instant, so a hand-over is not counted as overlap.
+  -- Ends sort before midnight and midnight before starts at the same instant, so a hand-over is not counted as overlap.
   SELECT fleet_name,
          changed_at,
          sum(delta) OVER (PARTITION BY fleet_name ORDER BY changed_at, delta ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS concurrent_sessions
@@ -119,7 +159,10 @@ SELECT CAST(changed_at AS date) AS day,
        fleet_name,
        max(concurrent_sessions) AS peak_concurrent_sessions
 FROM running
+WHERE CAST(changed_at AS date) >= ${firstDay}
+  AND changed_at <= current_timestamp
 GROUP BY CAST(changed_at AS date), fleet_name
+HAVING max(concurrent_sessions) > 0
 ORDER BY day DESC, fleet_name`,
         },
     ];
