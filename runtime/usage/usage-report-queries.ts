@@ -23,15 +23,28 @@ export interface ReportQueryWindows {
 
 export const DEFAULT_REPORT_WINDOWS: ReportQueryWindows = { days: 30, monthlyDays: 365 };
 
+/**
+ * The report days of the last `days` days, as plain comparisons of the partition columns with
+ * constants of the query (no function of a partition column), so that partition projection can
+ * prune year, then month, then day: the year range first, then the first month and day.
+ */
+export function reportWindow(days: number): string {
+    const first = (format: string) => `date_format(current_date - INTERVAL '${days}' DAY, '${format}')`;
+    return `year >= ${first("%Y")}
+  AND (year > ${first("%Y")}
+       OR month > ${first("%m")}
+       OR (month = ${first("%m")} AND day >= ${first("%d")}))`;
+}
+
 export function usageReportNamedQueries(
     database: string,
     windows: ReportQueryWindows = DEFAULT_REPORT_WINDOWS,
 ): NamedQuerySpec[] {
     const sessions = `"${database}"."${SESSIONS_REPORT.tableName}"`;
     const applications = `"${database}"."${APPLICATIONS_REPORT.tableName}"`;
-    const since = (days: number) =>
-        `${REPORT_DAY_SQL} >= date_format(current_date - INTERVAL '${days}' DAY, '%Y-%m-%d')`;
-    const hours = "round(sum(coalesce(try_cast(session_duration_in_seconds AS bigint), 0)) / 3600.0, 2)";
+    const since = reportWindow;
+    // In double, so the two decimals do not depend on the engine's decimal-division rules.
+    const hours = "round(CAST(sum(coalesce(try_cast(session_duration_in_seconds AS bigint), 0)) AS double) / 3600, 2)";
     return [
         {
             id: "report-user-monthly-hours",

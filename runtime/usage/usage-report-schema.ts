@@ -97,12 +97,18 @@ export function reportObjectKey(report: UsageReportSpec, day: Date): string {
     return `${report.folder}/schedule=${REPORT_SCHEDULE}/year=${yyyy}/month=${mm}/day=${dd}/${report.filePrefix}-${yyyy}-${mm}-${dd}.csv`;
 }
 
-/** OpenCSVSerde reads quoted and unquoted fields alike; every column is a string, as in the file. */
+/**
+ * OpenCSVSerde reads quoted and unquoted fields alike; every column is a string, as in the file.
+ * AppStream writes plain CSV, where a quote inside a field is doubled and a backslash is just a
+ * character (SAML user ids on domain-joined fleets are `DOMAIN\user`). OpenCSVSerde's default
+ * escape character is a backslash, which drops it, so the escape character is NUL, a character no
+ * report holds (found by running the report queries on Trino: `CORP\carol` read as `CORPcarol`).
+ */
 export const CSV_SERDE = {
     serializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
     inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
     outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-    parameters: { separatorChar: ",", quoteChar: '"', escapeChar: "\\" },
+    parameters: { separatorChar: ",", quoteChar: '"', escapeChar: "\u0000" },
 } as const;
 
 export function reportLocation(bucket: string, report: UsageReportSpec): string {

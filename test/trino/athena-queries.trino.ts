@@ -1,7 +1,7 @@
 /**
- * npm run test:trino: every named query over the session records, run with its own text (from
- * runtime/usage/named-queries.ts) on a real Trino 483 over generated record files, against answers
- * computed independently here. Trino stamps current_date and current_timestamp on each query from
+ * npm run test:trino: every named query, over the session records and over AppStream's usage
+ * reports, run with its own text (runtime/usage/named-queries.ts, usage-report-queries.ts) on a
+ * real Trino 483 over generated files, against answers computed independently here. Trino stamps current_date and current_timestamp on each query from
  * the server's clock (a client session's start time is not honoured, and a faked clock slows Trino
  * down thirtyfold), so the data is generated relative to the real clock at the start of the run,
  * with every boundary minutes away from it; the SQL is never edited.
@@ -16,6 +16,18 @@ import { EVENT_TYPES, PARTITION_KEY, SESSION_RECORDS_PREFIX, glueColumns } from 
 import { QueryResult, TrinoRun, runOnTrino } from "./helpers/trino";
 import { GeneratedSession, UsageRecord, allRecords, generatedSessions, writeRecords } from "./helpers/usage-data";
 import { expectedUsageAnswers } from "./helpers/usage-answers";
+import { ReportDay, generatedReports, writeReports } from "./helpers/report-data";
+import { expectedReportAnswers } from "./helpers/report-answers";
+import { usageReportNamedQueries } from "../../runtime/usage/usage-report-queries";
+import {
+    CSV_SERDE,
+    REPORT_PARTITION_KEYS,
+    REPORT_SCHEDULE,
+    USAGE_REPORTS,
+    UsageReportSpec,
+    reportGlueColumns,
+    reportTableParameters,
+} from "../../runtime/usage/usage-report-schema";
 
 const DATABASE = "appstream_usage_dev";
 /** The fixture's file name: the old peak-concurrency query, which must fail the comparison. */
@@ -38,6 +50,33 @@ WITH (format = '${TRINO_FORMAT_OF_SERDE[JSON_SERDE.serializationLibrary]}',
       partitioned_by = ARRAY['${PARTITION_KEY}'])`;
 }
 
+/** Trino's CSV table properties for the Glue table's OpenCSVSerde parameters. */
+const TRINO_CSV_PROPERTY_OF_SERDE_PARAMETER: Record<string, string> = {
+    separatorChar: "csv_separator",
+    quoteChar: "csv_quote",
+    escapeChar: "csv_escape",
+};
+/** A SQL string literal; control characters (the NUL escape character) in Trino's U& form. */
+const sqlString = (value: string) =>
+    /[\u0000-\u001f]/.test(value)
+        ? `U&'${[...value].map((c) => `\\${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}'`
+        : `'${value.replace(/'/g, "''")}'`;
+
+/** A usage-report table as Trino DDL, from the definitions its Glue table is built from. */
+function reportTableDdl(report: UsageReportSpec): string {
+    const columns = reportGlueColumns(report).map((c) => `"${c.name}" ${TRINO_TYPE_OF_GLUE_TYPE[c.type]}`);
+    const partitions = REPORT_PARTITION_KEYS.map((key) => `"${key}" varchar`);
+    const csvProperties = Object.entries(CSV_SERDE.parameters).map(
+        ([parameter, value]) => `${TRINO_CSV_PROPERTY_OF_SERDE_PARAMETER[parameter]} = ${sqlString(value)}`,
+    );
+    const skipHeader = reportTableParameters("bucket", report)["skip.header.line.count"];
+    assert.strictEqual(CSV_SERDE.serializationLibrary, "org.apache.hadoop.hive.serde2.OpenCSVSerde");
+    return `CREATE TABLE "${DATABASE}"."${report.tableName}" (${[...columns, ...partitions].join(", ")})
+WITH (format = 'CSV', ${csvProperties.join(", ")}, skip_header_line_count = ${skipHeader},
+      external_location = 'local:///reports/${report.folder}/schedule=${REPORT_SCHEDULE}',
+      partitioned_by = ARRAY[${REPORT_PARTITION_KEYS.map(sqlString).join(", ")}])`;
+}
+
 /** Rows as comparable strings, sorted: the queries' ORDER BY leaves ties in any order. */
 const sortedRows = (rows: unknown[][]) => rows.map((row) => JSON.stringify(row)).sort();
 
@@ -51,18 +90,21 @@ async function runClock(): Promise<string> {
     return new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString().replace(".000Z", "Z");
 }
 
-describe("named queries over the session records, on Trino (the engine of Athena v3)", function () {
+describe("every named query, on Trino (the engine of Athena v3)", function () {
     this.timeout(1_200_000);
     let run: TrinoRun;
     let now: string;
     let sessions: GeneratedSession[];
-    const queries = usageNamedQueries(DATABASE, USAGE_TABLE_NAME);
+    let reports: ReportDay[];
+    const queries = [...usageNamedQueries(DATABASE, USAGE_TABLE_NAME), ...usageReportNamedQueries(DATABASE)];
 
     before(async () => {
         now = await runClock();
         sessions = generatedSessions(now);
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-usage-"));
         const days = writeRecords(root, sessions);
+        reports = generatedReports(now);
+        const reportPartitions = writeReports(path.join(root, "reports"), reports);
         run = await runOnTrino({
             schema: DATABASE,
             now,
@@ -82,10 +124,18 @@ describe("named queries over the session records, on Trino (the engine of Athena
                     (day) =>
                         `CALL system.register_partition('${DATABASE}', '${USAGE_TABLE_NAME}', ARRAY['${PARTITION_KEY}'], ARRAY['${day}'])`,
                 ),
+                ...USAGE_REPORTS.map(reportTableDdl),
+                ...USAGE_REPORTS.flatMap((report) =>
+                    reportPartitions.map(
+                        (values) =>
+                            `CALL system.register_partition('${DATABASE}', '${report.tableName}', ARRAY[${REPORT_PARTITION_KEYS.map(sqlString).join(", ")}], ARRAY[${values.map(sqlString).join(", ")}])`,
+                    ),
+                ),
             ],
             queries: [
                 ...queries.map(({ id, sql }) => ({ id, sql })),
                 { id: "all-records", sql: `SELECT * FROM "${DATABASE}"."${USAGE_TABLE_NAME}"` },
+                { id: "all-report-sessions", sql: `SELECT * FROM "${DATABASE}"."usage_report_sessions"` },
                 {
                     id: PLANTED_PEAK,
                     sql: fs.readFileSync(path.join(__dirname, "fixtures", `${PLANTED_PEAK}.sql`), "utf8"),
@@ -127,6 +177,29 @@ describe("named queries over the session records, on Trino (the engine of Athena
             );
         });
     }
+
+    for (const query of usageReportNamedQueries(DATABASE)) {
+        it(`${query.id}: the rows equal an answer computed independently`, () => {
+            const result: QueryResult = run.queries[query.id];
+            assert.strictEqual(result.error, undefined, result.error);
+            const expected = expectedReportAnswers(reports, now)[query.id];
+            console.log(`        ${query.id}: ${JSON.stringify(result.rows)}`);
+            assert.deepStrictEqual(result.columns, expected.columns);
+            assert.deepStrictEqual(sortedRows(result.rows), sortedRows(expected.rows));
+            assert.deepStrictEqual(
+                result.rows.map(expected.orderKey),
+                [...result.rows.map(expected.orderKey)].sort(expected.compareKeys),
+            );
+        });
+    }
+
+    it("reads every report row as AppStream wrote it: DOMAIN\\user, commas and quotes intact", () => {
+        const result = run.queries["all-report-sessions"];
+        assert.strictEqual(result.error, undefined, result.error);
+        const userIds = result.rows.map((row) => row[result.columns.indexOf("user_id")]).sort();
+        const written = reports.flatMap((d) => d.sessions.map((r) => r.user_id)).sort();
+        assert.deepStrictEqual(userIds, written);
+    });
 
     it("negative control: the old peak-concurrency query gives rows the independent answer does not", () => {
         const result = run.queries[PLANTED_PEAK];
