@@ -13,7 +13,7 @@ import * as path from "path";
 import { JSON_SERDE, USAGE_TABLE_NAME } from "../../runtime/usage/glue-table";
 import { DEFAULT_QUERY_WINDOW_DAYS, usageNamedQueries } from "../../runtime/usage/named-queries";
 import { EVENT_TYPES, PARTITION_KEY, SESSION_RECORDS_PREFIX, glueColumns } from "../../runtime/usage/record-schema";
-import { QueryResult, TrinoRun, runOnTrino } from "./helpers/trino";
+import { QueryResult, TrinoRun, prepareTrino, runOnTrino } from "./helpers/trino";
 import { GeneratedSession, UsageRecord, allRecords, generatedSessions, writeRecords } from "./helpers/usage-data";
 import { expectedUsageAnswers } from "./helpers/usage-answers";
 import { ReportDay, generatedReports, writeReports } from "./helpers/report-data";
@@ -99,13 +99,15 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
     const queries = [...usageNamedQueries(DATABASE, USAGE_TABLE_NAME), ...usageReportNamedQueries(DATABASE)];
 
     before(async () => {
+        // Maven may take minutes on a new machine: the clock is read after it, just before Trino starts.
+        const engine = prepareTrino();
         now = await runClock();
         sessions = generatedSessions(now);
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-usage-"));
         const days = writeRecords(root, sessions);
         reports = generatedReports(now);
         const reportPartitions = writeReports(path.join(root, "reports"), reports);
-        run = await runOnTrino({
+        run = await runOnTrino(engine, {
             schema: DATABASE,
             now,
             timeZone: "UTC",

@@ -84,10 +84,24 @@ export function buildEngine(javaHome: string): string {
     return `${path.join(ENGINE_DIR, "target", "classes")}${path.delimiter}${fs.readFileSync(CLASSPATH_FILE, "utf8").trim()}`;
 }
 
-/** Runs the job on a fresh embedded Trino and returns what every query answered. */
-export async function runOnTrino(job: TrinoJob, workDir = fs.mkdtempSync(path.join(os.tmpdir(), "trino-job-"))) {
+export interface TrinoEngine {
+    readonly javaHome: string;
+    readonly classpath: string;
+}
+
+/** Finds Java 25 and builds the runner: done before the data is generated, since it can take minutes. */
+export function prepareTrino(): TrinoEngine {
     const javaHome = java25Home();
-    const classpath = buildEngine(javaHome);
+    return { javaHome, classpath: buildEngine(javaHome) };
+}
+
+/** Runs the job on a fresh embedded Trino and returns what every query answered. */
+export async function runOnTrino(
+    engine: TrinoEngine,
+    job: TrinoJob,
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), "trino-job-")),
+) {
+    const { javaHome, classpath } = engine;
     const jobFile = path.join(workDir, "job.json");
     const resultFile = path.join(workDir, "result.json");
     fs.writeFileSync(jobFile, JSON.stringify(job));

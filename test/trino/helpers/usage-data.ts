@@ -47,14 +47,17 @@ export function generatedSessions(now: string): GeneratedSession[] {
         start,
         ...(end ? { end } : {}),
     });
-    const twoHoursAgo = new Date(Date.parse(now) - 2 * 3_600_000).toISOString().replace(".000Z", "Z");
+    // Sessions without an end record start a whole number of hours before `now`, so that the few
+    // seconds Trino's clock runs ahead of it never change hours_since_start at one decimal.
+    const hoursAgo = (hours: number) =>
+        new Date(Date.parse(now) - hours * 3_600_000).toISOString().replace(".000Z", "Z");
     return [
         s("s01", "alice", "sales", "fleet-a", at(21, "09:00"), at(21, "11:03")), // 7,380 s: 2.05 h
         s("s02", "bob", "sales", "fleet-a", at(21, "10:00"), at(21, "12:00")),
         s("s03", "CORP\\carol", "eng", "fleet-b", at(21, "23:00"), at(20, "01:30")), // across midnight
         s("s04", "zoë", "eng", "fleet-b", at(20, "00:15"), at(20, "00:45")),
-        s("s05", 'O\'Brien, Pat "PJ"', "sales", "fleet-a", at(19, "08:00")), // its instance died
-        s("s06", "alice", "eng", "fleet-b", twoHoursAgo), // still running
+        s("s05", 'O\'Brien, Pat "PJ"', "sales", "fleet-a", hoursAgo(19 * 24 + 4)), // its instance died
+        s("s06", "alice", "eng", "fleet-b", hoursAgo(2)), // still running
         s("s07", "bob", "sales", "fleet-a", at(32, "22:00"), at(31, "02:00")), // before the window
         s("s08", "multi\nline", "sales", "fleet-a", at(31, "23:30"), at(30, "00:30")), // into the window
         s("s09", "bob", "sales", "fleet-a", at(11, "10:00"), at(11, "10:30")),
