@@ -5,6 +5,7 @@
 import {
     AppStreamClient,
     CreateUpdatedImageCommand,
+    DescribeImagesCommandInput,
     Image,
     ListTagsForResourceCommand,
     TagResourceCommand,
@@ -72,12 +73,16 @@ function imageInfo(image: Image): ImageInfo {
 }
 
 export function appStreamApi(client: AppStreamClient): AppStreamApi {
+    /** Every image DescribeImages answers for `input`, page after page. */
+    const describeAll = async (input: DescribeImagesCommandInput): Promise<ImageInfo[]> => {
+        const images: ImageInfo[] = [];
+        const pages = paginateDescribeImages({ client, pageSize: DESCRIBE_PAGE_SIZE }, input);
+        for await (const page of pages) images.push(...(page.Images ?? []).map(imageInfo));
+        return images;
+    };
     const describeChunk = async (names: string[]): Promise<ImageInfo[]> => {
         try {
-            const images: ImageInfo[] = [];
-            const pages = paginateDescribeImages({ client, pageSize: DESCRIBE_PAGE_SIZE }, { Names: names });
-            for await (const page of pages) images.push(...(page.Images ?? []).map(imageInfo));
-            return images;
+            return await describeAll({ Names: names });
         } catch (err) {
             if ((err as Error).name !== "ResourceNotFoundException") throw err;
             if (names.length === 1) return [];
@@ -87,12 +92,7 @@ export function appStreamApi(client: AppStreamClient): AppStreamApi {
         }
     };
     return {
-        async listPrivateImages() {
-            const images: ImageInfo[] = [];
-            const pages = paginateDescribeImages({ client, pageSize: DESCRIBE_PAGE_SIZE }, { Type: "PRIVATE" });
-            for await (const page of pages) images.push(...(page.Images ?? []).map(imageInfo));
-            return images;
-        },
+        listPrivateImages: () => describeAll({ Type: "PRIVATE" }),
         async listTags(arn) {
             const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
             return out.Tags ?? {};

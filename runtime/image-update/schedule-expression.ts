@@ -65,7 +65,7 @@ function valueOf(field: CronField, token: string): number | undefined {
 function elementIsValid(field: CronField, element: string): boolean {
     if (field.special?.test(element.toUpperCase())) return true;
     const [base, step, ...extra] = element.split("/");
-    if (extra.length > 0 || (step !== undefined && !field.steps)) return false;
+    if (extra.length > 0) return false;
     if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1 && Number(step) <= field.max)) return false;
     if (base === "*") return true;
     const [from, to, ...more] = base.split("-");

@@ -6,7 +6,8 @@
  * everything it may still collect (a reason, a note, the tags to write); images that do not fit
  * keep their opt-in tag and are counted, named in part, and taken up by a later run.
  */
-import type { Tags } from "./image-tags";
+import { completedTags } from "./image-tags";
+import { MAX_IMAGE_NAME_LENGTH } from "./image-names";
 
 /** Step Functions' limit on a state's input or output, in UTF-8 bytes (Step Functions quotas). */
 export const STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES = 262_144;
@@ -53,11 +54,11 @@ export function appendNote(note: string | undefined, addition: string): string {
 /**
  * The most an image entry can weigh by the end of the run, given what it weighs when planned: a
  * reason and a note at their cap, a retry count, a longer status, and the old-image tags at their
- * largest (the opt-in key, Completed, NextVersion and a 101-character image name).
+ * largest (what completedTags writes, with a new image name of the longest length AppStream allows).
  */
 export function worstCaseEntryBytes(plannedEntry: object, tagKey: string): number {
     const detail = bytes("") + MAX_DETAIL_BYTES;
-    const largestTags: Tags = { [tagKey]: "Completed", NextVersion: "x".repeat(101) };
+    const largestTags = completedTags(tagKey, "x".repeat(MAX_IMAGE_NAME_LENGTH), {}).tags;
     return (
         bytes(plannedEntry) +
         bytes({ reason: "" }) +

@@ -70,6 +70,10 @@ export interface RunSummary {
     readonly leftOut?: LeftOut;
 }
 
+/** Said of an old image that already holds AppStream's 50 tags, whichever way the run learns it. */
+const nextVersionSkippedNote = (entry: ImageEntry) =>
+    `${entry.name} holds AppStream's 50 tags, so it was not given NextVersion`;
+
 /** Runs `work` over `items` with at most `limit` calls in flight; results keep the input order. */
 export async function mapWithConcurrency<T, R>(
     items: readonly T[],
@@ -239,7 +243,7 @@ async function startUpdate(
     const completed = completedTags(settings.tagKey, newName, oldTags ?? {});
     entry.pendingOldImageTags = completed.tags;
     if (completed.nextVersionSkipped) {
-        entry.note = appendNote(entry.note, `${entry.name} holds AppStream's 50 tags, so it was not given NextVersion`);
+        entry.note = appendNote(entry.note, nextVersionSkippedNote(entry));
     }
     await writeOldImageTags(api, state, entry);
     return "started";
@@ -272,10 +276,7 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
         if (errorName(err) === "LimitExceededException" && nextVersion !== undefined) {
             // The image already holds AppStream's 50 tags: Completed alone still stops a second update.
             entry.pendingOldImageTags = withoutNextVersion;
-            entry.note = appendNote(
-                entry.note,
-                `${entry.name} holds AppStream's 50 tags, so it was not given NextVersion`,
-            );
+            entry.note = appendNote(entry.note, nextVersionSkippedNote(entry));
             return writeOldImageTags(api, state, entry);
         }
         // The update itself is unaffected; the tag is written again at the next check.

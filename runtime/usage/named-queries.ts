@@ -34,7 +34,7 @@ export const NEVER_ENDED_STATUS = {
  * the result's scale then does not depend on the engine version's rules for dividing by a
  * decimal literal such as 3600.0.
  */
-const hoursOf = (seconds: string) => `round(CAST(${seconds} AS double) / 3600, 2)`;
+export const hoursOf = (seconds: string) => `round(CAST(${seconds} AS double) / 3600, 2)`;
 
 export function usageNamedQueries(
     database: string,

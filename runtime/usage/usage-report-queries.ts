@@ -2,7 +2,7 @@
  * Athena named queries over AppStream's usage reports (Athena engine v3 / Trino SQL). Each reads
  * a window of report days only: partition projection lists just those prefixes.
  */
-import type { NamedQuerySpec } from "./named-queries";
+import { NamedQuerySpec, hoursOf } from "./named-queries";
 import { APPLICATIONS_REPORT, REPORT_DAY_SQL, SESSIONS_REPORT } from "./usage-report-schema";
 
 /** The settings through which data leaves or enters a session. */
@@ -43,8 +43,7 @@ export function usageReportNamedQueries(
     const sessions = `"${database}"."${SESSIONS_REPORT.tableName}"`;
     const applications = `"${database}"."${APPLICATIONS_REPORT.tableName}"`;
     const since = reportWindow;
-    // In double, so the two decimals do not depend on the engine's decimal-division rules.
-    const hours = "round(CAST(sum(coalesce(try_cast(session_duration_in_seconds AS bigint), 0)) AS double) / 3600, 2)";
+    const hours = hoursOf("sum(coalesce(try_cast(session_duration_in_seconds AS bigint), 0))");
     return [
         {
             id: "report-user-monthly-hours",

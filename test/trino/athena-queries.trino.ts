@@ -109,7 +109,6 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
         const reportPartitions = writeReports(path.join(root, "reports"), reports);
         run = await runOnTrino(engine, {
             schema: DATABASE,
-            now,
             timeZone: "UTC",
             catalog: {
                 "hive.metastore": "file",
@@ -155,14 +154,8 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
     it("reads every record the scripts write, fields intact (backslashes, quotes, commas, newlines, non-ASCII)", () => {
         const result = run.queries["all-records"];
         assert.strictEqual(result.error, undefined, result.error);
-        const read = result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
-        const written = allRecords(sessions).map((r: UsageRecord) =>
-            Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? v : v])),
-        );
-        assert.deepStrictEqual(
-            sortedRows(read.map((r) => Object.values(r))),
-            sortedRows(written.map((r) => result.columns.map((c) => r[c] ?? null))),
-        );
+        const written = allRecords(sessions).map((r: UsageRecord) => result.columns.map((c) => r[c] ?? null));
+        assert.deepStrictEqual(sortedRows(result.rows), sortedRows(written));
     });
 
     /** Every saved query's answer, computed independently from the generated sessions and reports. */

@@ -24,8 +24,6 @@ const JVM_OPTIONS = [
 export interface TrinoJob {
     /** The Hive schema (Glue database) the session uses. */
     readonly schema: string;
-    /** The run's clock (the data was generated relative to it); the session's start is set to it too. */
-    readonly now: string;
     readonly timeZone: string;
     /** Hive catalog properties. */
     readonly catalog: Record<string, string>;

@@ -13,7 +13,6 @@ import io.trino.testing.MaterializedRow;
 
 import java.io.File;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,9 @@ import static io.trino.testing.TestingSession.testSessionBuilder;
 
 /**
  * Runs one job on an embedded Trino: a Hive catalog over local files with a file metastore (as
- * Athena reads Glue tables over S3), setup statements, then each query, in a session whose start
- * time and time zone are the job's, so current_date is pinned without touching the SQL. Writes the
+ * Athena reads Glue tables over S3), setup statements, then each query, in a session in the job's
+ * time zone. current_date comes from the server's clock when each query starts (a client session's
+ * start time is not honoured), so the job's data is generated relative to that clock. Writes the
  * results as JSON: every value a JSON number for numeric types and a string otherwise.
  *
  * Usage: AthenaSqlRunner <job.json> <result.json>
@@ -49,7 +49,6 @@ public final class AthenaSqlRunner {
                 .setCatalog("hive")
                 .setSchema(job.get("schema").asText())
                 .setTimeZoneKey(TimeZoneKey.getTimeZoneKey(job.get("timeZone").asText()))
-                .setStart(Instant.parse(job.get("now").asText()))
                 .build();
         Map<String, String> catalog = new HashMap<>();
         job.get("catalog").fields().forEachRemaining(e -> catalog.put(e.getKey(), e.getValue().asText()));
