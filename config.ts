@@ -3,6 +3,7 @@ import { FLEET_NAME_RULE, isFleetName } from "./runtime/appstream/elastic-fleets
 import {
     BASE_NAME_TAG_KEY,
     COMPLETED_TAG_VALUE,
+    MAX_KEEP_IMAGE_VERSIONS,
     MAX_RECIPIENTS,
     NEXT_VERSION_TAG_KEY,
     isEmailAddress,
@@ -11,6 +12,11 @@ import {
     maxChecksFor,
 } from "./runtime/image-update/run-settings";
 import { scheduleExpressionProblem, timeZoneProblem } from "./runtime/image-update/schedule-expression";
+
+/** An SNS topic ARN: arn:<partition>:sns:<region>:<account>:<name of 1-256 letters, digits, - and _>. */
+export function isSnsTopicArn(value: string): boolean {
+    return /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(value);
+}
 
 /** Every key this program reads lives in this namespace: `appstream-ops:<key>`. */
 export const CONFIG_NAMESPACE = "appstream-ops";
@@ -247,6 +253,21 @@ export const CONFIG_KEYS = {
                 : value === COMPLETED_TAG_VALUE
                   ? `"${COMPLETED_TAG_VALUE}" marks images already updated`
                   : undefined,
+    }),
+    keepImageVersions: integerKey({
+        min: 0,
+        max: MAX_KEEP_IMAGE_VERSIONS,
+        defaultValue: 0,
+        description:
+            "Versions of each opted-in image kept once its new version is AVAILABLE; older versions the updater superseded are deleted, except one a fleet or image builder uses or one shared with other accounts. `0` keeps every version, and the summary lists what retention would delete.",
+    }),
+    alarmTopicArn: stringKey({
+        type: "SNS topic ARN",
+        defaultValue: "",
+        description:
+            "An existing SNS topic for the image-update alarms (failed, timed-out or aborted runs, and schedule deliveries that failed). Empty: the program creates one and subscribes `notifyEmails` to it.",
+        accepted: `"" or an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:platform-alarms`,
+        problem: (value) => (value === "" || isSnsTopicArn(value) ? undefined : "not an SNS topic ARN"),
     }),
     createSenderIdentity: booleanKey({
         defaultValue: false,

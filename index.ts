@@ -43,6 +43,8 @@ const imageUpdates = new ImageUpdateScheduler("image-updates", {
     autoUpdateTagKey: config.autoUpdateTagKey,
     autoUpdateTagValue: config.autoUpdateTagValue,
     createSenderIdentity: config.createSenderIdentity,
+    keepImageVersions: config.keepImageVersions,
+    alarmTopicArn: config.alarmTopicArn,
 });
 
 export const imageUpdateStateMachineArn = imageUpdates.stateMachineArn;
@@ -51,3 +53,5 @@ export const imageUpdateScheduleName = imageUpdates.scheduleName;
 export const imageUpdateRunInput = imageUpdates.runInput;
 export const imageUpdateLogGroupName = imageUpdates.functionLogGroupName;
 export const imageUpdateExecutionLogGroupName = imageUpdates.executionLogGroupName;
+export const imageUpdateAlarmTopicArn = imageUpdates.alarmTopicArn;
+export const imageUpdateDeadLetterQueueUrl = imageUpdates.deadLetterQueueUrl;

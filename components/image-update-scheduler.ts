@@ -12,7 +12,13 @@ import { RunInput, maxChecksFor } from "../runtime/image-update/run-settings";
 import { imageUpdateDefinition } from "../runtime/image-update/state-machine";
 
 /** Packages the Lambda runtime (nodejs22.x) already provides: shipping them would only bloat the archive. */
-export const RUNTIME_PROVIDED_PACKAGES = ["@aws-sdk/client-appstream", "@aws-sdk/client-ses"];
+export const RUNTIME_PROVIDED_PACKAGES = [
+    "@aws-sdk/client-appstream",
+    "@aws-sdk/client-service-quotas",
+    "@aws-sdk/client-ses",
+];
+/** Five minutes: Step Functions and SQS publish these metrics every minute; a run is alarmed within minutes. */
+const ALARM_PERIOD_SECONDS = 300;
 /** One invocation discovers and tags hundreds of images at most; 5 minutes leaves room for throttling. */
 export const FUNCTION_TIMEOUT_SECONDS = 300;
 
@@ -43,12 +49,25 @@ export interface ImageUpdateSchedulerArgs {
     createSenderIdentity?: boolean;
     /** Days the function's and the executions' logs are kept. @default 90 */
     logRetentionDays?: number;
+    /**
+     * Versions of each opted-in image kept once a new one is AVAILABLE; older superseded versions
+     * are deleted. @default 0 (retention off: every version is kept, the summary lists what it would delete)
+     */
+    keepImageVersions?: number;
+    /**
+     * An existing SNS topic for the run alarms. @default "" (a topic is created, and each of
+     * `notifyEmails` is subscribed to it; SNS emails each a confirmation link)
+     */
+    alarmTopicArn?: string;
 }
 
 /**
  * Applies AppStream managed image updates on a schedule: an EventBridge Scheduler schedule starts
  * a Step Functions state machine that drives one inline Lambda through discovery, batches of
- * CreateUpdatedImage, polling and one summary email. Each of the three roles can do only its part.
+ * CreateUpdatedImage, polling, rollout to opted-in fleets, version retention and one summary
+ * email. Each of the three roles can do only its part. Two CloudWatch alarms (failed, timed-out or
+ * aborted executions; schedule deliveries that failed into the dead-letter queue) notify an SNS
+ * topic, so a broken sender, Lambda or schedule still reaches someone.
  */
 export class ImageUpdateScheduler extends pulumi.ComponentResource {
     public readonly stateMachineArn: pulumi.Output<string>;
@@ -60,6 +79,10 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
     public readonly functionLogGroupName: pulumi.Output<string>;
     /** Log group of the state machine's executions. */
     public readonly executionLogGroupName: pulumi.Output<string>;
+    /** The SNS topic the alarms notify. */
+    public readonly alarmTopicArn: pulumi.Output<string>;
+    /** Where the schedule puts the starts it could not deliver. */
+    public readonly deadLetterQueueUrl: pulumi.Output<string>;
 
     constructor(name: string, args: ImageUpdateSchedulerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("appstream-ops:image-update:ImageUpdateScheduler", name, {}, opts);
@@ -77,6 +100,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                 senderEmail,
                 maxChecks: maxChecksFor(args.maxWaitHours ?? defaults("maxWaitHours"), pollIntervalMinutes),
                 timeZone,
+                keepImageVersions: args.keepImageVersions ?? defaults("keepImageVersions"),
             },
         };
 
@@ -110,6 +134,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                         logGroupArn,
                         senderEmail,
                         tagKey: input.settings.tagKey,
+                        tagValue: input.settings.tagValue,
                     }),
                 ),
             },
@@ -173,7 +198,13 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             { parent: this, dependsOn: [stateMachinePolicyResource] },
         );
 
-        // The schedule.
+        // The schedule, with a dead-letter queue for starts it could not deliver (a standard queue:
+        // Scheduler does not support FIFO dead-letter queues).
+        const deadLetterQueue = new aws.sqs.Queue(
+            `${name}-schedule-dlq`,
+            { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 },
+            parent,
+        );
         const schedulerRole = new aws.iam.Role(
             `${name}-scheduler-role`,
             {
@@ -184,7 +215,12 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         );
         const schedulerPolicy = new aws.iam.RolePolicy(
             `${name}-scheduler-policy`,
-            { role: schedulerRole.name, policy: stateMachine.arn.apply(startExecutionPolicy) },
+            {
+                role: schedulerRole.name,
+                policy: pulumi
+                    .all([stateMachine.arn, deadLetterQueue.arn])
+                    .apply(([stateMachineArn, queueArn]) => startExecutionPolicy(stateMachineArn, queueArn)),
+            },
             parent,
         );
         const schedule = new aws.scheduler.Schedule(
@@ -200,6 +236,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                     roleArn: schedulerRole.arn,
                     input: runInput,
                     retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+                    deadLetterConfig: { arn: deadLetterQueue.arn },
                 },
             },
             { parent: this, dependsOn: [schedulerPolicy] },
@@ -209,12 +246,83 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             new aws.ses.EmailIdentity(`${name}-sender`, { email: senderEmail }, parent);
         }
 
+        // Alarms that do not depend on the Lambda or SES.
+        const givenTopic = args.alarmTopicArn ?? defaults("alarmTopicArn");
+        let alarmTopicArn: pulumi.Output<string>;
+        if (givenTopic !== "") {
+            alarmTopicArn = pulumi.output(givenTopic);
+        } else {
+            const topic = new aws.sns.Topic(`${name}-alarms`, { displayName: "AppStream image updates" }, parent);
+            for (const [i, email] of input.settings.notifyEmails.entries()) {
+                new aws.sns.TopicSubscription(
+                    `${name}-alarms-email-${i}`,
+                    { topic: topic.arn, protocol: "email", endpoint: email },
+                    parent,
+                );
+            }
+            alarmTopicArn = topic.arn;
+        }
+        const executionMetric = (id: string, metricName: string) => ({
+            id,
+            metric: {
+                namespace: "AWS/States",
+                metricName,
+                dimensions: { StateMachineArn: stateMachine.arn },
+                period: ALARM_PERIOD_SECONDS,
+                stat: "Sum",
+            },
+        });
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-run-failed`,
+            {
+                alarmDescription:
+                    "appstream-ops: an image-update run failed, timed out or was aborted. See the execution in the Step Functions console; the summary email may not have been sent.",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                evaluationPeriods: 1,
+                treatMissingData: "notBreaching",
+                metricQueries: [
+                    executionMetric("failed", "ExecutionsFailed"),
+                    executionMetric("timedOut", "ExecutionsTimedOut"),
+                    executionMetric("aborted", "ExecutionsAborted"),
+                    {
+                        id: "ended",
+                        expression: "failed + timedOut + aborted",
+                        label: "Runs that failed, timed out or were aborted",
+                        returnData: true,
+                    },
+                ],
+                alarmActions: [alarmTopicArn],
+            },
+            parent,
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-schedule-undelivered`,
+            {
+                alarmDescription:
+                    "appstream-ops: the schedule could not start the image-update state machine; the failed start is in the dead-letter queue.",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: deadLetterQueue.name },
+                statistic: "Maximum",
+                period: ALARM_PERIOD_SECONDS,
+                evaluationPeriods: 1,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                treatMissingData: "notBreaching",
+                alarmActions: [alarmTopicArn],
+            },
+            parent,
+        );
+
         this.stateMachineArn = stateMachine.arn;
         this.functionName = workflowFunction.name;
         this.scheduleName = schedule.name;
         this.runInput = runInput;
         this.functionLogGroupName = functionLogs.name;
         this.executionLogGroupName = executionLogs.name;
+        this.alarmTopicArn = alarmTopicArn;
+        this.deadLetterQueueUrl = deadLetterQueue.url;
         this.registerOutputs({
             stateMachineArn: this.stateMachineArn,
             functionName: this.functionName,
@@ -222,6 +330,8 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             runInput: this.runInput,
             functionLogGroupName: this.functionLogGroupName,
             executionLogGroupName: this.executionLogGroupName,
+            alarmTopicArn: this.alarmTopicArn,
+            deadLetterQueueUrl: this.deadLetterQueueUrl,
         });
     }
 }

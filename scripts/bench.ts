@@ -13,7 +13,8 @@
 import { performance } from "perf_hooks";
 import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { appStreamApi } from "../runtime/image-update/appstream-api";
-import { TAG_READ_CONCURRENCY, startRun } from "../runtime/image-update/workflow";
+import { TAG_READ_CONCURRENCY } from "../runtime/image-update/concurrency";
+import { startRun } from "../runtime/image-update/workflow";
 import {
     RUN_IMAGES_BUDGET_BYTES,
     STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES,
@@ -21,7 +22,7 @@ import {
     payloadBytes,
 } from "../runtime/image-update/state-budget";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
-import { RUN_STARTED_AT, runSettings, runToEnd } from "../test/helpers/direct-run";
+import { RUN_STARTED_AT, quotasApi, runSettings, runToEnd } from "../test/helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../test/helpers/fake-appstream";
 
 const LATENCY_MS = 25;
@@ -89,6 +90,7 @@ async function discoveryWallTime(tagged: number, runs: number): Promise<void> {
                 appStreamApi(new AppStreamClient({})),
                 runSettings({ batchSize: 5 }),
                 RUN_STARTED_AT,
+                quotasApi(),
             );
             times.push(performance.now() - started);
             stateBytes = Buffer.byteLength(JSON.stringify(state));

@@ -26,14 +26,18 @@ OPERATIONS = {
     ("appstream", "2016-12-01"): [
         "CreateUpdatedImage",
         "CreateUsageReportSubscription",
+        "DeleteImage",
         "DeleteUsageReportSubscription",
         "DescribeFleets",
+        "DescribeImageBuilders",
+        "DescribeImagePermissions",
         "DescribeImages",
         "DescribeUsageReportSubscriptions",
         "ListTagsForResource",
         "TagResource",
         "UpdateFleet",
     ],
+    ("service-quotas", "2019-06-24"): ["GetServiceQuota"],
     ("ses", "2010-12-01"): ["SendEmail"],
 }
 

@@ -12,6 +12,8 @@ const IMAGE_UPDATE_DEFAULTS = {
     maxWaitHours: 24,
     autoUpdateTagKey: "AutoUpdate",
     autoUpdateTagValue: "Enabled",
+    keepImageVersions: 0,
+    alarmTopicArn: "",
     createSenderIdentity: false,
 };
 import { runProgram } from "./helpers/program";
@@ -58,6 +60,8 @@ describe("config", () => {
             maxWaitHours: "48",
             autoUpdateTagKey: "Patch",
             autoUpdateTagValue: "monthly",
+            keepImageVersions: "2",
+            alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
             createSenderIdentity: "true",
         };
         assert.deepStrictEqual(
@@ -78,6 +82,8 @@ describe("config", () => {
                 maxWaitHours: 48,
                 autoUpdateTagKey: "Patch",
                 autoUpdateTagValue: "monthly",
+                keepImageVersions: 2,
+                alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
                 createSenderIdentity: true,
             },
         );
@@ -100,6 +106,9 @@ describe("config", () => {
         ["pollIntervalMinutes", "0", "an integer from 1 to 720"],
         ["maxWaitHours", "169", "an integer from 1 to 168"],
         ["createSenderIdentity", "yes", "true or false"],
+        ["keepImageVersions", "-1", "an integer from 0 to 100"],
+        ["keepImageVersions", "1.5", "an integer from 0 to 100"],
+        ["keepImageVersions", "101", "an integer from 0 to 100"],
         ["notifyEmails", '["ops@example.com"', 'a list of at most 50 email addresses, e.g. ["ops@example.com"]'],
         ["usageReports", "1", "true or false"],
         ["elasticFleets", '["elastic-fleet-1"', 'a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]'],

@@ -4,7 +4,8 @@
  * call them inside `apply`.
  */
 import type * as aws from "@pulumi/aws";
-import { NEXT_VERSION_TAG_KEY } from "../image-update/run-settings";
+import { APPSTREAM_SERVICE_CODE, QUOTAS, QUOTA_NAMES } from "../image-update/quotas";
+import { COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "../image-update/run-settings";
 
 type PolicyDocument = aws.iam.PolicyDocument;
 type PolicyStatement = aws.iam.PolicyStatement;
@@ -103,6 +104,16 @@ export function appStreamFleetArn(scope: AccountScope, fleetName: string): strin
     return `arn:${scope.partition}:appstream:${scope.region}:${scope.accountId}:fleet/${fleetName}`;
 }
 
+/** Every AppStream fleet of the account in the Region. */
+export function appStreamFleetsArn(scope: AccountScope): string {
+    return appStreamFleetArn(scope, "*");
+}
+
+/** The Service Quotas ARN of one AppStream quota. */
+export function appStreamQuotaArn(scope: AccountScope, quotaCode: string): string {
+    return `arn:${scope.partition}:servicequotas:${scope.region}:${scope.accountId}:${APPSTREAM_SERVICE_CODE}/${quotaCode}`;
+}
+
 /** Writing log events to one log group (its streams), nothing else. */
 export function writeLogsStatement(logGroupArn: string): PolicyStatement {
     return {
@@ -115,11 +126,15 @@ export function writeLogsStatement(logGroupArn: string): PolicyStatement {
 
 /**
  * The image-update Lambda, per the Service Authorization Reference ("Actions, resources, and
- * condition keys for Amazon AppStream 2.0"): DescribeImages and ListTagsForResource support no
- * resource type, so AWS authorizes them against "*" and only a "*" statement can allow them;
- * CreateUpdatedImage and TagResource are authorized against the image, and TagResource may write
- * only the two tags a run writes on an old image (aws:TagKeys). Plus its own log group, and, when
- * a sender is configured, ses:SendEmail from that one address.
+ * condition keys for Amazon AppStream 2.0", and for Service Quotas): DescribeImages,
+ * ListTagsForResource, DescribeFleets and DescribeImageBuilders support no resource type, so AWS
+ * authorizes them against "*" and only a "*" statement can allow them; CreateUpdatedImage,
+ * TagResource, DescribeImagePermissions and DeleteImage are authorized against the image, and
+ * UpdateFleet against the fleet (and the image). TagResource may write only the two tags a run
+ * writes on an old image (aws:TagKeys); DeleteImage reaches only images the run marked Completed,
+ * and UpdateFleet only fleets and images carrying the opt-in tag (aws:ResourceTag). GetServiceQuota
+ * reads the three AppStream quotas a run checks. Plus its own log group, and, when a sender is
+ * configured, ses:SendEmail from that one address.
  */
 export function imageUpdaterPolicy(opts: {
     scope: AccountScope;
@@ -127,14 +142,49 @@ export function imageUpdaterPolicy(opts: {
     senderEmail: string;
     /** The opt-in tag key, which a run rewrites on the old image (Completed, or back to the opt-in value). */
     tagKey: string;
+    /** The opt-in tag value, which opts a fleet into rollout. */
+    tagValue: string;
 }): PolicyDocument {
     const { scope } = opts;
     const statements: PolicyStatement[] = [
         {
-            Sid: "DiscoverImages",
+            Sid: "DiscoverImagesFleetsAndBuilders",
             Effect: "Allow",
-            Action: ["appstream:DescribeImages", "appstream:ListTagsForResource"],
+            Action: [
+                "appstream:DescribeImages",
+                "appstream:ListTagsForResource",
+                "appstream:DescribeFleets",
+                "appstream:DescribeImageBuilders",
+            ],
             Resource: ["*"],
+        },
+        {
+            Sid: "ReadAppStreamQuotas",
+            Effect: "Allow",
+            Action: ["servicequotas:GetServiceQuota"],
+            Resource: QUOTA_NAMES.map((name) => appStreamQuotaArn(scope, QUOTAS[name].code)),
+        },
+        {
+            Sid: "CheckImageSharing",
+            Effect: "Allow",
+            Action: ["appstream:DescribeImagePermissions"],
+            Resource: [appStreamImagesArn(scope)],
+        },
+        {
+            Sid: "DeleteSupersededVersions",
+            Effect: "Allow",
+            Action: ["appstream:DeleteImage"],
+            Resource: [appStreamImagesArn(scope)],
+            Condition: { StringEquals: { [`aws:ResourceTag/${opts.tagKey}`]: COMPLETED_TAG_VALUE } },
+        },
+        {
+            Sid: "RollOutToOptedInFleets",
+            Effect: "Allow",
+            Action: ["appstream:UpdateFleet"],
+            // AWS authorizes UpdateFleet against the fleet and the image it names; the new image
+            // carries the opt-in tag too (newImageTags), so one condition holds for both.
+            Resource: [appStreamFleetsArn(scope), appStreamImagesArn(scope)],
+            Condition: { StringEquals: { [`aws:ResourceTag/${opts.tagKey}`]: opts.tagValue } },
         },
         {
             Sid: "UpdateImages",
@@ -278,8 +328,12 @@ export function stateMachinePolicy(functionArn: string): PolicyDocument {
     };
 }
 
-/** The schedule's role: start executions of one state machine, nothing else. */
-export function startExecutionPolicy(stateMachineArn: string): PolicyDocument {
+/**
+ * The schedule's role: start executions of one state machine, and deliver the events it could not
+ * deliver to its dead-letter queue (EventBridge Scheduler user guide, "Configuring a schedule's
+ * dead-letter queue": the execution role needs sqs:SendMessage on the queue).
+ */
+export function startExecutionPolicy(stateMachineArn: string, deadLetterQueueArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -288,6 +342,12 @@ export function startExecutionPolicy(stateMachineArn: string): PolicyDocument {
                 Effect: "Allow",
                 Action: ["states:StartExecution"],
                 Resource: [stateMachineArn],
+            },
+            {
+                Sid: "DeliverFailedStarts",
+                Effect: "Allow",
+                Action: ["sqs:SendMessage"],
+                Resource: [deadLetterQueueArn],
             },
         ],
     };

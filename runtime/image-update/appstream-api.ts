@@ -5,10 +5,16 @@
 import {
     AppStreamClient,
     CreateUpdatedImageCommand,
+    DeleteImageCommand,
+    DescribeFleetsCommand,
+    DescribeImageBuildersCommand,
+    DescribeImagePermissionsCommand,
     DescribeImagesCommandInput,
+    Fleet,
     Image,
     ListTagsForResourceCommand,
     TagResourceCommand,
+    UpdateFleetCommand,
     paginateDescribeImages,
 } from "@aws-sdk/client-appstream";
 import { errorName, isTransientError } from "../aws/errors";
@@ -28,6 +34,25 @@ export interface ImageInfo {
     readonly createdTime?: string;
     /** StateChangeReason ("<code>: <message>") and the ImageErrors messages, joined. */
     readonly stateReason?: string;
+    /** The operating system (PlatformType), which a fleet must share with its image. */
+    readonly platform?: string;
+}
+
+export interface FleetInfo {
+    readonly name: string;
+    readonly arn: string;
+    readonly state: string;
+    readonly fleetType?: string;
+    readonly platform?: string;
+    readonly imageName?: string;
+    readonly imageArn?: string;
+}
+
+export interface ImageBuilderInfo {
+    readonly name: string;
+    readonly state: string;
+    /** The image it was launched from; an image in use by a builder is never deleted. */
+    readonly imageArn?: string;
 }
 
 export interface UpdateRequest {
@@ -48,6 +73,39 @@ export interface AppStreamApi {
     /** The named images that exist, in as few calls as possible; missing names are left out. */
     describeImages(names: readonly string[]): Promise<ImageInfo[]>;
     tagImage(arn: string, tags: Tags): Promise<void>;
+    /** Every fleet of the account and Region (DescribeFleets follows NextToken). */
+    listFleets(): Promise<FleetInfo[]>;
+    /** Every image builder of the account and Region. */
+    listImageBuilders(): Promise<ImageBuilderInfo[]>;
+    /** Whether the image is shared with another account (DescribeImagePermissions lists any). */
+    isSharedWithOtherAccounts(imageName: string): Promise<boolean>;
+    deleteImage(imageName: string): Promise<void>;
+    /** Points a fleet at another image (UpdateFleet ImageName); running sessions keep theirs. */
+    setFleetImage(fleetName: string, imageName: string): Promise<void>;
+}
+
+/** Every item of a NextToken-paged call, page after page. */
+async function allPages<T>(page: (nextToken?: string) => Promise<{ items?: T[]; nextToken?: string }>): Promise<T[]> {
+    const items: T[] = [];
+    let nextToken: string | undefined;
+    do {
+        const out = await page(nextToken);
+        items.push(...(out.items ?? []));
+        nextToken = out.nextToken;
+    } while (nextToken);
+    return items;
+}
+
+function fleetInfo(fleet: Fleet): FleetInfo {
+    return {
+        name: fleet.Name ?? "",
+        arn: fleet.Arn ?? "",
+        state: fleet.State ?? "UNKNOWN",
+        fleetType: fleet.FleetType,
+        platform: fleet.Platform,
+        imageName: fleet.ImageName,
+        imageArn: fleet.ImageArn,
+    };
 }
 
 /** Why an image is in its state: StateChangeReason, then each ImageErrors entry that adds something. */
@@ -69,6 +127,7 @@ function imageInfo(image: Image): ImageInfo {
         displayName: image.DisplayName,
         createdTime: image.CreatedTime?.toISOString(),
         stateReason: stateReasonOf(image),
+        platform: image.Platform,
     };
 }
 
@@ -125,6 +184,32 @@ export function appStreamApi(client: AppStreamClient): AppStreamApi {
         },
         async tagImage(arn, tags) {
             await client.send(new TagResourceCommand({ ResourceArn: arn, Tags: tags }));
+        },
+        listFleets: () =>
+            allPages(async (NextToken) => {
+                const out = await client.send(new DescribeFleetsCommand({ NextToken }));
+                return { items: (out.Fleets ?? []).map(fleetInfo), nextToken: out.NextToken };
+            }),
+        listImageBuilders: () =>
+            allPages(async (NextToken) => {
+                const out = await client.send(new DescribeImageBuildersCommand({ NextToken }));
+                const builders = (out.ImageBuilders ?? []).map((builder) => ({
+                    name: builder.Name ?? "",
+                    state: builder.State ?? "UNKNOWN",
+                    imageArn: builder.ImageArn,
+                }));
+                return { items: builders, nextToken: out.NextToken };
+            }),
+        async isSharedWithOtherAccounts(imageName) {
+            // One page is enough: any shared account at all keeps the image.
+            const out = await client.send(new DescribeImagePermissionsCommand({ Name: imageName, MaxResults: 1 }));
+            return (out.SharedImagePermissionsList ?? []).length > 0;
+        },
+        async deleteImage(imageName) {
+            await client.send(new DeleteImageCommand({ Name: imageName }));
+        },
+        async setFleetImage(fleetName, imageName) {
+            await client.send(new UpdateFleetCommand({ Name: fleetName, ImageName: imageName }));
         },
     };
 }

@@ -6,7 +6,9 @@
  */
 import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "./appstream-api";
+import { serviceQuotasApi } from "./service-quotas-api";
 import { RunSettings, parseRunSettings } from "./run-settings";
 import { Email, RunContext, failureEmail, summaryEmail } from "./summary-email";
 import { RunState, RunSummary, checkRun, startRun, summarize } from "./workflow";
@@ -28,7 +30,16 @@ export type ImageUpdateEvent =
  */
 export interface NotifyResult {
     readonly outcome: RunSummary["outcome"];
-    readonly counts: { updated: number; failed: number; upToDate: number; pendingAtTimeout: number; leftOut: number };
+    readonly counts: {
+        updated: number;
+        failed: number;
+        upToDate: number;
+        pendingAtTimeout: number;
+        blockedByQuota: number;
+        leftOut: number;
+        fleetsRolledOut: number;
+        imagesDeleted: number;
+    };
     /** Recipients the email went to; empty when no email was configured. */
     readonly emailedTo: readonly string[];
 }
@@ -39,8 +50,12 @@ function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | unde
         failed: summary?.failed.length ?? 0,
         upToDate: summary?.upToDate.length ?? 0,
         pendingAtTimeout: summary?.pendingAtTimeout.length ?? 0,
+        blockedByQuota: summary?.quotaBlocks.reduce((n, block) => n + block.notStarted.length, 0) ?? 0,
         // Tagged images the run could not hold (Step Functions' 256 KiB state): a later run takes them up.
         leftOut: summary?.leftOut?.count ?? 0,
+        fleetsRolledOut: summary?.fleets.filter((f) => f.outcome === "rolledOut").length ?? 0,
+        // With retention off nothing is deleted, whatever the summary says it would delete.
+        imagesDeleted: summary && summary.keepImageVersions > 0 ? summary.retention.filter((r) => !r.kept).length : 0,
     };
     return { outcome, counts, emailedTo };
 }
@@ -82,7 +97,12 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
     switch (event?.action) {
         case "start": {
             const settings = parseRunSettings(event.settings);
-            return startRun(appStream(), settings, event.startedAt);
+            return startRun(
+                appStream(),
+                settings,
+                event.startedAt,
+                serviceQuotasApi(new ServiceQuotasClient(CLIENT_CONFIG)),
+            );
         }
         case "check":
             return checkRun(appStream(), event.state);

@@ -29,7 +29,15 @@ export interface RunSettings {
     readonly maxChecks: number;
     /** IANA time zone of the date in new image names (the schedule's time zone). */
     readonly timeZone: string;
+    /**
+     * Versions of each image kept once a new one is AVAILABLE; older superseded versions are
+     * deleted. 0: retention is off, every version is kept, and the summary lists what it would delete.
+     */
+    readonly keepImageVersions: number;
 }
+
+/** The most versions retention can be asked to keep; AppStream's default image quota is 10. */
+export const MAX_KEEP_IMAGE_VERSIONS = 100;
 
 /** The execution input the schedule sends. */
 export interface RunInput {
@@ -114,6 +122,13 @@ export function parseRunSettings(value: unknown): RunSettings {
         return v;
     };
     const batchSize = integer("batchSize", 1);
+    // Absent in inputs written before retention existed: off.
+    const keepImageVersions = settings.keepImageVersions === undefined ? 0 : integer("keepImageVersions", 0);
+    if (keepImageVersions > MAX_KEEP_IMAGE_VERSIONS) {
+        problems.push(
+            `settings.keepImageVersions must be at most ${MAX_KEEP_IMAGE_VERSIONS}, got ${keepImageVersions}`,
+        );
+    }
     const maxChecks = integer("maxChecks", 1);
     const tagKey = text("tagKey", isTagKey, "an AppStream tag key");
     const tagValue = text("tagValue", (v) => isTagValue(v) && v !== COMPLETED_TAG_VALUE, "an AppStream tag value");
@@ -137,5 +152,5 @@ export function parseRunSettings(value: unknown): RunSettings {
         }
     }
     if (problems.length > 0) throw invalidRunInput(problems);
-    return { batchSize, tagKey, tagValue, notifyEmails, senderEmail, maxChecks, timeZone };
+    return { batchSize, tagKey, tagValue, notifyEmails, senderEmail, maxChecks, timeZone, keepImageVersions };
 }

@@ -15,10 +15,14 @@ export const STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES = 262_144;
 /**
  * What the images of one run may take. The execution's data also holds the settings twice
  * ($.settings and $.run.settings: at most 50 recipients of 254 bytes, about 14 KB each), a caught
- * error (a Lambda error's Cause, up to 32,768 characters), the notify result and the run's own
- * fields; 180 KiB for the images leaves room for all of them.
+ * error (a Lambda error's Cause, up to 32,768 characters), the notify result, the quotas, the
+ * fleet and retention records (LIFECYCLE_RECORDS_BUDGET_BYTES each) and the run's own fields;
+ * 140 KiB for the images leaves room for all of them.
  */
-export const RUN_IMAGES_BUDGET_BYTES = 180 * 1024;
+export const RUN_IMAGES_BUDGET_BYTES = 140 * 1024;
+
+/** What the fleet records, and separately the retention records, of one run may take. */
+export const LIFECYCLE_RECORDS_BUDGET_BYTES = 20 * 1024;
 
 /** A reason or note longer than this is cut: enough for AppStream's error messages. */
 export const MAX_DETAIL_BYTES = 300;
@@ -66,6 +70,7 @@ export function worstCaseEntryBytes(plannedEntry: object, tagKey: string): numbe
         bytes({ note: "" }) +
         detail +
         bytes({ attempts: 1_000_000 }) +
+        bytes({ waitingFor: "concurrentUpdates" }) +
         bytes({ pendingOldImageTags: largestTags }) +
         "updating".length
     );
@@ -116,3 +121,29 @@ function rotation(text: string): number {
 
 /** The UTF-8 size of a value as Step Functions measures its JSON. */
 export const payloadBytes = bytes;
+
+/**
+ * A list of records kept within a byte budget: a record that would not fit is counted in
+ * `omitted` instead, so the summary can say how many it does not name.
+ */
+export interface BoundedRecords<T> {
+    items: T[];
+    omitted: number;
+}
+
+export function emptyRecords<T>(): BoundedRecords<T> {
+    return { items: [], omitted: 0 };
+}
+
+/** Adds a record, or replaces the one with the same key, within `budget` bytes. */
+export function upsertRecord<T>(
+    records: BoundedRecords<T>,
+    record: T,
+    keyOf: (record: T) => string,
+    budget = LIFECYCLE_RECORDS_BUDGET_BYTES,
+): void {
+    const at = records.items.findIndex((item) => keyOf(item) === keyOf(record));
+    const items = at >= 0 ? records.items.map((item, i) => (i === at ? record : item)) : [...records.items, record];
+    if (bytes(items) <= budget) records.items = items;
+    else if (at < 0) records.omitted++;
+}

@@ -1,21 +1,27 @@
 /**
- * The image-update run, one step per Lambda invocation: `startRun` discovers the tagged images and
- * starts the first batch, `checkRun` polls, starts the next batch or times out, `summarize` says
- * what happened. The state machine carries the RunState between steps, so every step is a pure
+ * The image-update run, one step per Lambda invocation: `startRun` discovers the tagged images,
+ * reads the account's quotas, makes room when retention is on, and starts the first batch;
+ * `checkRun` polls, rolls new versions out to opted-in fleets, starts the next batch or times out,
+ * and applies retention when the run ends; `summarize` says what happened. The state machine carries the RunState between steps, so every step is a pure
  * function of the state and what AppStream answers; a retried step is safe because a new image
  * that already exists is adopted, not started twice.
  */
 import { errorName, errorReason } from "../aws/errors";
 import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
+import { RetentionRecord, applyRetention, regionOf, rollOut } from "./lifecycle";
+import { QuotaApi, QuotaName, QuotaUsage, Quotas, quotaHit, quotaUsage, readQuotas, updateRoom } from "./quotas";
+import type { FleetRecord, ImageUpdate } from "./rollout";
+import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
 import { updatedDescription, updatedDisplayName, baseNameOf, runDateOf, updatedImageName } from "./image-names";
 import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "./image-tags";
 import { BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY, RunSettings } from "./run-settings";
-import { LeftOut, admitWithinBudget, appendNote, boundedDetail } from "./state-budget";
+import { BoundedRecords, LeftOut, admitWithinBudget, appendNote, boundedDetail } from "./state-budget";
 
-/** Tags are read one image at a time; a few at once keeps discovery fast and under AppStream's rate limits. */
-export const TAG_READ_CONCURRENCY = 8;
+/** `blocked`: never started, because an AppStream quota had no room for it. */
+export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDate" | "timedOut" | "blocked";
 
-export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDate" | "timedOut";
+/** The quota that holds an image back; `otherQuota` when AppStream refused and none of the three read is full. */
+export type HeldBy = QuotaName | "otherQuota";
 
 /**
  * One tagged image. Step Functions carries the whole run state between steps and caps it at
@@ -36,6 +42,8 @@ export interface ImageEntry {
     attempts?: number;
     /** Tags still to write on the old image (a failed TagResource is retried at the next check). */
     pendingOldImageTags?: Tags;
+    /** The quota that kept it from starting (while queued, and once blocked). */
+    waitingFor?: HeldBy;
 }
 
 export interface RunState {
@@ -48,6 +56,14 @@ export interface RunState {
     images: ImageEntry[];
     /** Tagged images this run could not hold; they keep their opt-in tag for a later run. */
     leftOut?: LeftOut;
+    /** The three AppStream quotas, read once at the start. */
+    quotas?: Quotas;
+    /** What the account used of them when last counted. */
+    quotaUsage?: QuotaUsage;
+    /** Fleets on an updated image: rolled out, skipped, failed, or not opted in. */
+    fleets?: BoundedRecords<FleetRecord>;
+    /** Versions retention deleted (or, with keepImageVersions 0, would delete) and those it kept. */
+    retention?: BoundedRecords<RetentionRecord>;
 }
 
 export const baseOf = (entry: ImageEntry): string => entry.baseName ?? entry.name;
@@ -60,13 +76,34 @@ export interface SummaryItem {
     readonly detail?: string;
 }
 
+/** Images a quota kept from starting, with the quota's value and use. */
+export interface QuotaBlock {
+    readonly quota: HeldBy;
+    readonly value?: number;
+    readonly used?: number;
+    readonly source?: Quotas[QuotaName]["source"];
+    readonly notStarted: string[];
+    /** AppStream's own words, when the refusal matched none of the three quotas. */
+    readonly message?: string;
+}
+
 export interface RunSummary {
     readonly runDate: string;
     readonly outcome: "SUCCEEDED" | "FAILED";
+    readonly region?: string;
     readonly updated: SummaryItem[];
     readonly failed: SummaryItem[];
     readonly upToDate: SummaryItem[];
     readonly pendingAtTimeout: SummaryItem[];
+    readonly quotaBlocks: QuotaBlock[];
+    readonly quotas?: Quotas;
+    readonly quotaUsage?: QuotaUsage;
+    readonly fleets: FleetRecord[];
+    readonly fleetsOmitted: number;
+    /** keepImageVersions: 0 means retention is off and `retention` lists what it would delete. */
+    readonly keepImageVersions: number;
+    readonly retention: RetentionRecord[];
+    readonly retentionOmitted: number;
     readonly leftOut?: LeftOut;
 }
 
@@ -74,31 +111,19 @@ export interface RunSummary {
 const nextVersionSkippedNote = (entry: ImageEntry) =>
     `${entry.name} holds AppStream's 50 tags, so it was not given NextVersion`;
 
-/** Runs `work` over `items` with at most `limit` calls in flight; results keep the input order. */
-export async function mapWithConcurrency<T, R>(
-    items: readonly T[],
-    limit: number,
-    work: (item: T) => Promise<R>,
-): Promise<R[]> {
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await work(items[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
-
 /** What discovery read about an image, kept for this invocation so the first batch does not read it twice. */
 type ImageCache = Map<string, { tags: Tags; displayName?: string }>;
 
-/** Finds the tagged images, plans their names and starts the first batch. */
-export async function startRun(api: AppStreamApi, settings: RunSettings, startedAt: string): Promise<RunState> {
+/** Finds the tagged images, plans their names, makes room when it can, and starts the first batch. */
+export async function startRun(
+    api: AppStreamApi,
+    settings: RunSettings,
+    startedAt: string,
+    quotaApi: QuotaApi,
+): Promise<RunState> {
     const runDate = runDateOf(startedAt, settings.timeZone);
-    const available = (await api.listPrivateImages()).filter((image) => image.state === "AVAILABLE");
+    const privateImages = await api.listPrivateImages();
+    const available = privateImages.filter((image) => image.state === "AVAILABLE");
     const cache: ImageCache = new Map();
     const images: ImageEntry[] = [];
     await mapWithConcurrency(available, TAG_READ_CONCURRENCY, async (image) => {
@@ -122,11 +147,79 @@ export async function startRun(api: AppStreamApi, settings: RunSettings, started
         done: false,
         images: admitted,
         ...(leftOut ? { leftOut } : {}),
+        quotas: await readQuotas(quotaApi),
     };
     markNameClashes(state, available);
-    await fillBatch(api, state, cache);
-    state.done = !hasWork(state);
+    const knownTags = new Map([...cache].map(([name, known]) => [name, known.tags]));
+    const afterRetention = await makeRoom(api, state, privateImages, knownTags);
+    await fillBatch(api, state, cache, afterRetention);
+    await endIfDone(api, state);
     return state;
+}
+
+/** The base names of this run's images: retention considers these families only. */
+const runBases = (state: RunState, entries = state.images) => entries.map(baseOf);
+
+/**
+ * With retention on: first the versions beyond keepImageVersions that earlier runs could not
+ * delete; then, if the image quota still has no room for every queued update, as many superseded
+ * versions of the queued images' families as needed, oldest first, leaving each family one version
+ * fewer than keepImageVersions, which its new version brings back up. Returns the private images
+ * as they are afterwards.
+ */
+async function makeRoom(
+    api: AppStreamApi,
+    state: RunState,
+    privateImages: ImageInfo[],
+    knownTags: ReadonlyMap<string, Tags>,
+): Promise<ImageInfo[]> {
+    const keep = state.settings.keepImageVersions;
+    const queued = state.images.filter((entry) => entry.status === "queued");
+    if (keep === 0 || queued.length === 0) return privateImages;
+    let images = privateImages;
+    const without = (deleted: string[]) => images.filter((image) => !deleted.includes(image.name));
+    images = without(await applyRetention(api, state, { bases: runBases(state), keep, images, knownTags }));
+    const room = () => state.quotas!.images.value - quotaUsage(images, []).images;
+    if (keep === 1 || room() >= queued.length) return images;
+    // Only images that have an update will take a place: ask AppStream (a dry run) before deleting anything.
+    const updatable = await updatableOf(api, state, queued);
+    const needed = updatable.length - room();
+    if (needed > 0) {
+        const pass = { bases: runBases(state, updatable), keep: keep - 1, limit: needed, images, knownTags };
+        images = without(await applyRetention(api, state, pass));
+    }
+    return images;
+}
+
+/**
+ * The queued images AppStream has an update for (CreateUpdatedImage's dry run). One that has
+ * none is up to date now; one whose dry run fails is left for startUpdate to report.
+ */
+async function updatableOf(api: AppStreamApi, state: RunState, queued: ImageEntry[]): Promise<ImageEntry[]> {
+    const answers = await mapWithConcurrency(queued, TAG_READ_CONCURRENCY, (entry) =>
+        api.canUpdate(entry.name, newNameOf(state, entry)).catch(() => undefined),
+    );
+    queued.forEach((entry, i) => {
+        if (answers[i] === false) entry.status = "upToDate";
+    });
+    return queued.filter((_entry, i) => answers[i] === true);
+}
+
+/** When nothing is left to run: retention over the run's families (or what it would delete). */
+async function endIfDone(api: AppStreamApi, state: RunState): Promise<void> {
+    state.done = !hasWork(state);
+    if (!state.done) return;
+    try {
+        await applyRetention(api, state, { bases: runBases(state), keep: state.settings.keepImageVersions });
+    } catch (err) {
+        // Listing what retention needs failed: the updates are done, so the run still reports them.
+        state.retention ??= { items: [], omitted: 0 };
+        state.retention.items.push({
+            image: "(retention)",
+            kept: "deleteFailed",
+            detail: boundedDetail(errorReason(err)),
+        });
+    }
 }
 
 function plan(name: string, tags: Tags): ImageEntry {
@@ -173,16 +266,58 @@ function hasWork(state: RunState): boolean {
     return state.images.some((image) => image.status === "queued" || image.status === "updating");
 }
 
-/** Starts queued images until `batchSize` are in flight, stopping early when AppStream pushes back. */
-async function fillBatch(api: AppStreamApi, state: RunState, cache: ImageCache): Promise<void> {
+/**
+ * Starts queued images until `batchSize` are in flight or a quota has no room, stopping early when
+ * AppStream pushes back. The image quota does not free up during a run (its own updates only add
+ * images), so images it holds back are blocked at once; the builder and concurrent-update quotas
+ * free up as updates finish, so images they hold back wait for the next check.
+ */
+async function fillBatch(
+    api: AppStreamApi,
+    state: RunState,
+    cache: ImageCache,
+    privateImages?: ImageInfo[],
+): Promise<void> {
     let inFlight = count(state, "updating");
+    if (inFlight >= state.settings.batchSize || !state.images.some((entry) => entry.status === "queued")) return;
+    const usage = await countUsage(api, state, privateImages);
     for (const entry of state.images) {
         if (inFlight >= state.settings.batchSize) return;
         if (entry.status !== "queued") continue;
+        const { room, limitedBy } = updateRoom(state.quotas!, usage);
+        if (room <= 0) return holdBack(state, limitedBy);
         const result = await startUpdate(api, state, entry, cache);
-        if (result === "started") inFlight++;
-        // A quota or throttling error will not clear within this invocation: wait for the next check.
+        if (result === "started") {
+            inFlight++;
+            usage.images++;
+            usage.imageBuilders++;
+            usage.concurrentUpdates++;
+        }
+        if (result === "limit") {
+            // Which quota AppStream enforced: the one the recount shows full.
+            const hit = quotaHit(state.quotas!, await countUsage(api, state));
+            return holdBack(state, hit ?? "otherQuota");
+        }
+        // Throttling will not clear within this invocation: wait for the next check.
         if (result === "backOff") return;
+    }
+}
+
+async function countUsage(api: AppStreamApi, state: RunState, privateImages?: ImageInfo[]): Promise<QuotaUsage> {
+    const [images, builders] = await Promise.all([
+        privateImages ? Promise.resolve(privateImages) : api.listPrivateImages(),
+        api.listImageBuilders(),
+    ]);
+    state.quotaUsage = quotaUsage(images, builders);
+    return { ...state.quotaUsage };
+}
+
+/** Marks the queued images as held back by `quota`: blocked for the image quota, waiting otherwise. */
+function holdBack(state: RunState, quota: HeldBy): void {
+    for (const entry of state.images) {
+        if (entry.status !== "queued") continue;
+        entry.waitingFor = quota;
+        if (quota === "images") entry.status = "blocked";
     }
 }
 
@@ -191,7 +326,7 @@ async function startUpdate(
     state: RunState,
     entry: ImageEntry,
     cache: ImageCache,
-): Promise<"started" | "skipped" | "backOff"> {
+): Promise<"started" | "skipped" | "backOff" | "limit"> {
     const { settings, runDate } = state;
     const newName = newNameOf(state, entry);
     // Unknown when an earlier run already started the update: then NextVersion is written if it fits.
@@ -222,7 +357,7 @@ async function startUpdate(
         if (disposition === "retry") {
             entry.attempts = (entry.attempts ?? 0) + 1;
             entry.reason = boundedDetail(errorReason(err));
-            return "backOff";
+            return errorName(err) === "LimitExceededException" ? "limit" : "backOff";
         }
         if (disposition === "fail" || !(await madeByUs(api, state, entry))) {
             entry.status = "failed";
@@ -240,6 +375,7 @@ async function startUpdate(
     }
     entry.status = "updating";
     entry.reason = undefined;
+    entry.waitingFor = undefined;
     const completed = completedTags(settings.tagKey, newName, oldTags ?? {});
     entry.pendingOldImageTags = completed.tags;
     if (completed.nextVersionSkipped) {
@@ -290,6 +426,7 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     const state: RunState = structuredClone(previous);
     state.checks++;
     const updating = state.images.filter((image) => image.status === "updating");
+    const finished: ImageUpdate[] = [];
     if (updating.length > 0) {
         const newNames = updating.map((entry) => newNameOf(state, entry));
         const found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
@@ -300,6 +437,7 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
                 entry.reason = boundedDetail(`the new image ${newNames[i]} no longer exists`);
             } else if (image.state === "AVAILABLE") {
                 entry.status = "updated";
+                finished.push({ image: entry.name, newImage: newNames[i], platform: image.platform });
             } else if (image.state === "FAILED") {
                 entry.status = "failed";
                 entry.reason = boundedDetail(image.stateReason || "the update failed without a reason");
@@ -307,6 +445,7 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
             if (entry.status === "failed") entry.pendingOldImageTags = reEnabledTags(state.settings);
         }
     }
+    await rollOut(api, state, finished);
     for (const entry of state.images) await writeOldImageTags(api, state, entry);
     if (hasWork(state) && state.checks >= state.settings.maxChecks) {
         for (const entry of state.images) {
@@ -314,16 +453,19 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
                 entry.status = "timedOut";
                 entry.reason = `still running after ${state.checks} checks; AppStream finishes it on its own`;
             } else if (entry.status === "queued") {
-                entry.status = "timedOut";
-                entry.reason = boundedDetail(
-                    `not started before the run timed out${entry.reason ? ` (last error: ${entry.reason})` : ""}`,
-                );
+                // Held back by a quota the whole time: reported under that quota, not as a timeout.
+                entry.status = entry.waitingFor ? "blocked" : "timedOut";
+                if (!entry.waitingFor) {
+                    entry.reason = boundedDetail(
+                        `not started before the run timed out${entry.reason ? ` (last error: ${entry.reason})` : ""}`,
+                    );
+                }
             }
         }
     } else {
         await fillBatch(api, state, new Map());
     }
-    state.done = !hasWork(state);
+    await endIfDone(api, state);
     return state;
 }
 
@@ -337,13 +479,45 @@ export function summarize(state: RunState): RunSummary {
     const failed = pick("failed", (i) => i.reason);
     const upToDate = pick("upToDate", (i) => i.note).map(({ name, detail }) => ({ name, detail }));
     const pendingAtTimeout = pick("timedOut", (i) => i.reason);
+    const quotaBlocks = quotaBlocksOf(state);
+    const fleets = state.fleets?.items ?? [];
+    const fleetsNeedAction = fleets.some((f) => f.outcome === "failed" || f.outcome === "skipped");
+    const needsAction = failed.length + pendingAtTimeout.length + quotaBlocks.length > 0 || fleetsNeedAction;
     return {
         runDate: state.runDate,
-        outcome: failed.length > 0 || pendingAtTimeout.length > 0 ? "FAILED" : "SUCCEEDED",
+        outcome: needsAction ? "FAILED" : "SUCCEEDED",
+        region: regionOf(state),
         updated,
         failed,
         upToDate,
         pendingAtTimeout,
+        quotaBlocks,
+        ...(state.quotas ? { quotas: state.quotas } : {}),
+        ...(state.quotaUsage ? { quotaUsage: state.quotaUsage } : {}),
+        fleets,
+        fleetsOmitted: state.fleets?.omitted ?? 0,
+        keepImageVersions: state.settings.keepImageVersions,
+        retention: state.retention?.items ?? [],
+        retentionOmitted: state.retention?.omitted ?? 0,
         ...(state.leftOut ? { leftOut: state.leftOut } : {}),
     };
+}
+
+function quotaBlocksOf(state: RunState): QuotaBlock[] {
+    const blocked = state.images.filter((image) => image.status === "blocked");
+    const held = [...new Set(blocked.map((image) => image.waitingFor ?? "otherQuota"))];
+    return held.map((quota) => {
+        const images = blocked.filter((image) => (image.waitingFor ?? "otherQuota") === quota);
+        if (quota === "otherQuota") {
+            return { quota, notStarted: images.map((i) => i.name), message: images.find((i) => i.reason)?.reason };
+        }
+        const value = state.quotas?.[quota];
+        return {
+            quota,
+            value: value?.value,
+            used: state.quotaUsage?.[quota],
+            source: value?.source,
+            notStarted: images.map((i) => i.name),
+        };
+    });
 }

@@ -65,6 +65,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
             const required = [...files["__index.js"].matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
             assert.deepStrictEqual([...new Set(required.map((r) => r.split("/").slice(0, 2).join("/")))].sort(), [
                 "@aws-sdk/client-appstream",
+                "@aws-sdk/client-service-quotas",
                 "@aws-sdk/client-ses",
             ]);
             assert.ok(!files["__index.js"].includes("@pulumi/"), "the handler captured Pulumi code");
@@ -73,12 +74,49 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
         it("may call only the AppStream actions it uses, scoped as AWS authorizes them, and write only its own log group", () => {
             const logGroupArn = run.one(T.logGroup, "image-updates-function-logs").state.arn;
             assert.deepStrictEqual(policyOf(run, "image-updates-function-role"), [
-                // No resource type for these two in the Service Authorization Reference: only "*" allows them.
+                // No resource type for these in the Service Authorization Reference: only "*" allows them.
                 {
-                    Sid: "DiscoverImages",
+                    Sid: "DiscoverImagesFleetsAndBuilders",
                     Effect: "Allow",
-                    Action: ["appstream:DescribeImages", "appstream:ListTagsForResource"],
+                    Action: [
+                        "appstream:DescribeImages",
+                        "appstream:ListTagsForResource",
+                        "appstream:DescribeFleets",
+                        "appstream:DescribeImageBuilders",
+                    ],
                     Resource: ["*"],
+                },
+                {
+                    Sid: "ReadAppStreamQuotas",
+                    Effect: "Allow",
+                    Action: ["servicequotas:GetServiceQuota"],
+                    Resource: ["L-E1182CCA", "L-DE32F884", "L-9B6418E0"].map(
+                        (code) => `arn:aws:servicequotas:${REGION}:${ACCOUNT_ID}:appstream2/${code}`,
+                    ),
+                },
+                {
+                    Sid: "CheckImageSharing",
+                    Effect: "Allow",
+                    Action: ["appstream:DescribeImagePermissions"],
+                    Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
+                },
+                // Only images the run marked Completed, only fleets (and images) carrying the opt-in tag.
+                {
+                    Sid: "DeleteSupersededVersions",
+                    Effect: "Allow",
+                    Action: ["appstream:DeleteImage"],
+                    Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
+                    Condition: { StringEquals: { "aws:ResourceTag/AutoUpdate": "Completed" } },
+                },
+                {
+                    Sid: "RollOutToOptedInFleets",
+                    Effect: "Allow",
+                    Action: ["appstream:UpdateFleet"],
+                    Resource: [
+                        `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:fleet/*`,
+                        `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`,
+                    ],
+                    Condition: { StringEquals: { "aws:ResourceTag/AutoUpdate": "Enabled" } },
                 },
                 {
                     Sid: "UpdateImages",
@@ -187,19 +225,27 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                     senderEmail: "",
                     maxChecks: 48,
                     timeZone: "UTC",
+                    keepImageVersions: 0,
                 },
             });
             assert.strictEqual(run.outputs.imageUpdateRunInput, schedule.inputs.target.input);
         });
 
-        it("its role may only start executions of this state machine", () => {
+        it("its role may only start executions of this state machine and fill its dead-letter queue", () => {
             const machine = run.one(T.stateMachine, "image-updates-state-machine");
+            const queue = run.one("aws:sqs/queue:Queue", "image-updates-schedule-dlq");
             assert.deepStrictEqual(policyOf(run, "image-updates-scheduler-role"), [
                 {
                     Sid: "StartImageUpdateRun",
                     Effect: "Allow",
                     Action: ["states:StartExecution"],
                     Resource: [machine.state.arn],
+                },
+                {
+                    Sid: "DeliverFailedStarts",
+                    Effect: "Allow",
+                    Action: ["sqs:SendMessage"],
+                    Resource: [queue.state.arn],
                 },
             ]);
             assert.deepStrictEqual(
@@ -240,6 +286,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                 senderEmail: "appstream@example.com",
                 maxChecks: 48,
                 timeZone: "Europe/Berlin",
+                keepImageVersions: 0,
             });
             const definition = JSON.parse(tuned.one(T.stateMachine, "image-updates-state-machine").inputs.definition);
             assert.strictEqual(definition.States.WaitForUpdates.Seconds, 900);

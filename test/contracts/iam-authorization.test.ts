@@ -245,6 +245,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
         let holders: Record<Principal, Holder>;
         const image = (name: string) => `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/${name}`;
         const fleet = (name: string) => `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:fleet/${name}`;
+        const quota = (code: string) => `arn:aws:servicequotas:${REGION}:${ACCOUNT_ID}:appstream2/${code}`;
         const names: Record<string, string> = {};
 
         before(() => {
@@ -256,6 +257,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             names.functionArn = run.one(T.fn, "image-updates-function").state.arn;
             names.stateMachineArn = run.one(T.stateMachine, "image-updates-state-machine").state.arn;
             names.functionLogGroup = run.one(T.logGroup, "image-updates-function-logs").state.name;
+            names.deadLetterQueueArn = run.one("aws:sqs/queue:Queue", "image-updates-schedule-dlq").state.arn;
             holders = {
                 imageUpdater: inlinePolicies(run, "image-updates-function-role"),
                 stateMachine: inlinePolicies(run, "image-updates-state-machine-role"),
@@ -325,23 +327,100 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                     expect: "ImplicitlyDenied",
                     note: "fleets are not its business",
                 },
+                // Quotas, retention and rollout (issue 13).
+                {
+                    principal: "imageUpdater",
+                    action: "servicequotas:GetServiceQuota",
+                    resource: quota("L-E1182CCA"),
+                    context: { "servicequotas:service": "appstream2" },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "servicequotas:GetServiceQuota",
+                    resource: quota("L-9B6418E0"),
+                    context: { "servicequotas:service": "appstream2" },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "servicequotas:GetServiceQuota",
+                    resource: `arn:aws:servicequotas:${REGION}:${ACCOUNT_ID}:ec2/L-1216C47A`,
+                    context: { "servicequotas:service": "ec2" },
+                    expect: "ImplicitlyDenied",
+                    note: "only AppStream's three quotas",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "servicequotas:RequestServiceQuotaIncrease",
+                    resource: quota("L-E1182CCA"),
+                    expect: "ImplicitlyDenied",
+                    note: "it reads quotas, never asks to raise them",
+                },
+                { principal: "imageUpdater", action: "appstream:DescribeFleets", resource: "*", expect: "Allowed" },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:DescribeImageBuilders",
+                    resource: "*",
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:DescribeImagePermissions",
+                    resource: image("Office"),
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:DeleteImage",
+                    resource: image("Office"),
+                    context: { "aws:ResourceTag/AutoUpdate": "Completed" },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:DeleteImage",
+                    resource: image("Office"),
+                    context: { "aws:ResourceTag/AutoUpdate": "Enabled" },
+                    expect: "ImplicitlyDenied",
+                    note: "an image the run has not superseded",
+                },
                 {
                     principal: "imageUpdater",
                     action: "appstream:DeleteImage",
                     resource: image("Office"),
                     expect: "ImplicitlyDenied",
+                    note: "an image without the opt-in tag: not the updater's",
                 },
                 {
                     principal: "imageUpdater",
                     action: "appstream:UpdateFleet",
-                    resource: fleet(FLEET),
-                    expect: "ImplicitlyDenied",
+                    resource: fleet("production"),
+                    context: { "aws:ResourceTag/AutoUpdate": "Enabled" },
+                    expect: "Allowed",
                 },
                 {
                     principal: "imageUpdater",
-                    action: "appstream:DescribeFleets",
-                    resource: "*",
+                    action: "appstream:UpdateFleet",
+                    resource: image("Office-Updated-2026-12-01"),
+                    context: { "aws:ResourceTag/AutoUpdate": "Enabled" },
+                    expect: "Allowed",
+                    note: "UpdateFleet is also authorized against the image it names",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:UpdateFleet",
+                    resource: fleet("production"),
                     expect: "ImplicitlyDenied",
+                    note: "a fleet that has not opted in",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "appstream:StopFleet",
+                    resource: fleet("production"),
+                    context: { "aws:ResourceTag/AutoUpdate": "Enabled" },
+                    expect: "ImplicitlyDenied",
+                    note: "rollout never stops or starts a fleet",
                 },
                 { principal: "imageUpdater", action: "logs:CreateLogStream", resource: logStream, expect: "Allowed" },
                 { principal: "imageUpdater", action: "logs:PutLogEvents", resource: logStream, expect: "Allowed" },
@@ -393,6 +472,18 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                     principal: "scheduler",
                     action: "states:StartExecution",
                     resource: `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:other`,
+                    expect: "ImplicitlyDenied",
+                },
+                {
+                    principal: "scheduler",
+                    action: "sqs:SendMessage",
+                    resource: names.deadLetterQueueArn,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "scheduler",
+                    action: "sqs:SendMessage",
+                    resource: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:other-queue`,
                     expect: "ImplicitlyDenied",
                 },
                 {
@@ -555,7 +646,15 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             assert.strictEqual(
                 await decide(
                     arn,
-                    [imageUpdaterPolicy({ scope: SCOPE, logGroupArn: "x", senderEmail: "", tagKey: "AutoUpdate" })],
+                    [
+                        imageUpdaterPolicy({
+                            scope: SCOPE,
+                            logGroupArn: "x",
+                            senderEmail: "",
+                            tagKey: "AutoUpdate",
+                            tagValue: "Enabled",
+                        }),
+                    ],
                     {
                         action: "appstream:DescribeImages",
                         resource: "*",
@@ -574,10 +673,10 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
         it("negative control: a call added to runtime/ without a row is reported", () => {
             const planted = sdkCallsIn(
                 "runtime/image-update/planted.ts",
-                "await client.send(new DeleteImageCommand({ Name }));",
+                "await client.send(new DeleteFleetCommand({ Name }));",
             );
             assert.deepStrictEqual(missingRows(planted, rows()), [
-                "imageUpdater appstream:DeleteImage (runtime/image-update/planted.ts)",
+                "imageUpdater appstream:DeleteFleet (runtime/image-update/planted.ts)",
             ]);
         });
     });

@@ -20,6 +20,7 @@ import { sesAcceptsAddress } from "../helpers/fake-appstream";
 import { PROJECT_ROOT } from "../helpers/program";
 import { sdkCallsInRuntime } from "../helpers/sdk-calls";
 import {
+    MODEL_FILES,
     ServiceName,
     VALIDATION_ERROR,
     contractLog,
@@ -34,13 +35,14 @@ const SCRIPT = fs.readFileSync(path.join(PROJECT_ROOT, "scripts", "update-servic
 describe("AWS service models (botocore, committed under test/contracts/service-models)", () => {
     it("come from the botocore version the regeneration script pins", () => {
         const pinned = /^BOTOCORE_VERSION = "([^"]+)"$/m.exec(SCRIPT)?.[1];
-        for (const service of ["appstream", "ses"] as ServiceName[]) {
+        for (const service of Object.keys(MODEL_FILES) as ServiceName[]) {
             const model = serviceModel(service);
             assert.strictEqual(model.source.package, "botocore");
             assert.strictEqual(model.source.version, pinned, service);
         }
         assert.strictEqual(serviceModel("appstream").metadata.serviceId, "AppStream");
         assert.strictEqual(serviceModel("ses").metadata.serviceId, "SES");
+        assert.strictEqual(serviceModel("servicequotas").metadata.serviceId, "Service Quotas");
     });
 
     it("hold every operation the runtime calls", () => {
@@ -48,9 +50,7 @@ describe("AWS service models (botocore, committed under test/contracts/service-m
         assert.ok(calls.length >= 10, `only ${calls.length} calls found`);
         const missing = calls
             .filter(
-                (c) =>
-                    !(c.service === "appstream" || c.service === "ses") ||
-                    !serviceModel(c.service).operations[c.operation],
+                (c) => !(c.service in MODEL_FILES) || !serviceModel(c.service as ServiceName).operations[c.operation],
             )
             .map((c) => `${c.action} (${c.file})`);
         assert.deepStrictEqual(missing, []);

@@ -5,12 +5,18 @@
  */
 import * as assert from "assert";
 import { AppStreamClient } from "@aws-sdk/client-appstream";
+import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "../../runtime/image-update/appstream-api";
+import { QuotaApi } from "../../runtime/image-update/quotas";
+import { serviceQuotasApi } from "../../runtime/image-update/service-quotas-api";
 import { RunSettings } from "../../runtime/image-update/run-settings";
 import { RunState, checkRun, startRun } from "../../runtime/image-update/workflow";
 import { FakeAppStreamAccount, mockAppStream } from "./fake-appstream";
 
 export const RUN_STARTED_AT = "2026-12-01T12:00:00Z";
+
+/** Service Quotas through the SDK client, which mockAppStream answers from the fake account. */
+export const quotasApi = (): QuotaApi => serviceQuotasApi(new ServiceQuotasClient({}));
 
 /** Run settings as the schedule would send them with the default config, with overrides. */
 export function runSettings(overrides: Partial<RunSettings> = {}): RunSettings {
@@ -22,6 +28,7 @@ export function runSettings(overrides: Partial<RunSettings> = {}): RunSettings {
         senderEmail: "",
         maxChecks: 48,
         timeZone: "UTC",
+        keepImageVersions: 0,
         ...overrides,
     };
 }
@@ -44,7 +51,7 @@ export async function runToEnd(
     const mock = mockAppStream(account);
     try {
         const api = appStreamApi(new AppStreamClient({}));
-        let state = await startRun(api, settings, startedAt);
+        let state = await startRun(api, settings, startedAt, quotasApi());
         onStep(state);
         const inFlight = [account.inFlight()];
         let checks = 0;

@@ -8,22 +8,41 @@
  * for the operation. Where the model cannot say it, the fake follows the AppStream documentation:
  * at most 50 tags per resource (TagResource), DescribeImages pages of at most 25 images (by name
  * too), and a failed image explains itself in ImageErrors as well as StateChangeReason.
+ *
+ * The account also holds the quotas a managed update consumes (images, image builders, concurrent
+ * updates; Service Quotas answers their values), fleets with their state, platform, image and tags,
+ * image builders, and images shared with other accounts. UpdateFleet changes a fleet's image only
+ * in the states the UpdateFleet reference allows, and DeleteImage refuses an image a fleet or image
+ * builder uses (ResourceInUseException).
  */
 import {
     AppStreamClient,
     CreateUpdatedImageCommand,
     CreateUpdatedImageCommandInput,
+    DeleteImageCommand,
+    DescribeFleetsCommand,
+    DescribeImageBuildersCommand,
+    DescribeImagePermissionsCommand,
     DescribeImagesCommand,
     DescribeImagesCommandInput,
+    Fleet,
     Image,
     IncompatibleImageException,
     LimitExceededException,
     ListTagsForResourceCommand,
     OperationNotPermittedException,
     ResourceAlreadyExistsException,
+    ResourceInUseException,
     ResourceNotFoundException,
     TagResourceCommand,
+    UpdateFleetCommand,
+    UpdateFleetCommandInput,
 } from "@aws-sdk/client-appstream";
+import {
+    GetServiceQuotaCommand,
+    GetServiceQuotaCommandInput,
+    ServiceQuotasClient,
+} from "@aws-sdk/client-service-quotas";
 import { SESClient, SendEmailCommand, SendEmailCommandInput } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import { sdkError } from "./sdk-errors";
@@ -48,6 +67,10 @@ export interface FakeImageSpec {
     state?: string;
     /** @default "PRIVATE" */
     visibility?: "PRIVATE" | "PUBLIC" | "SHARED";
+    /** @default "WINDOWS_SERVER_2022" */
+    platform?: string;
+    /** Accounts the image is shared with (DescribeImagePermissions). */
+    sharedWith?: string[];
     displayName?: string;
     /** ISO time. @default 2026-01-01 */
     createdTime?: string;
@@ -70,11 +93,50 @@ export interface FakeImageSpec {
     };
 }
 
+/** One fleet of the sample account. */
+export interface FakeFleetSpec {
+    name: string;
+    imageName: string;
+    /** @default "RUNNING" */
+    state?: "STARTING" | "RUNNING" | "STOPPING" | "STOPPED";
+    /** @default "ON_DEMAND" */
+    fleetType?: "ALWAYS_ON" | "ON_DEMAND" | "ELASTIC";
+    /** @default "WINDOWS_SERVER_2022" */
+    platform?: string;
+    tags?: Record<string, string>;
+    /** UpdateFleet on this fleet fails with this error. */
+    updateError?: "ConcurrentModificationException" | "ResourceNotAvailableException";
+}
+
+/** One image builder; `imageName` is the image it was launched from. */
+export interface FakeImageBuilderSpec {
+    name: string;
+    imageName: string;
+    /** @default "STOPPED" */
+    state?: string;
+}
+
+/** The quotas a managed update consumes; Infinity means the fake does not enforce it. */
+export interface FakeQuotas {
+    images: number;
+    imageBuilders: number;
+    concurrentUpdates: number;
+}
+
+/** Service Quotas' codes of the fake's quotas (the AppStream Administration Guide's quota table). */
+export const FAKE_QUOTA_CODES: Record<keyof FakeQuotas, string> = {
+    images: "L-E1182CCA",
+    imageBuilders: "L-DE32F884",
+    concurrentUpdates: "L-9B6418E0",
+};
+
 interface FakeImage {
     name: string;
     arn: string;
     state: string;
     visibility: string;
+    platform: string;
+    sharedWith: string[];
     displayName?: string;
     description?: string;
     createdTime: string;
@@ -104,11 +166,22 @@ function throttled(command: string): Error {
 
 export class FakeAppStreamAccount {
     readonly images = new Map<string, FakeImage>();
+    readonly fleets = new Map<string, FakeFleetSpec & { arn: string }>();
+    readonly builders = new Map<string, FakeImageBuilderSpec>();
     readonly calls: RecordedCall[] = [];
+    /** Images DeleteImage removed, in order. */
+    readonly deleted: string[] = [];
     /** Simulated minutes since the start. */
     minutes = 0;
     /** AppStream's concurrent image update quota: one more update is LimitExceeded. */
     quota = 5;
+    /** The image and image builder quotas; the fake enforces them on CreateUpdatedImage. */
+    imageQuota = Infinity;
+    builderQuota = Infinity;
+    /** GetServiceQuota fails with this error (e.g. AccessDeniedException). */
+    quotaReadError?: Error;
+    /** What Service Quotas reports instead of the enforced value (an increase not yet in effect). */
+    reportedQuotas: Partial<FakeQuotas> = {};
     /** Highest number of updates in flight at any moment. */
     maxInFlight = 0;
     /** Simulated latency of every call, in milliseconds (for the benchmark). */
@@ -121,8 +194,34 @@ export class FakeAppStreamAccount {
     pageSizeCap = DESCRIBE_IMAGES_MAX_PAGE;
     private readonly throttles = new Map<string, number>();
 
-    constructor(specs: readonly FakeImageSpec[] = []) {
+    constructor(
+        specs: readonly FakeImageSpec[] = [],
+        more: { fleets?: FakeFleetSpec[]; builders?: FakeImageBuilderSpec[] } = {},
+    ) {
         for (const spec of specs) this.add(spec);
+        for (const fleet of more.fleets ?? []) this.addFleet(fleet);
+        for (const builder of more.builders ?? []) this.builders.set(builder.name, builder);
+    }
+
+    addFleet(spec: FakeFleetSpec): void {
+        const problems = spec.tags ? shapeViolations(serviceModel("appstream"), "Tags", spec.tags, "tags") : [];
+        if (problems.length > 0) throw new Error(`fixture fleet ${spec.name}: ${problems.join("; ")}`);
+        this.fleets.set(spec.name, {
+            ...spec,
+            arn: `arn:aws:appstream:${FAKE_REGION}:${FAKE_ACCOUNT}:fleet/${spec.name}`,
+            tags: { ...(spec.tags ?? {}) },
+        });
+    }
+
+    /** The quotas as Service Quotas reports them (an unenforced quota as a large number). */
+    quotaValues(): FakeQuotas {
+        const reported = (value: number) => (Number.isFinite(value) ? value : 1_000_000);
+        return {
+            images: reported(this.imageQuota),
+            imageBuilders: reported(this.builderQuota),
+            concurrentUpdates: reported(this.quota),
+            ...this.reportedQuotas,
+        };
     }
 
     add(spec: FakeImageSpec): void {
@@ -138,6 +237,8 @@ export class FakeAppStreamAccount {
             arn: this.arnOf(spec.name),
             state: spec.state ?? "AVAILABLE",
             visibility: spec.visibility ?? "PRIVATE",
+            platform: spec.platform ?? "WINDOWS_SERVER_2022",
+            sharedWith: spec.sharedWith ?? [],
             displayName: spec.displayName,
             createdTime: spec.createdTime ?? "2026-01-01T00:00:00.000Z",
             tags: { ...(spec.tags ?? {}) },
@@ -201,6 +302,7 @@ export class FakeAppStreamAccount {
             Arn: image.arn,
             State: image.state as Image["State"],
             Visibility: image.visibility as Image["Visibility"],
+            Platform: image.platform as Image["Platform"],
             DisplayName: image.displayName,
             Description: image.description,
             CreatedTime: new Date(image.createdTime),
@@ -239,10 +341,10 @@ export class FakeAppStreamAccount {
         return { Images: page.map((i) => this.toImage(i)), NextToken: next };
     }
 
-    private byArn(arn: string): FakeImage {
-        const image = [...this.images.values()].find((i) => i.arn === arn);
-        if (!image) throw new ResourceNotFoundException({ message: `${arn} not found`, $metadata: {} });
-        return image;
+    private byArn(arn: string): { tags: Record<string, string> } {
+        const resource = [...this.images.values(), ...this.fleets.values()].find((r) => r.arn === arn);
+        if (!resource) throw new ResourceNotFoundException({ message: `${arn} not found`, $metadata: {} });
+        return resource as { tags: Record<string, string> };
     }
 
     async listTags(input: { ResourceArn?: string }) {
@@ -293,9 +395,21 @@ export class FakeAppStreamAccount {
         if (this.inFlight() >= this.quota) {
             throw new LimitExceededException({ message: "concurrent image update limit reached", $metadata: {} });
         }
+        const imageCount = [...this.images.values()].filter((i) => i.visibility === "PRIVATE").length;
+        if (imageCount >= this.imageQuota) {
+            throw new LimitExceededException({
+                message: "The image limit for this account has been reached.",
+                $metadata: {},
+            });
+        }
+        if (this.builders.size + this.inFlight() >= this.builderQuota) {
+            throw new LimitExceededException({ message: "The image builder limit has been reached.", $metadata: {} });
+        }
         this.images.set(newName, {
             name: newName,
             arn: this.arnOf(newName),
+            platform: existing.platform,
+            sharedWith: [],
             state: existing.spec?.inProgressStates?.[0] ?? "PENDING",
             inProgressStates: existing.spec?.inProgressStates,
             startedAt: this.minutes,
@@ -313,7 +427,151 @@ export class FakeAppStreamAccount {
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight());
         return { image: this.toImage(this.images.get(newName)!), canUpdateImage: true };
     }
+
+    /** Fleets and image builders that use an image, by name or ARN. */
+    usersOf(name: string): string[] {
+        const arn = this.arnOf(name);
+        return [
+            ...[...this.fleets.values()].filter((f) => f.imageName === name).map((f) => `fleet ${f.name}`),
+            ...[...this.builders.values()]
+                .filter((b) => this.arnOf(b.imageName) === arn)
+                .map((b) => `image builder ${b.name}`),
+        ];
+    }
+
+    private toFleet(fleet: FakeFleetSpec & { arn: string }): Fleet {
+        return {
+            Name: fleet.name,
+            Arn: fleet.arn,
+            FleetType: fleet.fleetType ?? "ON_DEMAND",
+            State: fleet.state ?? "RUNNING",
+            Platform: (fleet.platform ?? "WINDOWS_SERVER_2022") as Fleet["Platform"],
+            ImageName: fleet.imageName,
+            ImageArn: this.arnOf(fleet.imageName),
+            InstanceType: "stream.standard.medium",
+            ComputeCapacityStatus: { Desired: 1, Running: 1, InUse: 0, Available: 1 },
+        };
+    }
+
+    /** DescribeFleets pages of at most FLEETS_PAGE fleets (the API takes no MaxResults). */
+    async describeFleets(input: { Names?: string[]; NextToken?: string }) {
+        await this.enter("DescribeFleets", input);
+        const all = input.Names
+            ? input.Names.map((name) => {
+                  const fleet = this.fleets.get(name);
+                  if (!fleet)
+                      throw new ResourceNotFoundException({ message: `fleet ${name} not found`, $metadata: {} });
+                  return fleet;
+              })
+            : [...this.fleets.values()].sort((a, b) => a.name.localeCompare(b.name));
+        const start = input.NextToken ? Number(input.NextToken) : 0;
+        const next = start + FLEETS_PAGE < all.length ? String(start + FLEETS_PAGE) : undefined;
+        return { Fleets: all.slice(start, start + FLEETS_PAGE).map((f) => this.toFleet(f)), NextToken: next };
+    }
+
+    /**
+     * UpdateFleet's image change, as its reference allows it: any attribute while STOPPED, the
+     * image of an Always-On or On-Demand fleet while RUNNING, nothing while STARTING or STOPPING.
+     */
+    async updateFleet(input: UpdateFleetCommandInput) {
+        await this.enter("UpdateFleet", input);
+        const fleet = this.fleets.get(input.Name ?? "");
+        if (!fleet) throw new ResourceNotFoundException({ message: `fleet ${input.Name} not found`, $metadata: {} });
+        if (fleet.updateError)
+            throw sdkError(fleet.updateError, `UpdateFleet ${fleet.name} failed (${fleet.updateError})`);
+        const state = fleet.state ?? "RUNNING";
+        const elastic = fleet.fleetType === "ELASTIC";
+        if (state !== "STOPPED" && !(state === "RUNNING" && !elastic)) {
+            throw new OperationNotPermittedException({
+                message: `The image of fleet ${fleet.name} cannot be changed while it is ${state}.`,
+                $metadata: {},
+            });
+        }
+        const image = this.images.get(input.ImageName ?? "");
+        if (!image)
+            throw new ResourceNotFoundException({ message: `image ${input.ImageName} not found`, $metadata: {} });
+        if (image.state !== "AVAILABLE") {
+            throw sdkError("ResourceNotAvailableException", `image ${image.name} is ${image.state}`);
+        }
+        if (image.platform !== (fleet.platform ?? "WINDOWS_SERVER_2022")) {
+            throw new IncompatibleImageException({
+                message: `image ${image.name} is ${image.platform}`,
+                $metadata: {},
+            });
+        }
+        fleet.imageName = image.name;
+        return { Fleet: this.toFleet(fleet) };
+    }
+
+    async describeImageBuilders(input: { NextToken?: string; MaxResults?: number }) {
+        await this.enter("DescribeImageBuilders", input);
+        const all = [...this.builders.values()].sort((a, b) => a.name.localeCompare(b.name));
+        const start = input.NextToken ? Number(input.NextToken) : 0;
+        const next = start + FLEETS_PAGE < all.length ? String(start + FLEETS_PAGE) : undefined;
+        const builders = all.slice(start, start + FLEETS_PAGE).map((b) => ({
+            Name: b.name,
+            Arn: `arn:aws:appstream:${FAKE_REGION}:${FAKE_ACCOUNT}:image-builder/${b.name}`,
+            ImageArn: this.arnOf(b.imageName),
+            State: (b.state ?? "STOPPED") as never,
+        }));
+        return { ImageBuilders: builders, NextToken: next };
+    }
+
+    async describeImagePermissions(input: { Name?: string; MaxResults?: number; NextToken?: string }) {
+        await this.enter("DescribeImagePermissions", input);
+        const image = this.images.get(input.Name ?? "");
+        if (!image) throw new ResourceNotFoundException({ message: `image ${input.Name} not found`, $metadata: {} });
+        const max = input.MaxResults || image.sharedWith.length;
+        const start = input.NextToken ? Number(input.NextToken) : 0;
+        const accounts = image.sharedWith.slice(start, start + max);
+        return {
+            Name: image.name,
+            SharedImagePermissionsList: accounts.map((sharedAccountId) => ({
+                sharedAccountId,
+                imagePermissions: { allowFleet: true, allowImageBuilder: true },
+            })),
+            NextToken: start + max < image.sharedWith.length ? String(start + max) : undefined,
+        };
+    }
+
+    /** DeleteImage: refused for an image a fleet or image builder uses. */
+    async deleteImage(input: { Name?: string }) {
+        await this.enter("DeleteImage", input);
+        const image = this.images.get(input.Name ?? "");
+        if (!image) throw new ResourceNotFoundException({ message: `image ${input.Name} not found`, $metadata: {} });
+        const users = this.usersOf(image.name);
+        if (users.length > 0) {
+            throw new ResourceInUseException({
+                message: `image ${image.name} is in use by ${users.join(", ")}`,
+                $metadata: {},
+            });
+        }
+        this.images.delete(image.name);
+        this.deleted.push(image.name);
+        return { Image: { ...this.toImage(image), State: "DELETING" as const } };
+    }
+
+    async getServiceQuota(input: GetServiceQuotaCommandInput) {
+        await this.enter("GetServiceQuota", input);
+        if (this.quotaReadError) throw this.quotaReadError;
+        const name = (Object.keys(FAKE_QUOTA_CODES) as (keyof FakeQuotas)[]).find(
+            (key) => input.ServiceCode === "appstream2" && FAKE_QUOTA_CODES[key] === input.QuotaCode,
+        );
+        if (!name) throw sdkError("NoSuchResourceException", `no quota ${input.ServiceCode}/${input.QuotaCode}`);
+        return {
+            Quota: {
+                ServiceCode: input.ServiceCode,
+                QuotaCode: input.QuotaCode,
+                QuotaArn: `arn:aws:servicequotas:${FAKE_REGION}:${FAKE_ACCOUNT}:appstream2/${input.QuotaCode}`,
+                Value: this.quotaValues()[name],
+                Adjustable: true,
+            },
+        };
+    }
 }
+
+/** Fleets and image builders per page (their Describe calls take no page size, or one we do not send). */
+export const FLEETS_PAGE = 10;
 
 /** Answers every AppStreamClient call from `account` until `restore()`. */
 export function mockAppStream(account: FakeAppStreamAccount): { restore(): void } {
@@ -326,7 +584,30 @@ export function mockAppStream(account: FakeAppStreamAccount): { restore(): void 
     mock.on(CreateUpdatedImageCommand).callsFake(
         checked("CreateUpdatedImage", (input) => account.createUpdatedImage(input)),
     );
-    return { restore: () => mock.restore() };
+    mock.on(DescribeFleetsCommand).callsFake(checked("DescribeFleets", (input) => account.describeFleets(input)));
+    mock.on(UpdateFleetCommand).callsFake(checked("UpdateFleet", (input) => account.updateFleet(input)));
+    mock.on(DescribeImageBuildersCommand).callsFake(
+        checked("DescribeImageBuilders", (input) => account.describeImageBuilders(input)),
+    );
+    mock.on(DescribeImagePermissionsCommand).callsFake(
+        checked("DescribeImagePermissions", (input) => account.describeImagePermissions(input)),
+    );
+    mock.on(DeleteImageCommand).callsFake(checked("DeleteImage", (input) => account.deleteImage(input)));
+    // Service Quotas answers the account's quotas (a separate client, the same fake account).
+    const quotas = mockClient(ServiceQuotasClient);
+    quotas
+        .on(GetServiceQuotaCommand)
+        .callsFake(
+            modelChecked("servicequotas", "GetServiceQuota", (input: GetServiceQuotaCommandInput) =>
+                account.getServiceQuota(input),
+            ),
+        );
+    return {
+        restore: () => {
+            mock.restore();
+            quotas.restore();
+        },
+    };
 }
 
 /**

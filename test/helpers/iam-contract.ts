@@ -178,7 +178,8 @@ async function resourceTypesOf(service: string, action: string) {
             return {
                 name: type.name,
                 arnTemplate: resourceType.arn,
-                conditionKeys: [...type.conditionKeys, ...resourceType.conditionKeys],
+                // Some resource types (Service Quotas' quota) list no condition keys at all.
+                conditionKeys: [...(type.conditionKeys ?? []), ...(resourceType.conditionKeys ?? [])],
             };
         }),
     );

@@ -92,6 +92,23 @@ function providerState(type: string, name: string, inputs: Inputs): { id: string
                 },
             };
         }
+        case "aws:sqs/queue:Queue": {
+            const queueName = inputs.name ?? physical;
+            return {
+                id: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${queueName}`,
+                state: {
+                    ...inputs,
+                    name: queueName,
+                    arn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${queueName}`,
+                    url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${queueName}`,
+                },
+            };
+        }
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? physical;
+            const arn = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${topicName}`;
+            return { id: arn, state: { ...inputs, name: topicName, arn } };
+        }
         case "aws:iam/rolePolicy:RolePolicy":
         case "aws:scheduler/schedule:Schedule":
         case "aws:athena/workgroup:Workgroup":

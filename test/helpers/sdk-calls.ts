@@ -28,6 +28,7 @@ export interface SdkCall {
 /** The AWS SDK v3 packages the runtime uses, and the IAM service prefix of each. */
 const SDK_PACKAGES: Record<string, string> = {
     "@aws-sdk/client-appstream": "appstream",
+    "@aws-sdk/client-service-quotas": "servicequotas",
     "@aws-sdk/client-ses": "ses",
 };
 

@@ -43,21 +43,36 @@ export interface ServiceModel {
 
 export const SERVICE_MODEL_DIR = path.resolve(__dirname, "..", "contracts", "service-models");
 
-export type ServiceName = "appstream" | "ses";
+/** A service by its IAM prefix (botocore names Service Quotas "service-quotas"). */
+export type ServiceName = "appstream" | "servicequotas" | "ses";
 
-const MODEL_FILES: Record<ServiceName, string> = {
+export const MODEL_FILES: Record<ServiceName, string> = {
     appstream: "appstream-2016-12-01.json",
+    servicequotas: "service-quotas-2019-06-24.json",
     ses: "ses-2010-12-01.json",
 };
 
 /**
  * Errors every operation of the service may raise besides those its model lists: the "Common
- * Errors" pages of the AppStream (WorkSpaces Applications) and SES API references. SES answers a
+ * Errors" pages of the AppStream (WorkSpaces Applications), Service Quotas and SES API references. SES answers a
  * malformed address with InvalidParameterValue ("Illegal address"), a common error of the Query
  * protocol.
  */
 export const COMMON_ERRORS: Record<ServiceName, readonly string[]> = {
     appstream: [
+        "AccessDeniedException",
+        "IncompleteSignature",
+        "InternalFailure",
+        "InvalidAction",
+        "InvalidClientTokenId",
+        "NotAuthorized",
+        "OptInRequired",
+        "RequestExpired",
+        "ServiceUnavailable",
+        "ThrottlingException",
+        "ValidationError",
+    ],
+    servicequotas: [
         "AccessDeniedException",
         "IncompleteSignature",
         "InternalFailure",

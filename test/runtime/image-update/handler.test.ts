@@ -56,7 +56,16 @@ describe("image update Lambda handler", () => {
         const quiet = { ...state, settings: { ...state.settings, notifyEmails: [], senderEmail: "" } };
         const result = (await handleImageUpdateEvent({ action: "notify", state: quiet })) as NotifyResult;
         assert.strictEqual(ses.sent.length, 0);
-        assert.deepStrictEqual(result.counts, { updated: 1, failed: 0, upToDate: 0, pendingAtTimeout: 0, leftOut: 0 });
+        assert.deepStrictEqual(result.counts, {
+            updated: 1,
+            failed: 0,
+            upToDate: 0,
+            pendingAtTimeout: 0,
+            blockedByQuota: 0,
+            leftOut: 0,
+            fleetsRolledOut: 0,
+            imagesDeleted: 0,
+        });
         assert.deepStrictEqual(result.emailedTo, []);
     });
 

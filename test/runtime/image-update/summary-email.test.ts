@@ -15,6 +15,12 @@ const SUMMARY: RunSummary = {
     ],
     upToDate: [{ name: "Current" }],
     pendingAtTimeout: [{ name: "Slow", newName: "Slow-Updated-2026-12-01", detail: "still running after 48 checks" }],
+    quotaBlocks: [],
+    fleets: [],
+    fleetsOmitted: 0,
+    keepImageVersions: 0,
+    retention: [],
+    retentionOmitted: 0,
 };
 const CONTEXT = { region: "eu-west-1", executionArn: "arn:aws:states:eu-west-1:123456789012:execution:sm:run-1" };
 

@@ -3,7 +3,7 @@ import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { appStreamApi } from "../../../runtime/image-update/appstream-api";
 import { IMAGE_NAME_PATTERN } from "../../../runtime/image-update/image-names";
 import { RunState, startRun, summarize } from "../../../runtime/image-update/workflow";
-import { RUN_STARTED_AT, runSettings, runToEnd } from "../../helpers/direct-run";
+import { RUN_STARTED_AT, quotasApi, runSettings, runToEnd } from "../../helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../../helpers/fake-appstream";
 
 const STARTED_AT = RUN_STARTED_AT;
@@ -30,7 +30,7 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         ]);
         const mock = mockAppStream(account);
         try {
-            const state = await startRun(appStreamApi(new AppStreamClient({})), settings(), STARTED_AT);
+            const state = await startRun(appStreamApi(new AppStreamClient({})), settings(), STARTED_AT, quotasApi());
             assert.deepStrictEqual(
                 state.images.map((i) => i.name),
                 Array.from({ length: 40 }, (_, i) => `tagged-${String(i).padStart(2, "0")}`),
@@ -174,6 +174,8 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
     it("retries throttling and LimitExceeded later in the run instead of failing the image", async () => {
         const account = new FakeAppStreamAccount(Array.from({ length: 6 }, (_, i) => tagged(`img-${i}`)));
         account.quota = 2;
+        // Service Quotas says 5 while AppStream enforces 2, so AppStream's LimitExceeded is what holds images back.
+        account.reportedQuotas = { concurrentUpdates: 5 };
         account.throttle("CreateUpdatedImage", 3);
         account.throttle("TagResource", 1);
         const { final } = await runToEnd(account, settings({ batchSize: 5 }));
@@ -192,7 +194,7 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         const mock = mockAppStream(account);
         let first: RunState;
         try {
-            first = await startRun(appStreamApi(new AppStreamClient({})), settings(), STARTED_AT);
+            first = await startRun(appStreamApi(new AppStreamClient({})), settings(), STARTED_AT, quotasApi());
         } finally {
             mock.restore();
         }
