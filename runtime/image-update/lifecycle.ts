@@ -6,7 +6,7 @@
 import { errorName, errorReason } from "../aws/errors";
 import type { AppStreamApi, FleetInfo, ImageInfo } from "./appstream-api";
 import { isTaggedForUpdate, Tags } from "./image-tags";
-import { RetentionDecision, imageUsers, planRetention } from "./retention";
+import { RetentionDecision, imageUsers, mayBeVersionOf, planRetention } from "./retention";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
 import { FleetRecord, ImageUpdate, planRollout } from "./rollout";
 import { boundedDetail, emptyRecords, upsertRecord } from "./state-budget";
@@ -90,9 +90,17 @@ export async function rollOut(api: AppStreamApi, state: RunState, updates: reado
     }
 }
 
-/** Every private image with its tags; an image whose tags cannot be read is left out of retention. */
-async function imagesWithTags(api: AppStreamApi, images: readonly ImageInfo[], known: ReadonlyMap<string, Tags>) {
-    const available = images.filter((image) => image.state === "AVAILABLE");
+/**
+ * The AVAILABLE private images that may be versions of `bases`, with their tags; an image whose
+ * tags cannot be read is left out of retention.
+ */
+async function imagesWithTags(
+    api: AppStreamApi,
+    images: readonly ImageInfo[],
+    bases: readonly string[],
+    known: ReadonlyMap<string, Tags>,
+) {
+    const available = images.filter((image) => image.state === "AVAILABLE" && mayBeVersionOf(image.name, bases));
     return mapWithConcurrency(available, TAG_READ_CONCURRENCY, async (image) => ({
         name: image.name,
         state: image.state,
@@ -128,7 +136,7 @@ export async function applyRetention(api: AppStreamApi, state: RunState, pass: R
         api.listFleets(),
         api.listImageBuilders(),
     ]);
-    const versions = await imagesWithTags(api, images, pass.knownTags ?? new Map());
+    const versions = await imagesWithTags(api, images, pass.bases, pass.knownTags ?? new Map());
     const decisions = planRetention({
         bases: pass.bases,
         images: versions,

@@ -5,7 +5,7 @@
  * Completed) beyond the newest `keep` are deleted, and never one a fleet or image builder uses;
  * whether it is shared with other accounts is asked of AppStream afterwards, for each candidate.
  */
-import { baseNameOf } from "./image-names";
+import { baseNameOf, updateSuffix, updatedImageName } from "./image-names";
 import type { Tags } from "./image-tags";
 import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "./run-settings";
 
@@ -32,6 +32,20 @@ export interface RetentionDecision {
 /** Whether an image is a version this automation made or updated. */
 export function isManagedVersion(tags: Tags): boolean {
     return tags[BASE_NAME_TAG_KEY] !== undefined || tags[NEXT_VERSION_TAG_KEY] !== undefined;
+}
+
+/**
+ * Whether an image's name can be a version of one of `bases`: the original (its name, less any
+ * update suffix, is the base) or one the updater named (`<sanitized base>-Updated-<date>`). Only
+ * these have their tags read; an image this leaves out is never deleted.
+ */
+export function mayBeVersionOf(name: string, bases: readonly string[]): boolean {
+    const suffix = updateSuffix("0000-00-00");
+    return bases.some(
+        (base) =>
+            baseNameOf(name, undefined) === base ||
+            name.startsWith(updatedImageName(base, "0000-00-00").slice(0, -suffix.length)),
+    );
 }
 
 /** The AVAILABLE versions of `base`, newest first (by creation time, then name). */

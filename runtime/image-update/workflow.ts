@@ -205,7 +205,10 @@ async function updatableOf(api: AppStreamApi, state: RunState, queued: ImageEntr
     return queued.filter((_entry, i) => answers[i] === true);
 }
 
-/** When nothing is left to run: retention over the run's families (or what it would delete). */
+/**
+ * When nothing is left to run: retention over the run's families (or what it would delete), and
+ * the quotas' use as the run leaves them, for the summary.
+ */
 async function endIfDone(api: AppStreamApi, state: RunState): Promise<void> {
     state.done = !hasWork(state);
     if (!state.done) return;
@@ -220,6 +223,8 @@ async function endIfDone(api: AppStreamApi, state: RunState): Promise<void> {
             detail: boundedDetail(errorReason(err)),
         });
     }
+    // The summary's figures; when the count fails, the last one stands.
+    await countUsage(api, state).catch(() => undefined);
 }
 
 function plan(name: string, tags: Tags): ImageEntry {

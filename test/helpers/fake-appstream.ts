@@ -173,6 +173,8 @@ export class FakeAppStreamAccount {
     readonly deleted: string[] = [];
     /** Simulated minutes since the start. */
     minutes = 0;
+    /** The wall-clock time of minute 0, for the times AppStream stamps (an image's CreatedTime). */
+    epoch = Date.parse("2026-12-01T12:00:00.000Z");
     /** AppStream's concurrent image update quota: one more update is LimitExceeded. */
     quota = 5;
     /** The image and image builder quotas; the fake enforces them on CreateUpdatedImage. */
@@ -313,7 +315,7 @@ export class FakeAppStreamAccount {
                       {
                           ErrorCode: "INTERNAL_SERVICE_ERROR",
                           ErrorMessage: image.errorDetail ?? message,
-                          ErrorTimestamp: new Date(Date.UTC(2026, 0, 1) + this.minutes * 60_000),
+                          ErrorTimestamp: new Date(this.epoch + this.minutes * 60_000),
                       },
                   ]
                 : undefined,
@@ -416,7 +418,7 @@ export class FakeAppStreamAccount {
             visibility: "PRIVATE",
             displayName: input.newImageDisplayName,
             description: input.newImageDescription,
-            createdTime: new Date(Date.UTC(2026, 0, 1) + this.minutes * 60_000).toISOString(),
+            createdTime: new Date(this.epoch + this.minutes * 60_000).toISOString(),
             tags: { ...(input.newImageTags ?? {}) },
             finishesAt: this.minutes + (existing.spec?.minutes ?? 60),
             outcome: existing.spec?.outcome ?? "AVAILABLE",

@@ -1,15 +1,21 @@
 /**
  * The image updater against limits that AWS documents and a hand-written fake used to ignore:
  * 50 tags per resource, DescribeImages pages of at most 25 (by name too), ImageErrors, and Step
- * Functions' 256 KiB state. Each case failed on the code before these fixes.
+ * Functions' 256 KiB state (with the quota, fleet and retention records a run now carries). Each
+ * case failed on the code before these fixes.
  */
 import * as assert from "assert";
 import { summarize } from "../../../runtime/image-update/workflow";
+import { MAX_IMAGE_NAME_LENGTH } from "../../../runtime/image-update/image-names";
 import {
+    LIFECYCLE_RECORDS_BUDGET_BYTES,
     MAX_DETAIL_BYTES,
     RUN_IMAGES_BUDGET_BYTES,
     STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES,
+    boundedDetail,
+    emptyRecords,
     payloadBytes,
+    upsertRecord,
 } from "../../../runtime/image-update/state-budget";
 import { summaryEmail } from "../../../runtime/image-update/summary-email";
 import { runSettings, runToEnd } from "../../helpers/direct-run";
@@ -116,13 +122,46 @@ describe("image updater within AWS's documented limits", () => {
             sizes.push(payloadBytes(state.images)),
         );
         assert.ok(Math.max(...sizes) <= RUN_IMAGES_BUDGET_BYTES, `largest images array ${Math.max(...sizes)} bytes`);
-        // The whole execution data, with the settings twice and a caught error at Step Functions' cap.
+        // The lifecycle records at their largest: every fleet and retention record as long as it can be.
+        const longest = (prefix: string, i: number) => `${prefix}${i}-`.padEnd(MAX_IMAGE_NAME_LENGTH, "x");
+        const detail = boundedDetail("é".repeat(400));
+        final.fleets = emptyRecords();
+        final.retention = emptyRecords();
+        for (let i = 0; i < 500; i++) {
+            upsertRecord(
+                final.fleets,
+                {
+                    fleet: longest("fleet", i).slice(0, 100),
+                    image: longest("image", i),
+                    newImage: longest("new", i),
+                    outcome: "failed",
+                    detail,
+                },
+                (r) => r.fleet,
+            );
+            upsertRecord(final.retention, { image: longest("old", i), kept: "deleteFailed", detail }, (r) => r.image);
+        }
+        for (const records of [final.fleets!, final.retention!]) {
+            assert.ok(payloadBytes(records.items) <= LIFECYCLE_RECORDS_BUDGET_BYTES);
+            assert.strictEqual(records.items.length + records.omitted, 500);
+        }
+        const failedRead = { value: 10, source: "default" as const, problem: detail };
+        final.quotas = { images: failedRead, imageBuilders: failedRead, concurrentUpdates: failedRead };
+        // The whole execution data, with the settings twice (50 recipients of 254 characters) and a
+        // caught error at Step Functions' cap.
+        const settings = {
+            ...final.settings,
+            notifyEmails: Array.from({ length: 50 }, (_, i) => `${"r".repeat(60)}${i}@${"d".repeat(185)}.example`),
+        };
         const executionData = {
-            settings: final.settings,
-            run: final,
+            settings,
+            run: { ...final, settings },
             error: { Error: "Lambda.Unknown", Cause: "x".repeat(32_768) },
         };
-        assert.ok(payloadBytes(executionData) < STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES);
+        assert.ok(
+            payloadBytes(executionData) < STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES,
+            `${payloadBytes(executionData)} bytes`,
+        );
         for (const image of final.images) assert.ok(payloadBytes(image.reason) <= MAX_DETAIL_BYTES);
 
         const summary = summarize(final);

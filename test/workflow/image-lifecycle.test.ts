@@ -1,0 +1,280 @@
+/**
+ * The image lifecycle as deployed: quotas, version retention and rollout to opted-in fleets, run by
+ * the real state-machine definition (aws-local-stepfunctions) with every Task answered by the
+ * serialized Lambda against the fake account, month after month. The fake enforces AppStream's
+ * image quota on CreateUpdatedImage, refuses DeleteImage for an image in use and UpdateFleet in the
+ * states its reference forbids, and every call is validated against the botocore models.
+ */
+import * as assert from "assert";
+import { RunInput } from "../../runtime/image-update/run-settings";
+import { DeployedWorkflow, deployedWorkflow } from "../helpers/deployed-workflow";
+import { FakeAppStreamAccount, FakeFleetSpec, FakeImageSpec, mockAppStream, mockSes } from "../helpers/fake-appstream";
+import { LocalWorkflowRun, runLocalWorkflow } from "../helpers/local-workflow";
+import { sdkError } from "../helpers/sdk-errors";
+
+const EMAIL_CONFIG = { notifyEmails: '["ops@example.com"]', senderEmail: "appstream@example.com" };
+const DECEMBER = "2026-12-01T12:00:00Z";
+const JANUARY = "2027-01-01T12:00:00Z";
+const updated = (base: string, month = "2026-12-01") => `${base}-Updated-${month}`;
+const optedIn = (name: string): FakeImageSpec => ({ name, tags: { AutoUpdate: "Enabled" } });
+const OPT_IN = { AutoUpdate: "Enabled" };
+const FIVE = ["CAD", "ERP", "Excel", "Office", "Teams"];
+
+describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + serialized handler)", function () {
+    this.timeout(120_000);
+    let ses: ReturnType<typeof mockSes>;
+    let appstream: { restore(): void } | undefined;
+    const deployments = new Map<string, Promise<DeployedWorkflow>>();
+    const deploy = (config: Record<string, string> = {}) => {
+        const key = JSON.stringify(config);
+        if (!deployments.has(key)) deployments.set(key, deployedWorkflow({ config: { ...EMAIL_CONFIG, ...config } }));
+        return deployments.get(key)!;
+    };
+    const region = process.env.AWS_REGION;
+
+    before(() => {
+        process.env.AWS_REGION = "eu-west-1";
+    });
+    after(() => {
+        if (region === undefined) delete process.env.AWS_REGION;
+        else process.env.AWS_REGION = region;
+    });
+    beforeEach(() => {
+        ses = mockSes();
+    });
+    afterEach(() => {
+        ses.restore();
+        appstream?.restore();
+        appstream = undefined;
+    });
+
+    async function month(deployed: DeployedWorkflow, account: FakeAppStreamAccount, startedAt: string) {
+        appstream?.restore();
+        appstream = mockAppStream(account);
+        const sent = ses.sent.length;
+        const run: LocalWorkflowRun = await runLocalWorkflow({
+            definition: deployed.definition,
+            handler: deployed.handler,
+            input: deployed.input as RunInput,
+            account,
+            pollIntervalMinutes: deployed.pollIntervalMinutes,
+            startedAt,
+        });
+        const email = ses.sent[sent];
+        return {
+            run,
+            subject: email?.Message?.Subject?.Data ?? "",
+            text: email?.Message?.Body?.Text?.Data ?? "",
+            checks: run.steps.filter((s) => s.state === "CheckUpdates").length,
+        };
+    }
+
+    const creates = (account: FakeAppStreamAccount, from: number) =>
+        account.calls.slice(from).filter((c) => c.command === "CreateUpdatedImage" && !c.input.dryRun).length;
+
+    /** Five opted-in images on a quota of ten: December fills it. */
+    async function fullAfterDecember() {
+        const account = new FakeAppStreamAccount(FIVE.map(optedIn));
+        account.imageQuota = 10;
+        const december = await month(await deploy(), account, DECEMBER);
+        assert.strictEqual(december.run.status, "SUCCEEDED", december.text);
+        assert.strictEqual(account.images.size, 10);
+        return account;
+    }
+
+    it("a second month on a full image quota, retention off: nothing is started, the quota is named, nothing is 'pending at timeout'", async () => {
+        const account = await fullAfterDecember();
+        const before = account.calls.length;
+        const january = await month(await deploy(), account, JANUARY);
+
+        assert.deepStrictEqual([january.run.status, january.run.error], ["FAILED", "ImageUpdatesFailed"]);
+        // No update that cannot fit is started, and the run does not wait 24 hours for nothing.
+        assert.strictEqual(creates(account, before), 0);
+        assert.strictEqual(january.checks, 0);
+        assert.match(
+            january.subject,
+            /^ACTION NEEDED: .*0 updated, 0 failed, 0 up to date, 0 pending, 5 blocked by a quota/,
+        );
+        assert.ok(january.text.includes("image quota reached: 10 of 10 images; 5 updates not started."), january.text);
+        assert.ok(january.text.includes("Still pending at timeout (0)"), january.text);
+        assert.match(
+            january.text,
+            /turn on retention \(keepImageVersions; with 1 it would delete the 5 superseded version\(s\)/,
+        );
+        assert.match(
+            january.text,
+            /raise the quota L-E1182CCA in Service Quotas \(service appstream2\): https:\/\/eu-west-1\.console/,
+        );
+        // What retention would delete: the five originals December superseded.
+        const wouldDelete = january.text.split("these superseded versions would be deleted (5):\n")[1];
+        assert.ok(wouldDelete, january.text);
+        for (const name of FIVE) assert.ok(wouldDelete.includes(`  - ${name}\n`), name);
+        assert.strictEqual(account.deleted.length, 0);
+        assert.ok(january.text.includes("images: 10 of 10 (L-E1182CCA, Service Quotas)"), january.text);
+    });
+
+    it("the same month with retention on (keepImageVersions 1): retention makes room, every image is updated, old versions are deleted", async () => {
+        const account = await fullAfterDecember();
+        const january = await month(await deploy({ keepImageVersions: "1" }), account, JANUARY);
+
+        assert.strictEqual(january.run.status, "SUCCEEDED", january.text);
+        for (const name of FIVE)
+            assert.deepStrictEqual(account.updatesOf(updated(name)), [updated(name, "2027-01-01")]);
+        // Before the updates the originals went; after them the December versions.
+        assert.deepStrictEqual(account.deleted.slice(0, 5).sort(), [...FIVE].sort());
+        assert.deepStrictEqual(account.deleted.slice(5).sort(), FIVE.map((n) => updated(n)).sort());
+        assert.deepStrictEqual([...account.images.keys()].sort(), FIVE.map((n) => updated(n, "2027-01-01")).sort());
+        assert.match(january.subject, /5 updated, 0 failed, 0 up to date, 0 pending, 10 old version\(s\) deleted$/);
+        assert.ok(january.text.includes("Old versions deleted (10):"), january.text);
+        assert.ok(january.text.includes(`  - ${updated("Office", "2027-01-01")}: the newest version`), january.text);
+    });
+
+    it("with keepImageVersions 2 on a full quota, retention deletes only what the new versions need and leaves two of each", async () => {
+        const account = await fullAfterDecember();
+        const january = await month(await deploy({ keepImageVersions: "2" }), account, JANUARY);
+
+        assert.strictEqual(january.run.status, "SUCCEEDED", january.text);
+        assert.deepStrictEqual(account.deleted.sort(), [...FIVE].sort());
+        for (const name of FIVE) {
+            assert.ok(account.images.has(updated(name)) && account.images.has(updated(name, "2027-01-01")), name);
+        }
+        assert.ok(
+            january.text.includes(`  - ${updated("Office")}: one of the newest 2 (keepImageVersions)`),
+            january.text,
+        );
+    });
+
+    it("rolls new versions out to opted-in fleets, skips the fleets AppStream would refuse, and lists the others with the command", async () => {
+        const fleets: FakeFleetSpec[] = [
+            { name: "office-prod", imageName: "Office", tags: OPT_IN },
+            { name: "office-pilot", imageName: "Office", state: "STOPPED", fleetType: "ALWAYS_ON", tags: OPT_IN },
+            { name: "office-elastic", imageName: "Office", fleetType: "ELASTIC", tags: OPT_IN },
+            { name: "office-stopping", imageName: "Office", state: "STOPPING", tags: OPT_IN },
+            { name: "office-busy", imageName: "Office", tags: OPT_IN, updateError: "ConcurrentModificationException" },
+            { name: "excel-manual", imageName: "Excel", tags: { Team: "Finance" } },
+        ];
+        const account = new FakeAppStreamAccount([optedIn("Office"), optedIn("Excel")], { fleets });
+        const { run, text, subject } = await month(await deploy({ keepImageVersions: "1" }), account, DECEMBER);
+
+        const imageOf = (fleet: string) => account.fleets.get(fleet)!.imageName;
+        assert.strictEqual(imageOf("office-prod"), updated("Office"));
+        assert.strictEqual(imageOf("office-pilot"), updated("Office"));
+        for (const fleet of ["office-elastic", "office-stopping", "office-busy"])
+            assert.strictEqual(imageOf(fleet), "Office");
+        assert.strictEqual(imageOf("excel-manual"), "Excel");
+
+        // A fleet that needs a person makes the run ask for action, with what to run.
+        assert.deepStrictEqual([run.status, run.error], ["FAILED", "ImageUpdatesFailed"]);
+        assert.match(subject, /2 updated, 0 failed, 0 up to date, 0 pending, 2 fleet\(s\) rolled out/);
+        const command = (fleet: string, image: string) =>
+            `aws appstream update-fleet --name ${fleet} --image-name ${image} --region eu-west-1`;
+        assert.ok(text.includes("Fleets rolled out to the new image (2):"), text);
+        assert.match(
+            text,
+            /office-elastic \(Office -> Office-Updated-2026-12-01\): an Elastic fleet's image can be changed only while the fleet is stopped/,
+        );
+        assert.match(
+            text,
+            /office-stopping \(.*\): the fleet is STOPPING; AppStream changes a fleet's image only while it is RUNNING or STOPPED/,
+        );
+        assert.match(text, /office-busy \(.*\): ConcurrentModificationException: UpdateFleet office-busy failed/);
+        assert.ok(text.includes(`When it can be updated: ${command("office-stopping", updated("Office"))}`), text);
+        assert.ok(
+            text.includes(`excel-manual uses Excel. To roll it out: ${command("excel-manual", updated("Excel"))}`),
+            text,
+        );
+
+        // Retention never deletes an image a fleet still uses: rollout is what frees the old version.
+        assert.deepStrictEqual(account.deleted, []);
+        assert.match(text, /  - Office: in use by fleet office-busy, fleet office-elastic, fleet office-stopping/);
+        assert.match(text, /  - Excel: in use by fleet excel-manual/);
+    });
+
+    it("keeps a version an image builder uses or one shared with another account, and deletes the rest", async () => {
+        const account = new FakeAppStreamAccount(
+            [
+                {
+                    name: "Office",
+                    createdTime: "2026-09-01T00:00:00.000Z",
+                    tags: { AutoUpdate: "Completed", NextVersion: updated("Office", "2026-10-01") },
+                },
+                {
+                    name: updated("Office", "2026-10-01"),
+                    createdTime: "2026-10-01T00:00:00.000Z",
+                    tags: { BaseName: "Office", AutoUpdate: "Completed", NextVersion: updated("Office", "2026-11-01") },
+                    sharedWith: ["111122223333"],
+                },
+                {
+                    name: updated("Office", "2026-11-01"),
+                    createdTime: "2026-11-01T00:00:00.000Z",
+                    tags: { BaseName: "Office", AutoUpdate: "Enabled" },
+                },
+            ],
+            { builders: [{ name: "office-builder", imageName: "Office" }] },
+        );
+        const { run, text } = await month(await deploy({ keepImageVersions: "1" }), account, DECEMBER);
+
+        assert.strictEqual(run.status, "SUCCEEDED", text);
+        assert.deepStrictEqual(account.deleted, [updated("Office", "2026-11-01")]);
+        assert.ok(text.includes(`  - ${updated("Office", "2026-10-01")}: shared with other accounts`), text);
+        assert.ok(text.includes("  - Office: in use by image builder office-builder"), text);
+    });
+
+    it("a quota read that is denied falls back to the documented defaults and says so", async () => {
+        const account = new FakeAppStreamAccount([optedIn("Office"), optedIn("Excel")]);
+        account.quotaReadError = sdkError(
+            "AccessDeniedException",
+            "User is not authorized to perform servicequotas:GetServiceQuota",
+        );
+        const { run, text } = await month(await deploy(), account, DECEMBER);
+
+        assert.strictEqual(run.status, "SUCCEEDED", text);
+        assert.strictEqual(account.updatesOf("Office").length, 1);
+        assert.match(
+            text,
+            /images: 4 of 10 \(L-E1182CCA, documented default; AccessDeniedException: User is not authorized/,
+        );
+        assert.match(text, /concurrent image updates: 0 of 5 \(L-9B6418E0, documented default; AccessDeniedException/);
+    });
+});
+
+describe("the fake account's lifecycle contract (negative controls)", () => {
+    let appstream: { restore(): void } | undefined;
+    afterEach(() => appstream?.restore());
+
+    it("refuses an update past the image quota, DeleteImage of an image in use, and UpdateFleet while a fleet is STOPPING", async () => {
+        const { AppStreamClient, CreateUpdatedImageCommand, DeleteImageCommand, UpdateFleetCommand } =
+            await import("@aws-sdk/client-appstream");
+        const account = new FakeAppStreamAccount([optedIn("Office"), optedIn("Spare")], {
+            fleets: [{ name: "stopping", imageName: "Office", state: "STOPPING" }],
+        });
+        account.imageQuota = 2;
+        appstream = mockAppStream(account);
+        const client = new AppStreamClient({ region: "eu-west-1", maxAttempts: 1 });
+        const failure = (promise: Promise<unknown>) =>
+            promise.then(
+                () => "accepted",
+                (err: Error) => err.name,
+            );
+        assert.strictEqual(
+            await failure(
+                client.send(new CreateUpdatedImageCommand({ existingImageName: "Office", newImageName: "Office-2" })),
+            ),
+            "LimitExceededException",
+        );
+        assert.strictEqual(
+            await failure(client.send(new DeleteImageCommand({ Name: "Office" }))),
+            "ResourceInUseException",
+        );
+        assert.strictEqual(
+            await failure(client.send(new UpdateFleetCommand({ Name: "stopping", ImageName: "Spare" }))),
+            "OperationNotPermittedException",
+        );
+        account.fleets.get("stopping")!.state = "STOPPED";
+        assert.strictEqual(
+            await failure(client.send(new UpdateFleetCommand({ Name: "stopping", ImageName: "Spare" }))),
+            "accepted",
+        );
+        assert.strictEqual(await failure(client.send(new DeleteImageCommand({ Name: "Office" }))), "accepted");
+    });
+});
