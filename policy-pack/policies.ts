@@ -3,6 +3,7 @@
  * the same list to the Pulumi engine.
  */
 import { Policies } from "@pulumi/policy";
+import { appStreamChangesTagScoped } from "./rules/appstream-changes-tag-scoped";
 import { bucketsPrivateAndEncrypted } from "./rules/buckets-private-and-encrypted";
 import { noWildcardIamActions } from "./rules/no-wildcard-iam-actions";
 import { scriptRolePutObjectOnly } from "./rules/script-role-put-object-only";
@@ -19,4 +20,5 @@ export const policies: Policies = [
     noWildcardIamActions,
     stateMachineLogging,
     sesSenderRestricted,
+    appStreamChangesTagScoped,
 ];

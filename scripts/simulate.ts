@@ -10,7 +10,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { ImageEntry, RunState } from "../runtime/image-update/workflow";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
-import { FakeAppStreamAccount, FakeImageSpec, mockAppStream, mockSes } from "../test/helpers/fake-appstream";
+import {
+    FakeAppStreamAccount,
+    FakeFleetSpec,
+    FakeImageBuilderSpec,
+    FakeImageSpec,
+    mockAppStream,
+    mockSes,
+} from "../test/helpers/fake-appstream";
 import { WorkflowStep, runLocalWorkflow } from "../test/helpers/local-workflow";
 import { PROJECT_ROOT } from "../test/helpers/program";
 import { readStackConfig } from "../test/helpers/stack-config";
@@ -19,9 +26,14 @@ interface Fixture {
     description: string;
     startedAt: string;
     concurrentUpdateQuota?: number;
+    /** The account's image and image builder quotas. @default not enforced */
+    imageQuota?: number;
+    imageBuilderQuota?: number;
     /** Stack config (raw strings) laid over the stack file, e.g. recipients for the sample. */
     config?: Record<string, string>;
     images: FakeImageSpec[];
+    fleets?: FakeFleetSpec[];
+    imageBuilders?: FakeImageBuilderSpec[];
 }
 
 function argument(name: string, fallback: string): string {
@@ -45,12 +57,24 @@ function describe(step: WorkflowStep, before: RunState | undefined): string {
     const became = (status: string) => after.images.filter((i) => i.status === status && was.get(i.name) !== status);
     const parts: string[] = [];
     if (!before) parts.push(`${after.images.length} tagged image(s) found`);
+    if (!before && after.quotas) {
+        const q = after.quotas;
+        parts.push(
+            `quotas: ${q.images.value} images, ${q.imageBuilders.value} image builders, ${q.concurrentUpdates.value} concurrent updates`,
+        );
+    }
+    const seen = new Set(before?.retention?.items.filter((r) => !r.kept).map((r) => r.image));
+    const deleted = (after.retention?.items ?? []).filter((r) => !r.kept && !seen.has(r.image)).map((r) => r.image);
+    if (deleted.length) {
+        parts.push(`${after.settings.keepImageVersions > 0 ? "deleted" : "would delete"}: ${deleted.join(", ")}`);
+    }
     const groups: [string, string][] = [
         ["updated", "finished"],
         ["updating", "started"],
         ["upToDate", "already up to date"],
         ["failed", "failed"],
         ["timedOut", "pending at timeout"],
+        ["blocked", "blocked by a quota"],
     ];
     for (const [status, label] of groups) {
         const changed = became(status);
@@ -58,32 +82,60 @@ function describe(step: WorkflowStep, before: RunState | undefined): string {
     }
     const retrying = after.images.filter((i) => i.status === "queued" && i.reason);
     if (retrying.length) parts.push(`retrying later: ${names(retrying)}`);
+    const fleetsBefore = new Map(before?.fleets?.items.map((f) => [f.fleet, f.outcome]));
+    for (const fleet of after.fleets?.items ?? []) {
+        if (fleetsBefore.get(fleet.fleet) === fleet.outcome) continue;
+        const what = { rolledOut: "rolled out", failed: "failed", skipped: "skipped", notOptedIn: "not opted in" };
+        parts.push(`fleet ${fleet.fleet} ${what[fleet.outcome]} (${fleet.newImage})`);
+    }
+    if (after.done && after.quotaUsage)
+        parts.push(`images now ${after.quotaUsage.images} of ${after.quotas?.images.value}`);
     parts.push(`${after.images.filter((i) => i.status === "updating").length} running`);
     return parts.join("; ");
 }
 
-async function main(): Promise<void> {
-    const stack = argument("stack", "dev");
-    const fixtureFile = path.resolve(
-        argument("fixture", path.join(PROJECT_ROOT, "scripts/fixtures/sample-account.json")),
-    );
+export interface Simulation {
+    readonly status: string;
+    /** The timeline and the emails, as printed. */
+    readonly lines: string[];
+    readonly account: FakeAppStreamAccount;
+}
+
+/** Runs one scheduled run of `stack` against the fixture; `print` sees each line as it comes. */
+export async function simulate(
+    stack: string,
+    fixtureFile: string,
+    print: (line: string) => void = () => {},
+): Promise<Simulation> {
+    const lines: string[] = [];
+    const log = (line: string) => {
+        lines.push(...line.split("\n"));
+        print(line);
+    };
     const fixture: Fixture = JSON.parse(fs.readFileSync(fixtureFile, "utf8"));
     const config = { ...readStackConfig(stack), ...(fixture.config ?? {}) };
     const deployed = await deployedWorkflow({ stack, config });
     process.env.AWS_REGION = config["aws:region"] ?? "eu-west-1";
 
-    const account = new FakeAppStreamAccount(fixture.images);
+    const account = new FakeAppStreamAccount(fixture.images, {
+        fleets: fixture.fleets,
+        builders: fixture.imageBuilders,
+    });
     account.quota = fixture.concurrentUpdateQuota ?? 5;
+    account.imageQuota = fixture.imageQuota ?? Infinity;
+    account.builderQuota = fixture.imageBuilderQuota ?? Infinity;
     const appstream = mockAppStream(account);
     const ses = mockSes();
     const { settings } = deployed.input;
-    console.log(`Simulated image update run of stack "${stack}" against ${path.relative(process.cwd(), fixtureFile)}`);
-    console.log(`  ${fixture.description}`);
-    console.log(
-        `  ${fixture.images.length} images; opt-in tag ${settings.tagKey}=${settings.tagValue}; batch size ${settings.batchSize}; ` +
-            `check every ${deployed.pollIntervalMinutes} min, at most ${settings.maxChecks} checks; quota ${account.quota}\n`,
+    log(`Simulated image update run of stack "${stack}" against ${path.relative(process.cwd(), fixtureFile)}`);
+    log(`  ${fixture.description}`);
+    log(
+        `  ${fixture.images.length} images, ${fixture.fleets?.length ?? 0} fleets; opt-in tag ${settings.tagKey}=${settings.tagValue}; batch size ${settings.batchSize}; ` +
+            `check every ${deployed.pollIntervalMinutes} min, at most ${settings.maxChecks} checks; ` +
+            `keepImageVersions ${settings.keepImageVersions}\n`,
     );
     let state: RunState | undefined;
+    let status = "";
     try {
         const run = await runLocalWorkflow({
             definition: deployed.definition,
@@ -93,34 +145,45 @@ async function main(): Promise<void> {
             pollIntervalMinutes: deployed.pollIntervalMinutes,
             startedAt: fixture.startedAt,
             onStep: (step) => {
-                console.log(`${clock(step.minute).padStart(7)}  ${step.state.padEnd(14)} ${describe(step, state)}`);
+                log(`${clock(step.minute).padStart(7)}  ${step.state.padEnd(14)} ${describe(step, state)}`);
                 if (step.output && (step.state === "StartRun" || step.state === "CheckUpdates")) {
                     state = step.output as RunState;
                 }
             },
         });
-        console.log(`\nExecution ${run.status}${run.error ? ` (${run.error})` : ""}`);
+        status = run.status;
+        log(`\nExecution ${run.status}${run.error ? ` (${run.error})` : ""}`);
         const calls = new Map<string, number>();
         for (const call of account.calls) calls.set(call.command, (calls.get(call.command) ?? 0) + 1);
-        console.log(`AppStream calls: ${[...calls].map(([c, n]) => `${c} ${n}`).join(", ")}`);
+        log(`AppStream calls: ${[...calls].map(([c, n]) => `${c} ${n}`).join(", ")}`);
         for (const [i, mail] of ses.sent.entries()) {
-            console.log(`\n--- Email ${i + 1} of ${ses.sent.length} ---`);
-            console.log(`From: ${mail.Source}`);
-            console.log(`To: ${mail.Destination?.ToAddresses?.join(", ")}`);
-            console.log(`Subject: ${mail.Message?.Subject?.Data}\n`);
-            console.log(mail.Message?.Body?.Text?.Data);
+            log(`\n--- Email ${i + 1} of ${ses.sent.length} ---`);
+            log(`From: ${mail.Source}`);
+            log(`To: ${mail.Destination?.ToAddresses?.join(", ")}`);
+            log(`Subject: ${mail.Message?.Subject?.Data}\n`);
+            log(mail.Message?.Body?.Text?.Data ?? "");
         }
-        if (ses.sent.length === 0) console.log("\nNo email: notifyEmails is empty for this stack and fixture.");
+        if (ses.sent.length === 0) log("\nNo email: notifyEmails is empty for this stack and fixture.");
     } finally {
         appstream.restore();
         ses.restore();
     }
+    return { status, lines, account };
 }
 
-main().then(
-    () => process.exit(0),
-    (err) => {
-        console.error(err);
-        process.exit(1);
-    },
-);
+async function main(): Promise<void> {
+    const fixtureFile = path.resolve(
+        argument("fixture", path.join(PROJECT_ROOT, "scripts/fixtures/sample-account.json")),
+    );
+    await simulate(argument("stack", "dev"), fixtureFile, (line) => console.log(line));
+}
+
+// A command when run by npm run simulate; a function when a test imports it.
+if (require.main === module)
+    main().then(
+        () => process.exit(0),
+        (err) => {
+            console.error(err);
+            process.exit(1);
+        },
+    );

@@ -201,4 +201,62 @@ describe("advisory guardrails", () => {
             );
         });
     });
+
+    describe("appstream-changes-tag-scoped", () => {
+        const POLICY = "appstream-changes-tag-scoped";
+        const role = engineResource("aws:iam/role:Role", "fn-role", {
+            name: "fn-role",
+            assumeRolePolicy: document({
+                Effect: "Allow",
+                Principal: { Service: "lambda.amazonaws.com" },
+                Action: "sts:AssumeRole",
+            }),
+        });
+        const granting = (statement: object) => [
+            role,
+            engineResource("aws:iam/rolePolicy:RolePolicy", "lifecycle", {
+                role: "fn-role",
+                policy: document({ Effect: "Allow", ...statement }),
+            }),
+        ];
+        const IMAGES = "arn:aws:appstream:eu-west-1:123456789012:image/*";
+        const FLEET = "arn:aws:appstream:eu-west-1:123456789012:fleet/kiosk";
+        it("passes DeleteImage held to Completed images and UpdateFleet on a named fleet", async () => {
+            const statements = [
+                ...granting({
+                    Action: "appstream:DeleteImage",
+                    Resource: IMAGES,
+                    Condition: { StringEquals: { "aws:ResourceTag/AutoUpdate": "Completed" } },
+                }),
+                engineResource("aws:iam/rolePolicy:RolePolicy", "fleet", {
+                    role: "fn-role",
+                    policy: document({ Effect: "Allow", Action: "appstream:UpdateFleet", Resource: FLEET }),
+                }),
+            ];
+            assert.deepStrictEqual(await reported(POLICY, statements), []);
+        });
+        it("reports DeleteImage on every image with no tag condition (negative control)", async () => {
+            assert.deepStrictEqual(
+                await reported(POLICY, granting({ Action: "appstream:DeleteImage", Resource: IMAGES })),
+                [
+                    {
+                        level: "advisory",
+                        message:
+                            'Role "fn-role": RolePolicy "lifecycle" statement 1 allows appstream:DeleteImage on any matching image or fleet: add an aws:ResourceTag condition or name each resource.',
+                    },
+                ],
+            );
+        });
+        it('reports UpdateFleet granted through appstream:* on "*", whatever other condition it has', async () => {
+            const found = await reported(
+                POLICY,
+                granting({
+                    Action: "appstream:*",
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } },
+                }),
+            );
+            assert.match(found[0].message, /allows appstream:DeleteImage, appstream:UpdateFleet on any matching/);
+        });
+    });
 });

@@ -17,7 +17,7 @@ const summary = (found: Diagnostic[]) =>
     found.map((d) => `${d.enforcementLevel} ${d.policy}: ${d.message.split("\n").pop()}`);
 
 describe("policy pack against the real program", () => {
-    it("has the two mandatory policies, under their fixed names, and four advisory ones", () => {
+    it("has the two mandatory policies, under their fixed names, and five advisory ones", () => {
         assert.deepStrictEqual(
             policies.map((p) => `${p.name}=${p.enforcementLevel}`),
             [
@@ -27,6 +27,7 @@ describe("policy pack against the real program", () => {
                 "appstream-no-iam-wildcard-actions=advisory",
                 "appstream-state-machine-logging=advisory",
                 "appstream-ses-sender-restricted=advisory",
+                "appstream-changes-tag-scoped=advisory",
             ],
         );
     });
