@@ -182,7 +182,7 @@ export const CONFIG_KEYS = {
         // AppStream's default quota for concurrent image updates (image builders) is 5 per Region.
         defaultValue: 5,
         description:
-            "Your account's AppStream quota for concurrent image updates (default quota 5). Raise it only after Service Quotas has raised the quota.",
+            "Your account's AppStream quota for concurrent image updates (default quota 5), checked against `batchSize` at preview. Each run also reads the live quota from Service Quotas and never exceeds it. Raise it only after Service Quotas has raised the quota.",
     }),
     updateSchedule: stringKey({
         type: "cron()/rate()",

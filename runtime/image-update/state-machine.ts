@@ -112,7 +112,7 @@ export function imageUpdateDefinition(options: ImageUpdateDefinitionOptions): St
             [STATE.imagesFailed]: {
                 Type: "Fail",
                 Error: "ImageUpdatesFailed",
-                Cause: "At least one image failed to update or was still pending at timeout; see the summary email or this execution's NotifySummary output.",
+                Cause: "At least one image failed to update, was still pending at timeout or was held back by a quota, or a fleet could not be rolled out; see the summary email or this execution's NotifySummary output.",
             },
             [STATE.succeeded]: { Type: "Succeed" },
             [STATE.notifyFailure]: task(

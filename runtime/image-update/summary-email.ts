@@ -79,12 +79,16 @@ function quotaBlockSection(block: QuotaBlock, summary: RunSummary): Section {
     const n = block.notStarted.length;
     const notStarted = `${n} update${n === 1 ? "" : "s"} not started`;
     if (block.quota === "otherQuota") {
-        return lines(`Not started: an AppStream quota was reached`, [
-            plain(
-                `AppStream refused with LimitExceededException (${block.message ?? "no message"}); ${notStarted}. None of the image, image builder and concurrent update quotas this run reads is full: check the instance-type quotas of image builders in Service Quotas (service appstream2).`,
-            ),
-            ...block.notStarted.map(plain),
-        ]);
+        return lines(
+            `Not started: an AppStream quota was reached`,
+            [
+                plain(
+                    `AppStream refused with LimitExceededException (${block.message ?? "no message"}); ${notStarted}. None of the image, image builder and concurrent update quotas this run reads is full: check the instance-type quotas of image builders in Service Quotas (service appstream2).`,
+                ),
+                ...block.notStarted.map(plain),
+            ],
+            n,
+        );
     }
     const spec = QUOTAS[block.quota];
     const source =
@@ -102,13 +106,17 @@ function quotaBlockSection(block: QuotaBlock, summary: RunSummary): Section {
         concurrentUpdates: `Other image updates held the quota for the whole run. Let them finish (the next run takes these images up), or ${raise}.`,
         otherQuota: "",
     };
-    return lines(`Not started: ${spec.title} reached`, [
-        plain(
-            `${spec.title} reached: ${block.used ?? "?"} of ${block.value ?? "?"} ${spec.unit}${source}; ${notStarted}.`,
-        ),
-        plain(advice[block.quota]),
-        ...block.notStarted.map(plain),
-    ]);
+    return lines(
+        `Not started: ${spec.title} reached`,
+        [
+            plain(
+                `${spec.title} reached: ${block.used ?? "?"} of ${block.value ?? "?"} ${spec.unit}${source}; ${notStarted}.`,
+            ),
+            plain(advice[block.quota]),
+            ...block.notStarted.map(plain),
+        ],
+        n,
+    );
 }
 
 /** Fleets on an updated image: rolled out, not rolled out (with the command), not opted in. */
