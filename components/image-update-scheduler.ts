@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS } from "../config";
 import {
+    alarmTopicPolicy,
     imageUpdaterPolicy,
     serviceTrustPolicy,
     startExecutionPolicy,
@@ -253,6 +254,18 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             alarmTopicArn = pulumi.output(givenTopic);
         } else {
             const topic = new aws.sns.Topic(`${name}-alarms`, { displayName: "AppStream image updates" }, parent);
+            new aws.sns.TopicPolicy(
+                `${name}-alarms-policy`,
+                {
+                    arn: topic.arn,
+                    policy: pulumi
+                        .all([topic.arn, partition, region, accountId])
+                        .apply(([topicArn, p, r, a]) =>
+                            JSON.stringify(alarmTopicPolicy(topicArn, { partition: p, region: r, accountId: a })),
+                        ),
+                },
+                parent,
+            );
             for (const [i, email] of input.settings.notifyEmails.entries()) {
                 new aws.sns.TopicSubscription(
                     `${name}-alarms-email-${i}`,

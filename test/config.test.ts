@@ -200,6 +200,16 @@ describe("config", () => {
             "Completed",
             '"Completed" marks images already updated; expected an AppStream tag value (up to 256 letters, digits, spaces, _ . : / = + - @), not "Completed"',
         ],
+        [
+            "alarmTopicArn",
+            "arn:aws:sqs:eu-west-1:123456789012:alarms",
+            'not an SNS topic ARN; expected "" or an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:platform-alarms',
+        ],
+        [
+            "alarmTopicArn",
+            "platform-alarms",
+            'not an SNS topic ARN; expected "" or an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:platform-alarms',
+        ],
     ];
     for (const [key, value, why] of explained) {
         it(`rejects ${key} = ${JSON.stringify(value).slice(0, 40)}, saying what is wrong`, () => {

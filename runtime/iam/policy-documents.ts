@@ -329,6 +329,32 @@ export function stateMachinePolicy(functionArn: string): PolicyDocument {
 }
 
 /**
+ * The alarm topic's policy: CloudWatch alarms of this account and Region may publish to it
+ * (aws:SourceAccount and aws:SourceArn keep another account's alarms out, the confused-deputy
+ * guard). The account's own principals keep managing it through their identity policies.
+ */
+export function alarmTopicPolicy(topicArn: string, scope: AccountScope): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "CloudWatchAlarmsPublish",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": scope.accountId },
+                    ArnLike: {
+                        "aws:SourceArn": `arn:${scope.partition}:cloudwatch:${scope.region}:${scope.accountId}:alarm:*`,
+                    },
+                },
+            },
+        ],
+    };
+}
+
+/**
  * The schedule's role: start executions of one state machine, and deliver the events it could not
  * deliver to its dead-letter queue (EventBridge Scheduler user guide, "Configuring a schedule's
  * dead-letter queue": the execution role needs sqs:SendMessage on the queue).

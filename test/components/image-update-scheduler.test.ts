@@ -204,6 +204,88 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
         });
     });
 
+    describe("alarms that do not depend on the Lambda", () => {
+        const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+        const TOPIC = "aws:sns/topic:Topic";
+        const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+
+        it("alarm on failed, timed-out and aborted executions, and on the schedule's dead-letter queue, into one topic", async () => {
+            const withEmail = await runProgram({
+                config: {
+                    notifyEmails: '["ops@example.com","lead@example.com"]',
+                    senderEmail: "appstream@example.com",
+                },
+            });
+            const machine = withEmail.one(T.stateMachine, "image-updates-state-machine");
+            const queue = withEmail.one("aws:sqs/queue:Queue", "image-updates-schedule-dlq");
+            const topic = withEmail.one(TOPIC, "image-updates-alarms");
+            const runs = withEmail.one(ALARM, "image-updates-run-failed").inputs;
+            const metrics = runs.metricQueries.filter((q: { metric?: unknown }) => q.metric);
+            assert.deepStrictEqual(
+                metrics.map((q: { metric: { metricName: string; namespace: string; dimensions: object } }) => [
+                    q.metric.namespace,
+                    q.metric.metricName,
+                    q.metric.dimensions,
+                ]),
+                ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"].map((name) => [
+                    "AWS/States",
+                    name,
+                    { StateMachineArn: machine.state.arn },
+                ]),
+            );
+            assert.deepStrictEqual(
+                runs.metricQueries
+                    .filter((q: { returnData?: boolean }) => q.returnData)
+                    .map((q: { expression: string }) => q.expression),
+                ["failed + timedOut + aborted"],
+            );
+            assert.deepStrictEqual(
+                [runs.comparisonOperator, runs.threshold, runs.treatMissingData],
+                ["GreaterThanThreshold", 0, "notBreaching"],
+            );
+            const undelivered = withEmail.one(ALARM, "image-updates-schedule-undelivered").inputs;
+            assert.deepStrictEqual(
+                [undelivered.namespace, undelivered.metricName, undelivered.dimensions],
+                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: queue.state.name }],
+            );
+            for (const alarm of [runs, undelivered]) assert.deepStrictEqual(alarm.alarmActions, [topic.state.arn]);
+            assert.deepStrictEqual(withEmail.one(T.schedule, "image-updates-schedule").inputs.target.deadLetterConfig, {
+                arn: queue.state.arn,
+            });
+            assert.deepStrictEqual(
+                withEmail
+                    .ofType(SUBSCRIPTION)
+                    .map((sub) => [sub.inputs.protocol, sub.inputs.endpoint, sub.inputs.topic]),
+                [
+                    ["email", "ops@example.com", topic.state.arn],
+                    ["email", "lead@example.com", topic.state.arn],
+                ],
+            );
+            const topicPolicy = JSON.parse(
+                withEmail.one("aws:sns/topicPolicy:TopicPolicy", "image-updates-alarms-policy").inputs.policy,
+            );
+            assert.deepStrictEqual(topicPolicy.Statement[0].Principal, { Service: "cloudwatch.amazonaws.com" });
+            assert.deepStrictEqual(topicPolicy.Statement[0].Condition.StringEquals, {
+                "aws:SourceAccount": ACCOUNT_ID,
+            });
+        });
+
+        it("use an existing topic from alarmTopicArn, creating none", async () => {
+            const given = "arn:aws:sns:eu-west-1:123456789012:platform-alarms";
+            const withTopic = await runProgram({
+                config: {
+                    alarmTopicArn: given,
+                    notifyEmails: '["ops@example.com"]',
+                    senderEmail: "appstream@example.com",
+                },
+            });
+            assert.deepStrictEqual(withTopic.ofType(TOPIC), []);
+            assert.deepStrictEqual(withTopic.ofType(SUBSCRIPTION), []);
+            for (const alarm of withTopic.ofType(ALARM)) assert.deepStrictEqual(alarm.inputs.alarmActions, [given]);
+            assert.strictEqual(withTopic.outputs.imageUpdateAlarmTopicArn, given);
+        });
+    });
+
     describe("schedule", () => {
         it("starts the state machine monthly in UTC with the batch size and email settings as input", () => {
             const schedule = run.one(T.schedule, "image-updates-schedule");

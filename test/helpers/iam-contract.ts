@@ -74,6 +74,7 @@ export function capturePolicyDocuments(run: ProgramRun): CapturedDocument[] {
                 add(`${at}.policy`, "identity", r.inputs.policy);
                 break;
             case "aws:s3/bucketPolicy:BucketPolicy":
+            case "aws:sns/topicPolicy:TopicPolicy":
                 add(`${at}.policy`, "resource", r.inputs.policy);
                 break;
         }
