@@ -6,7 +6,7 @@
 import { errorName, errorReason } from "../aws/errors";
 import type { AppStreamApi, FleetInfo, ImageInfo } from "./appstream-api";
 import { isTaggedForUpdate, Tags } from "./image-tags";
-import { RetentionDecision, imageUsers, mayBeVersionOf, planRetention } from "./retention";
+import { RetentionDecision, imageNameOfArn, imageUsers, mayBeVersionOf, planRetention } from "./retention";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
 import { FleetRecord, ImageUpdate, planRollout } from "./rollout";
 import { boundedDetail, emptyRecords, upsertRecord } from "./state-budget";
@@ -53,7 +53,10 @@ export async function rollOut(api: AppStreamApi, state: RunState, updates: reado
         return;
     }
     const names = new Set(updates.flatMap((u) => [u.image, u.newImage]));
-    const concerned = fleets.filter((fleet) => fleet.imageName !== undefined && names.has(fleet.imageName));
+    // A fleet may name its image by ARN only.
+    const concerned = fleets
+        .map((fleet) => ({ ...fleet, imageName: fleet.imageName ?? imageNameOfArn(fleet.imageArn) }))
+        .filter((fleet) => fleet.imageName !== undefined && names.has(fleet.imageName));
     const tags = new Map<string, Tags | Error>();
     await mapWithConcurrency(concerned, TAG_READ_CONCURRENCY, async (fleet) => {
         tags.set(fleet.name, await api.listTags(fleet.arn).catch((err: Error) => err));

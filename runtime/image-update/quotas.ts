@@ -96,12 +96,21 @@ export function quotaUsage(privateImages: readonly ImageInfo[], builders: readon
     };
 }
 
+/**
+ * The value a run holds itself to. A documented default stands in for a quota that could not be
+ * read; when the account already uses more than it, the account's real quota is higher, so the
+ * run does not hold itself to it and lets AppStream's LimitExceededException decide.
+ */
+export function effectiveQuota(quota: QuotaValue, used: number): number {
+    return quota.source === "default" && used > quota.value ? Infinity : quota.value;
+}
+
 /** How many more updates fit, and which quota is the first to run out. */
 export function updateRoom(quotas: Quotas, usage: QuotaUsage): { room: number; limitedBy: QuotaName } {
     let limitedBy: QuotaName = "images";
     let room = Infinity;
     for (const name of QUOTA_NAMES) {
-        const free = Math.max(0, quotas[name].value - usage[name]);
+        const free = Math.max(0, effectiveQuota(quotas[name], usage[name]) - usage[name]);
         if (free < room) {
             room = free;
             limitedBy = name;
@@ -116,7 +125,7 @@ export function updateRoom(quotas: Quotas, usage: QuotaUsage): { room: number; l
  * of image builders, that this run does not read).
  */
 export function quotaHit(quotas: Quotas, usage: QuotaUsage): QuotaName | undefined {
-    return QUOTA_NAMES.find((name) => usage[name] >= quotas[name].value);
+    return QUOTA_NAMES.find((name) => usage[name] >= effectiveQuota(quotas[name], usage[name]));
 }
 
 /** The console page where the quota is raised. */

@@ -198,10 +198,11 @@ function quotaSection(summary: RunSummary): Section[] {
             QUOTA_NAMES.map((name) => {
                 const quota = quotas[name];
                 const used = quotaUsage ? `${quotaUsage[name]} of ` : "";
+                const exceeded = quotaUsage && quota.source === "default" && quotaUsage[name] > quota.value;
                 const source =
                     quota.source === "serviceQuotas"
                         ? "Service Quotas"
-                        : `documented default; ${quota.problem ?? "not read"}`;
+                        : `documented default; ${quota.problem ?? "not read"}${exceeded ? "; the account's real quota is higher, so the run did not hold itself to it" : ""}`;
                 return plain(`${QUOTAS[name].unit}: ${used}${quota.value} (${QUOTAS[name].code}, ${source})`);
             }),
         ),

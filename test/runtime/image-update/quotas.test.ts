@@ -83,6 +83,25 @@ describe("AppStream quotas of a run", () => {
         );
     });
 
+    it("does not hold a run to a documented default the account already exceeds (its real quota is higher)", () => {
+        const defaults: Quotas = {
+            images: { value: 10, source: "default", problem: "AccessDeniedException: denied" },
+            imageBuilders: { value: 10, source: "default", problem: "AccessDeniedException: denied" },
+            concurrentUpdates: { value: 5, source: "default", problem: "AccessDeniedException: denied" },
+        };
+        assert.deepStrictEqual(updateRoom(defaults, { images: 30, imageBuilders: 2, concurrentUpdates: 0 }), {
+            room: 5,
+            limitedBy: "concurrentUpdates",
+        });
+        // At exactly the default it may be the real quota: the run holds back.
+        assert.strictEqual(updateRoom(defaults, { images: 10, imageBuilders: 2, concurrentUpdates: 0 }).room, 0);
+        // A value read from Service Quotas always holds.
+        assert.strictEqual(
+            updateRoom(quotas(10, 10, 5), { images: 30, imageBuilders: 2, concurrentUpdates: 0 }).room,
+            0,
+        );
+    });
+
     it("attributes a LimitExceeded to the quota the recount shows full, or to none", () => {
         assert.strictEqual(
             quotaHit(quotas(10, 10, 5), { images: 10, imageBuilders: 2, concurrentUpdates: 1 }),
