@@ -170,6 +170,19 @@ export const CONFIG_KEYS = {
         itemProblem: (item) =>
             typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
     }),
+    scriptRoleNetworks: stringListKey({
+        type: "list of VPC or VPC endpoint ids",
+        description:
+            "VPCs (`vpc-…`) or S3 VPC endpoints (`vpce-…`) the session-script role may write records through (`aws:SourceVpc`, `aws:SourceVpce`). The fleets' VPC needs an S3 gateway endpoint, because both keys are set only on requests through one. Empty: any network.",
+        accepted: 'a list of at most 20 VPC or VPC endpoint ids, e.g. ["vpc-0a1b2c3d4e5f67890"]',
+        maxItems: 20,
+        itemsName: "networks",
+        oneItem: "a network",
+        itemProblem: (item) =>
+            typeof item === "string" && /^vpce?-[0-9a-f]{8}(?:[0-9a-f]{9})?$/.test(item)
+                ? undefined
+                : "is not a VPC or VPC endpoint id (vpc-… or vpce- followed by 8 or 17 hexadecimal digits)",
+    }),
     batchSize: integerKey({
         min: 1,
         max: MAX_CONCURRENT_UPDATES_LIMIT,

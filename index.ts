@@ -15,6 +15,7 @@ const usage = new UsagePipeline("usage", {
     databaseName: glueIdentifier(`appstream_usage_${pulumi.getStack()}`),
     usageReports: config.usageReports,
     elasticFleets: config.elasticFleets,
+    scriptRoleNetworks: config.scriptRoleNetworks,
 });
 
 export const usageBucketName = usage.usageBucketName;

@@ -19,6 +19,11 @@ export interface PrivateBucketArgs {
     appStreamReadAccess?: { keyPrefix: string; accountId: pulumi.Input<string> };
     /** Tags on the bucket. @default undefined (no tags) */
     tags?: Record<string, string>;
+    /**
+     * Keep every version of an object, so that an overwrite never loses the first one; noncurrent
+     * versions expire after `expirationDays` too. @default false
+     */
+    versioning?: boolean;
 }
 
 /**
@@ -63,6 +68,13 @@ export class PrivateBucket extends pulumi.ComponentResource {
             { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
             parent,
         );
+        const versioning = args.versioning
+            ? new aws.s3.BucketVersioning(
+                  `${name}-versioning`,
+                  { bucket, versioningConfiguration: { status: "Enabled" } },
+                  parent,
+              )
+            : undefined;
         if (args.expirationDays !== undefined) {
             new aws.s3.BucketLifecycleConfiguration(
                 `${name}-lifecycle`,
@@ -75,10 +87,14 @@ export class PrivateBucket extends pulumi.ComponentResource {
                             filter: {},
                             expiration: { days: args.expirationDays },
                             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                            ...(versioning
+                                ? { noncurrentVersionExpiration: { noncurrentDays: args.expirationDays } }
+                                : {}),
                         },
                     ],
                 },
-                parent,
+                // S3 asks for versioning to be set before a lifecycle configuration that depends on it.
+                { parent: this, dependsOn: versioning ? [versioning] : [] },
             );
         }
 

@@ -11,7 +11,7 @@ import {
     recordsLocation,
 } from "../runtime/usage/glue-table";
 import { usageNamedQueries } from "../runtime/usage/named-queries";
-import { PARTITION_KEY, glueColumns } from "../runtime/usage/record-schema";
+import { EVENT_LOG_PREFIX, PARTITION_KEY, SESSION_RECORDS_PREFIX, glueColumns } from "../runtime/usage/record-schema";
 import {
     ASSET_KEYS,
     SCRIPT_PACKAGE_FILE_NAMES,
@@ -53,6 +53,11 @@ export interface UsagePipelineArgs {
      * bundle. Their IamRoleArn must be set to `scriptRoleArn` separately. @default []
      */
     elasticFleets?: string[];
+    /**
+     * VPC (`vpc-…`) or VPC endpoint (`vpce-…`) ids: the script role may write records only through
+     * them (aws:SourceVpc / aws:SourceVpce; the fleet's VPC needs an S3 gateway endpoint). @default [] (any network)
+     */
+    scriptRoleNetworks?: string[];
 }
 
 /**
@@ -100,7 +105,12 @@ export class UsagePipeline extends pulumi.ComponentResource {
         // Storage.
         const usage = new PrivateBucket(
             `${name}-usage`,
-            { expirationDays: retentionDays, tags: { [USAGE_BUCKET_TAG.key]: USAGE_BUCKET_TAG.value } },
+            // Versioned: a record overwritten with the role's credentials keeps its first version.
+            {
+                expirationDays: retentionDays,
+                versioning: true,
+                tags: { [USAGE_BUCKET_TAG.key]: USAGE_BUCKET_TAG.value },
+            },
             parent,
         );
         const assets = new PrivateBucket(
@@ -121,14 +131,23 @@ export class UsagePipeline extends pulumi.ComponentResource {
         const scriptRole = new aws.iam.Role(
             `${name}-script-role`,
             {
-                description: "appstream-ops session scripts: s3:PutObject on the usage bucket, nothing else",
+                description:
+                    "appstream-ops session scripts: s3:PutObject under the usage bucket's record prefixes, nothing else",
                 assumeRolePolicy: serviceTrustPolicy(APPSTREAM_SERVICE_PRINCIPAL),
             },
             parent,
         );
         const putRecords = new aws.iam.RolePolicy(
             `${name}-script-put-records`,
-            { role: scriptRole.name, policy: usage.bucketArn.apply(putObjectOnlyPolicy) },
+            {
+                role: scriptRole.name,
+                policy: usage.bucketArn.apply((arn) =>
+                    putObjectOnlyPolicy(arn, {
+                        keyPrefixes: [`${SESSION_RECORDS_PREFIX}/`, `${EVENT_LOG_PREFIX}/`],
+                        networks: args.scriptRoleNetworks ?? [],
+                    }),
+                ),
+            },
             parent,
         );
         // Take exclusive ownership of the role's policies, so one attached out of band is removed on the next `up`.

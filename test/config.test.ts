@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { CONFIG_KEYS, ConfigValidationError, parseConfig } from "../config";
 
 const IMAGE_UPDATE_DEFAULTS = {
+    scriptRoleNetworks: [],
     batchSize: 5,
     maxConcurrentUpdates: 5,
     updateSchedule: "cron(0 12 1 * ? *)",
@@ -60,6 +61,7 @@ describe("config", () => {
             maxWaitHours: "48",
             autoUpdateTagKey: "Patch",
             autoUpdateTagValue: "monthly",
+            scriptRoleNetworks: "vpc-0a1b2c3d4e5f67890, vpce-1a2b3c4d",
             keepImageVersions: "2",
             alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
             createSenderIdentity: "true",
@@ -82,6 +84,7 @@ describe("config", () => {
                 maxWaitHours: 48,
                 autoUpdateTagKey: "Patch",
                 autoUpdateTagValue: "monthly",
+                scriptRoleNetworks: ["vpc-0a1b2c3d4e5f67890", "vpce-1a2b3c4d"],
                 keepImageVersions: 2,
                 alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
                 createSenderIdentity: true,
@@ -204,6 +207,11 @@ describe("config", () => {
             "alarmTopicArn",
             "arn:aws:sqs:eu-west-1:123456789012:alarms",
             'not an SNS topic ARN; expected "" or an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:platform-alarms',
+        ],
+        [
+            "scriptRoleNetworks",
+            '["vpc-xyz", "sg-0a1b2c3d"]',
+            '"vpc-xyz" is not a VPC or VPC endpoint id (vpc-… or vpce- followed by 8 or 17 hexadecimal digits), "sg-0a1b2c3d" is not a VPC or VPC endpoint id (vpc-… or vpce- followed by 8 or 17 hexadecimal digits); expected a list of at most 20 VPC or VPC endpoint ids, e.g. ["vpc-0a1b2c3d4e5f67890"]',
         ],
         [
             "alarmTopicArn",

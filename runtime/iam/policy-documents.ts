@@ -40,17 +40,42 @@ export function serviceTrustPolicy(service: string, sourceAccount?: string): Pol
     };
 }
 
-/** The session-script role's whole permission: write objects into the usage bucket. */
-export function putObjectOnlyPolicy(usageBucketArn: string): PolicyDocument {
+/** A VPC (`vpc-…`) or VPC endpoint (`vpce-…`) id that requests of the script role may come through. */
+export type NetworkId = `vpc-${string}` | `vpce-${string}`;
+
+/**
+ * The session-script role's whole permission: write objects under the record prefixes of the
+ * usage bucket, nothing else. Every process on a streaming instance, the user's own included, can
+ * use the fleet role's credentials, so this is what a user can do with them too. With `networks`,
+ * only requests that come through those VPCs (aws:SourceVpc) or VPC endpoints (aws:SourceVpce)
+ * are allowed; both keys are set only on requests through a VPC endpoint, so the fleet's VPC
+ * needs an S3 gateway endpoint. One statement per key, so that either matches (conditions of one
+ * statement would all have to hold).
+ */
+export function putObjectOnlyPolicy(
+    usageBucketArn: string,
+    opts: { keyPrefixes: readonly string[]; networks?: readonly string[] },
+): PolicyDocument {
+    const statement = (Sid: string, Condition?: PolicyStatement["Condition"]): PolicyStatement => ({
+        Sid,
+        Effect: "Allow",
+        Action: ["s3:PutObject"],
+        Resource: opts.keyPrefixes.map((prefix) => objectsArn(usageBucketArn, prefix)),
+        ...(Condition ? { Condition } : {}),
+    });
+    const networks = opts.networks ?? [];
+    if (networks.length === 0) return { Version: "2012-10-17", Statement: [statement("PutUsageRecords")] };
+    const vpcs = networks.filter((id) => id.startsWith("vpc-"));
+    const endpoints = networks.filter((id) => id.startsWith("vpce-"));
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "PutUsageRecords",
-                Effect: "Allow",
-                Action: ["s3:PutObject"],
-                Resource: [objectsArn(usageBucketArn)],
-            },
+            ...(vpcs.length
+                ? [statement("PutUsageRecordsFromFleetVpc", { StringEquals: { "aws:SourceVpc": vpcs } })]
+                : []),
+            ...(endpoints.length
+                ? [statement("PutUsageRecordsThroughEndpoint", { StringEquals: { "aws:SourceVpce": endpoints } })]
+                : []),
         ],
     };
 }

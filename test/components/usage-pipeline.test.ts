@@ -54,7 +54,7 @@ describe("UsagePipeline (real program under mocks)", () => {
             ]);
         });
 
-        it("has exactly one permission: s3:PutObject on the usage bucket's objects", () => {
+        it("has exactly one permission: s3:PutObject under the usage bucket's two record prefixes", () => {
             const role = run.one(T.role, "usage-script-role");
             const usageBucket = run.one(T.bucket, "usage-usage").state.bucket;
             const policies = run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name);
@@ -64,7 +64,35 @@ describe("UsagePipeline (real program under mocks)", () => {
                     Sid: "PutUsageRecords",
                     Effect: "Allow",
                     Action: ["s3:PutObject"],
-                    Resource: [`arn:aws:s3:::${usageBucket}/*`],
+                    Resource: [
+                        `arn:aws:s3:::${usageBucket}/sessions/*`,
+                        `arn:aws:s3:::${usageBucket}/session-eventlogs/*`,
+                    ],
+                },
+            ]);
+        });
+
+        it("with scriptRoleNetworks, writes only through those VPCs or endpoints, one statement per condition key", async () => {
+            const restricted = await runProgram({
+                config: { scriptRoleNetworks: '["vpc-0a1b2c3d4e5f67890", "vpce-1a2b3c4d"]' },
+            });
+            const bucket = restricted.one(T.bucket, "usage-usage").state.bucket;
+            const statements = doc(restricted.one(T.rolePolicy, "usage-script-put-records").inputs.policy).Statement;
+            const resources = [`arn:aws:s3:::${bucket}/sessions/*`, `arn:aws:s3:::${bucket}/session-eventlogs/*`];
+            assert.deepStrictEqual(statements, [
+                {
+                    Sid: "PutUsageRecordsFromFleetVpc",
+                    Effect: "Allow",
+                    Action: ["s3:PutObject"],
+                    Resource: resources,
+                    Condition: { StringEquals: { "aws:SourceVpc": ["vpc-0a1b2c3d4e5f67890"] } },
+                },
+                {
+                    Sid: "PutUsageRecordsThroughEndpoint",
+                    Effect: "Allow",
+                    Action: ["s3:PutObject"],
+                    Resource: resources,
+                    Condition: { StringEquals: { "aws:SourceVpce": ["vpce-1a2b3c4d"] } },
                 },
             ]);
         });
@@ -132,6 +160,13 @@ describe("UsagePipeline (real program under mocks)", () => {
             const rules = run.one(T.lifecycle, "usage-usage-lifecycle").inputs.rules;
             assert.strictEqual(rules.length, 1);
             assert.deepStrictEqual(rules[0].expiration, { days: 730 });
+            // Versioned, so an overwritten record keeps its first version, for as long as the records are kept.
+            assert.deepStrictEqual(rules[0].noncurrentVersionExpiration, { noncurrentDays: 730 });
+            assert.deepStrictEqual(
+                run.one("aws:s3/bucketVersioning:BucketVersioning", "usage-usage-versioning").inputs
+                    .versioningConfiguration,
+                { status: "Enabled" },
+            );
             assert.deepStrictEqual(rules[0].filter, {});
             assert.strictEqual(rules[0].status, "Enabled");
         });

@@ -33,8 +33,10 @@ const SCOPE: AccountScope = { partition: "aws", region: REGION, accountId: ACCOU
 const SENDER = "appstream-updates@example.com";
 const FLEET = "elastic-fleet-1";
 /** Every optional feature on: usage reports, an Elastic fleet, a sender with recipients and its identity. */
+const FLEET_VPC = "vpc-0a1b2c3d4e5f67890";
 const ALL_FEATURES = {
     ...USAGE_REPORTS_AND_ONE_FLEET,
+    "appstream-ops:scriptRoleNetworks": `["${FLEET_VPC}", "vpce-1a2b3c4d"]`,
     "appstream-ops:notifyEmails": '["ops@example.com"]',
     "appstream-ops:senderEmail": SENDER,
     "appstream-ops:createSenderIdentity": "true",
@@ -50,6 +52,7 @@ const CONFIGS: Record<string, Record<string, string>> = {
     },
     "every optional feature": ALL_FEATURES,
     "a custom opt-in tag": { "appstream-ops:autoUpdateTagKey": "Patch", "appstream-ops:autoUpdateTagValue": "monthly" },
+    "a network-restricted script role": { "appstream-ops:scriptRoleNetworks": `["${FLEET_VPC}"]` },
 };
 
 const T = {
@@ -286,6 +289,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
         const rows = (): Row[] => {
             const day = "dt=2026-12-01";
             const record = `arn:aws:s3:::${names.usageBucket}/sessions/${day}/s-1-session_start.json`;
+            const eventLog = `arn:aws:s3:::${names.usageBucket}/session-eventlogs/${day}/s-1-system.json`;
             const tls = { "aws:SecureTransport": "true" };
             const logStream = `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${names.functionLogGroup}:log-stream:2026/12/01/[$LATEST]abc`;
             const sender = `arn:aws:ses:${REGION}:${ACCOUNT_ID}:identity/${SENDER}`;
@@ -492,8 +496,46 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                     resource: `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:x:y`,
                     expect: "ImplicitlyDenied",
                 },
-                // The session-script role (session-assets/UsageRecorder.psm1: Write-S3Object).
-                { principal: "scriptRole", action: "s3:PutObject", resource: record, context: tls, expect: "Allowed" },
+                // The session-script role (session-assets/UsageRecorder.psm1: Write-S3Object), with
+                // scriptRoleNetworks set to the fleet's VPC and an S3 endpoint.
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: record,
+                    context: { ...tls, "aws:SourceVpc": FLEET_VPC },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: eventLog,
+                    context: { ...tls, "aws:SourceVpce": "vpce-1a2b3c4d" },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: `arn:aws:s3:::${names.usageBucket}/athena/${day}/forged.json`,
+                    context: { ...tls, "aws:SourceVpc": FLEET_VPC },
+                    expect: "ImplicitlyDenied",
+                    note: "only the two record prefixes",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: record,
+                    context: { ...tls, "aws:SourceVpc": "vpc-0fffffffffffffff0" },
+                    expect: "ImplicitlyDenied",
+                    note: "another VPC",
+                },
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: record,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                    note: "from outside any VPC endpoint (a user's laptop with the role's credentials)",
+                },
                 {
                     principal: "scriptRole",
                     action: "s3:PutObject",
