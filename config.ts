@@ -134,7 +134,10 @@ function stringListKey(opts: {
 /** The single definition of every stack config key: the README's config table is checked against it. */
 export const CONFIG_KEYS = {
     sessionScriptWaitSeconds: integerKey({
-        min: 1,
+        // The least an upload can do in: the scripts keep 5 s back, and in the 15 s left start one
+        // upload process, load the AWS module (the base images' monolithic AWSPowerShell is the
+        // slowest) and send with a retry. An estimate: PowerShell cannot be run here to measure it.
+        min: 20,
         // AppStream stops session scripts after 60 s; a larger waitingTime is rejected by the service.
         max: 60,
         defaultValue: 30,

@@ -93,12 +93,13 @@ describe("config", () => {
     });
 
     const invalid: [string, string, string][] = [
-        ["sessionScriptWaitSeconds", "0", "an integer from 1 to 60"],
-        ["sessionScriptWaitSeconds", "61", "an integer from 1 to 60"],
-        ["sessionScriptWaitSeconds", "90", "an integer from 1 to 60"],
-        ["sessionScriptWaitSeconds", "30.5", "an integer from 1 to 60"],
-        ["sessionScriptWaitSeconds", "thirty", "an integer from 1 to 60"],
-        ["sessionScriptWaitSeconds", "", "an integer from 1 to 60"],
+        ["sessionScriptWaitSeconds", "0", "an integer from 20 to 60"],
+        ["sessionScriptWaitSeconds", "19", "an integer from 20 to 60"],
+        ["sessionScriptWaitSeconds", "61", "an integer from 20 to 60"],
+        ["sessionScriptWaitSeconds", "90", "an integer from 20 to 60"],
+        ["sessionScriptWaitSeconds", "30.5", "an integer from 20 to 60"],
+        ["sessionScriptWaitSeconds", "thirty", "an integer from 20 to 60"],
+        ["sessionScriptWaitSeconds", "", "an integer from 20 to 60"],
         ["usageRetentionDays", "0", "an integer >= 1"],
         ["usageRetentionDays", "-7", "an integer >= 1"],
         ["usageRetentionDays", "1e3", "an integer >= 1"],
@@ -307,7 +308,7 @@ describe("config", () => {
                 assert.strictEqual(err.name, "ConfigValidationError");
                 assert.match(
                     err.message,
-                    /appstream-ops:sessionScriptWaitSeconds = "90" is invalid: expected an integer from 1 to 60/,
+                    /appstream-ops:sessionScriptWaitSeconds = "90" is invalid: expected an integer from 20 to 60/,
                 );
                 return true;
             },

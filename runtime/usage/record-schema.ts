@@ -19,6 +19,7 @@ export const COMPUTED_VALUES = [
     "SessionEndUtc",
     "DurationSeconds",
     "HostName",
+    "SessionId",
 ] as const;
 export type ComputedValue = (typeof COMPUTED_VALUES)[number];
 
@@ -71,7 +72,13 @@ export const USAGE_RECORD_FIELDS: readonly UsageRecordField[] = [
         source: { env: "AppStream_Instance_Type" },
         comment: "Streaming instance type",
     },
-    { name: "session_id", type: "string", source: { env: "AppStream_Session_ID" }, comment: "AppStream session ID" },
+    {
+        name: "session_id",
+        type: "string",
+        source: { computed: "SessionId" },
+        comment:
+            "AppStream session ID (AppStream_Session_ID); without one, nosid-<host>-<hash of host, user and reservation time>, the same at both events",
+    },
     {
         name: "session_start_utc",
         type: "string",
@@ -95,6 +102,12 @@ export const USAGE_RECORD_FIELDS: readonly UsageRecordField[] = [
         type: "string",
         source: { computed: "HostName" },
         comment: "Streaming instance computer name (tells sessions of a multi-session instance apart)",
+    },
+    {
+        name: "session_reservation_raw",
+        type: "string",
+        source: { env: "AppStream_Session_Reservation_DateTime" },
+        comment: "AppStream_Session_Reservation_DateTime as AppStream set it (its format is undocumented)",
     },
 ];
 

@@ -12,6 +12,7 @@ import {
     renderSessionScriptsConfig,
 } from "../../runtime/usage/session-scripts";
 import { allNodes, parsePowerShell, syntaxErrors } from "../helpers/powershell";
+import { SESSION_SCRIPT_RULES, ScriptTrees, parseSessionModule } from "../helpers/session-script-rules";
 
 const read = (file: string) => fs.readFileSync(path.join(SESSION_ASSETS_DIR, file), "utf8");
 const SCRIPTS = [SESSION_SCRIPT_FILES.start, SESSION_SCRIPT_FILES.end];
@@ -134,13 +135,75 @@ describe("session scripts (PowerShell grammar)", () => {
         assert.deepStrictEqual(keys.sort(), [...COMPUTED_VALUES].sort());
     });
 
-    it("the module uploads with the appstream_machine_role profile and a hard timeout", () => {
+    it("the module uploads with the appstream_machine_role profile, writes times in UTC, and keeps the raw reservation time", () => {
         const module = trees[SESSION_SCRIPT_FILES.module].rootNode.text;
         assert.match(module, /\$script:CredentialProfile = 'appstream_machine_role'/);
-        assert.match(module, /Write-S3Object [^\n]*-ProfileName \$ProfileName/);
-        assert.match(module, /Wait-Job -Job \$job -Timeout \$TimeoutSeconds/);
+        assert.match(module, /Write-S3Object [^\n]*-ProfileName __PROFILE__/);
         assert.match(module, /AppStream_Session_Reservation_DateTime/);
-        // Times are written in UTC.
+        assert.match(module, /TryParseExact\(/);
         assert.ok(!/\[DateTime\]::Now\b/.test(module), "local time used");
+    });
+
+    describe("rules of the rework (issue 14), on the syntax trees", () => {
+        let source: string;
+        let real: ScriptTrees;
+        before(async () => {
+            source = read(SESSION_SCRIPT_FILES.module);
+            real = await parseSessionModule(source);
+        });
+
+        it("the upload script the module runs is valid PowerShell too", () => {
+            assert.deepStrictEqual(syntaxErrors(real.uploader), []);
+        });
+
+        // Each rule, and a module with its violation planted (the negative control).
+        const mutants: Record<keyof typeof SESSION_SCRIPT_RULES, [string, string, RegExp]> = {
+            importsByAbsolutePathOnly: [
+                "try { Import-Module -Name $modulePath -ErrorAction Stop; $useModule = $true }",
+                "try { Import-Module AWS.Tools.S3 -ErrorAction Stop; $useModule = $true }",
+                /imports a module by name/,
+            ],
+            oneUploadProcess: [
+                "        $uploader = Start-Uploader -Bucket $Bucket -Region $Region -WorkDir $workDir -Deadline $deadline",
+                "        $uploader = Start-Uploader -Bucket $Bucket -Region $Region -WorkDir $workDir -Deadline $deadline\n        $second = Start-Job -ScriptBlock { 1 }",
+                /uses Start-Job/,
+            ],
+            killedAtDeadline: [
+                "        Stop-Process -Id $Process.Id -Force -ErrorAction SilentlyContinue",
+                "        Write-UsageLog 'left running'",
+                /never kills the upload process/,
+            ],
+            fallsBackToAwsCli: [
+                "(Join-Path $env:ProgramFiles 'Amazon\\AWSCLIV2\\aws.exe'),",
+                "(Get-Command aws.exe).Source,",
+                /does not look for the CLI v2 machine-wide|searches PATH/,
+            ],
+            deadlineFromProcessStart: [
+                "        $deadline = Get-ScriptDeadline $budget",
+                "        $deadline = [DateTime]::UtcNow.AddSeconds($budget)",
+                /counts its budget from now/,
+            ],
+            fallbackKeyStable: [
+                '$identity = "$env:COMPUTERNAME|$env:AppStream_UserName|$env:AppStream_Session_Reservation_DateTime"',
+                '$identity = "$env:COMPUTERNAME|$env:AppStream_UserName|$env:AppStream_Session_Reservation_DateTime|$([DateTime]::UtcNow.Ticks)"',
+                /uses Ticks/,
+            ],
+            perEventTry: [
+                "    $lines = foreach ($entry in $events) {\n        try {",
+                "    $lines = foreach ($entry in $events) {\n        $null = 1\n        try {",
+                /inside its own try/,
+            ],
+        };
+        for (const [name, [find, plant, expected]] of Object.entries(mutants) as [
+            keyof typeof SESSION_SCRIPT_RULES,
+            [string, string, RegExp],
+        ][]) {
+            it(`${name}: the module keeps it, and a module that breaks it is caught`, async () => {
+                assert.deepStrictEqual(SESSION_SCRIPT_RULES[name](real), []);
+                assert.ok(source.includes(find), `the planted text's anchor is gone: ${find}`);
+                const mutant = await parseSessionModule(source.replace(find, plant));
+                assert.match(SESSION_SCRIPT_RULES[name](mutant).join("\n"), expected);
+            });
+        }
     });
 });

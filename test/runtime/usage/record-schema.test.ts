@@ -40,7 +40,8 @@ describe("usage-record schema", () => {
             "AppStream_Image_Arn",
             "AppStream_Instance_Type",
             "AppStream_Resource_Name",
-            "AppStream_Session_ID",
+            // session_id is computed (the id, or the fallback key); the raw reservation time is kept as set.
+            "AppStream_Session_Reservation_DateTime",
             "AppStream_Stack_Name",
             "AppStream_UserName",
             "AppStream_User_Access_Mode",
