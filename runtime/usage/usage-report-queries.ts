@@ -2,7 +2,9 @@
  * Athena named queries over AppStream's usage reports (Athena engine v3 / Trino SQL). Each reads
  * a window of report days only: partition projection lists just those prefixes.
  */
+import { USAGE_TABLE_NAME } from "./glue-table";
 import { NamedQuerySpec, hoursOf } from "./named-queries";
+import { EVENT_TYPES } from "./record-schema";
 import { APPLICATIONS_REPORT, REPORT_DAY_SQL, SESSIONS_REPORT } from "./usage-report-schema";
 
 /** The settings through which data leaves or enters a session. */
@@ -22,6 +24,18 @@ export interface ReportQueryWindows {
 }
 
 export const DEFAULT_REPORT_WINDOWS: ReportQueryWindows = { days: 30, monthlyDays: 365 };
+
+/** Seconds by which the script records' and AppStream's durations of one session may differ. */
+export const RECONCILE_TOLERANCE_SECONDS = 300;
+
+/** What the reconciliation says of a session, in the order it checks. */
+export const RECONCILE_FINDINGS = {
+    notInReport: "not in the usage report",
+    noScriptRecord: "no script record",
+    differentUser: "different user",
+    noEndRecord: "no session_end record",
+    durationDiffers: "duration differs",
+} as const;
 
 /**
  * The report days of the last `days` days, as plain comparisons of the partition columns with
@@ -44,6 +58,9 @@ export function usageReportNamedQueries(
     const applications = `"${database}"."${APPLICATIONS_REPORT.tableName}"`;
     const since = reportWindow;
     const hours = hoursOf("sum(coalesce(try_cast(session_duration_in_seconds AS bigint), 0))");
+    const records = `"${database}"."${USAGE_TABLE_NAME}"`;
+    const dayAgo = (n: number) => `date_format(current_date - INTERVAL '${n}' DAY, '%Y-%m-%d')`;
+    const f = RECONCILE_FINDINGS;
     return [
         {
             id: "report-user-monthly-hours",
@@ -106,6 +123,52 @@ FROM ${sessions}
 WHERE ${since(windows.days)}
   AND 'ENABLED' IN (${DATA_TRANSFER_SETTINGS.join(", ")})
 ORDER BY session_start_time DESC`,
+        },
+        {
+            id: "report-reconcile-script-records",
+            name: "Usage report: script records reconciled with AppStream's report",
+            description: `The session scripts' records against AppStream's own sessions report, for sessions of the last ${windows.days} days up to yesterday (the report of a day arrives the next day): sessions missing on either side, a different user, an end record missing, and durations that differ by more than ${RECONCILE_TOLERANCE_SECONDS / 60} minutes. The script records are attested by the streaming instance, the report by AppStream.`,
+            sql: `WITH script_sessions AS (
+    SELECT session_id,
+           min(user_name) AS first_user,
+           max(user_name) AS last_user,
+           max(CASE WHEN event_type = '${EVENT_TYPES.end}' THEN duration_seconds END) AS script_seconds,
+           max(dt) AS script_day
+    FROM ${records}
+    WHERE dt >= ${dayAgo(windows.days + 1)}
+    GROUP BY session_id
+),
+report_sessions AS (
+    SELECT user_session_id AS session_id,
+           min(user_id) AS report_user,
+           max(try_cast(session_duration_in_seconds AS bigint)) AS report_seconds,
+           max(year || '-' || month || '-' || day) AS report_day
+    FROM ${sessions}
+    WHERE ${since(windows.days)}
+    GROUP BY user_session_id
+),
+paired AS (
+    SELECT coalesce(s.session_id, r.session_id) AS session_id,
+           coalesce(s.script_day, r.report_day) AS session_day,
+           CASE
+               WHEN r.session_id IS NULL THEN '${f.notInReport}'
+               WHEN s.session_id IS NULL THEN '${f.noScriptRecord}'
+               WHEN s.first_user <> s.last_user OR lower(s.first_user) IS DISTINCT FROM lower(r.report_user) THEN '${f.differentUser}'
+               WHEN s.script_seconds IS NULL THEN '${f.noEndRecord}'
+               WHEN abs(s.script_seconds - r.report_seconds) > ${RECONCILE_TOLERANCE_SECONDS} THEN '${f.durationDiffers}'
+           END AS finding,
+           s.first_user AS script_user,
+           r.report_user,
+           s.script_seconds,
+           r.report_seconds
+    FROM script_sessions s
+    FULL OUTER JOIN report_sessions r ON s.session_id = r.session_id
+)
+SELECT session_id, session_day, finding, script_user, report_user, script_seconds, report_seconds
+FROM paired
+WHERE finding IS NOT NULL
+  AND session_day BETWEEN ${dayAgo(windows.days)} AND ${dayAgo(1)}
+ORDER BY session_day DESC, session_id`,
         },
     ];
 }

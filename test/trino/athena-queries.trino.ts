@@ -18,6 +18,7 @@ import { GeneratedSession, UsageRecord, allRecords, generatedSessions, writeReco
 import { expectedUsageAnswers } from "./helpers/usage-answers";
 import { ReportDay, generatedReports, writeReports } from "./helpers/report-data";
 import { expectedReportAnswers } from "./helpers/report-answers";
+import { expectedReconciliation } from "./helpers/reconcile-answers";
 import { usageReportNamedQueries } from "../../runtime/usage/usage-report-queries";
 import {
     CSV_SERDE,
@@ -162,6 +163,20 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
     const expectedAnswers = () => ({
         ...expectedUsageAnswers(sessions, now, DEFAULT_QUERY_WINDOW_DAYS),
         ...expectedReportAnswers(reports, now),
+        ...expectedReconciliation(sessions, reports, now),
+    });
+
+    it("the reconciliation finds each planted disagreement, and passes the sessions that agree", () => {
+        const answer = expectedReconciliation(sessions, reports, now)["report-reconcile-script-records"];
+        const findingOf = (id: string) => answer.rows.find((row) => row[0] === id)?.[2];
+        // The independent answer itself must see what the data plants; the loop below holds the SQL to it.
+        assert.strictEqual(findingOf("s11"), undefined, "s11 agrees");
+        assert.strictEqual(findingOf("s10"), undefined, "s10 is within the tolerance");
+        assert.strictEqual(findingOf("s12"), "different user");
+        assert.strictEqual(findingOf("s13"), "duration differs");
+        assert.strictEqual(findingOf("s05"), "no session_end record");
+        assert.strictEqual(findingOf("s09"), "not in the usage report");
+        assert.strictEqual(findingOf("r01"), "no script record");
     });
 
     for (const query of queries) {

@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
+import { USAGE_TABLE_NAME } from "../../../runtime/usage/glue-table";
+import { glueColumns } from "../../../runtime/usage/record-schema";
 import {
     DATA_TRANSFER_SETTINGS,
     reportWindow,
@@ -101,7 +103,7 @@ describe("usage report named queries", () => {
     const queries = usageReportNamedQueries("db");
     const columns = new Set([...USAGE_REPORTS.flatMap((r) => r.columns.map((c) => c.name)), ...REPORT_PARTITION_KEYS]);
 
-    it("answers the four review questions, each under a unique id and name", () => {
+    it("answers the four review questions and the reconciliation, each under a unique id and name", () => {
         assert.deepStrictEqual(
             queries.map((q) => q.id),
             [
@@ -109,6 +111,7 @@ describe("usage report named queries", () => {
                 "report-application-launches",
                 "report-sessions-by-client-ip",
                 "report-data-transfer-sessions",
+                "report-reconcile-script-records",
             ],
         );
         assert.strictEqual(new Set(queries.map((q) => q.name)).size, queries.length);
@@ -125,9 +128,15 @@ describe("usage report named queries", () => {
 
     it("uses only columns the reports have (besides its own aliases and SQL functions)", () => {
         const functions = new Set(["try_cast", "date_format", "current_date"]);
+        // The reconciliation also reads the script records' table, by its schema's columns.
+        const recordColumns = new Set([USAGE_TABLE_NAME, ...glueColumns().map((c) => c.name), "session_end"]);
         for (const query of queries) {
-            const aliases = new Set([...query.sql.matchAll(/\bAS\s+(\w+)|\bips \((\w+)\)/g)].map((m) => m[1] ?? m[2]));
-            const tables = new Set(USAGE_REPORTS.map((r) => r.tableName));
+            const aliases = new Set(
+                [...query.sql.matchAll(/\bAS\s+(\w+)|\bips \((\w+)\)|^(?:WITH )?(\w+) AS \(/gm)].map(
+                    (m) => m[1] ?? m[2] ?? m[3],
+                ),
+            );
+            const tables = new Set([...USAGE_REPORTS.map((r) => r.tableName), ...recordColumns]);
             const unknown = [...query.sql.matchAll(/\b[a-z]+(?:_[a-z0-9]+)+\b/g)]
                 .map((m) => m[0])
                 .filter((id) => !columns.has(id) && !aliases.has(id) && !functions.has(id) && !tables.has(id));

@@ -104,6 +104,30 @@ export function generatedReports(now: string): ReportDay[] {
             ],
             applications: [{ user_session_id: "r03", application_name: "Visual Studio Code" }],
         },
+        // Sessions the script records also hold (usage-data.ts), for the reconciliation query: one
+        // that agrees, one within the duration tolerance, one with another user, one whose
+        // duration differs by 10 minutes, and one whose instance died (no end record).
+        {
+            day: dayAgo(6),
+            sessions: [
+                sessionRow("s11", dayAgo(6), { user_id: "Ελένη", session_duration_in_seconds: "12000" }),
+                sessionRow("s12", dayAgo(6), { user_id: "CORP\\bob", session_duration_in_seconds: "2400" }),
+                sessionRow("s13", dayAgo(6), { user_id: "bob", session_duration_in_seconds: "3600" }),
+            ],
+            applications: [],
+        },
+        {
+            day: dayAgo(11),
+            sessions: [sessionRow("s10", dayAgo(11), { user_id: "ALICE", session_duration_in_seconds: "2000" })],
+            applications: [],
+        },
+        {
+            day: dayAgo(19),
+            sessions: [
+                sessionRow("s05", dayAgo(19), { user_id: 'O\'Brien, Pat "PJ"', session_duration_in_seconds: "14400" }),
+            ],
+            applications: [],
+        },
         {
             // Just outside the 30-day window: only the monthly query reads it.
             day: d31,
