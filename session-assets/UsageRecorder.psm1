@@ -26,6 +26,8 @@ $script:Invariant = [Globalization.CultureInfo]::InvariantCulture
 $script:PowerShellExe = Join-Path $env:SystemRoot 'System32\WindowsPowerShell\v1.0\powershell.exe'
 # Seconds the upload process stops before the script's own deadline, so it exits on its own.
 $script:UploaderMarginSeconds = 1
+# Seconds kept for uploading when events are still being rendered: the record must not wait on the log.
+$script:EventLogReserveSeconds = 4
 
 function Get-MachineModuleRoots {
     # Machine-wide module folders only (never $env:PSModulePath, which includes the user's folder).
@@ -298,9 +300,10 @@ function Get-SessionSystemEventLines {
         Windows System log entries of the session window, one JSON object per line, at most
         MaxEvents. On a multi-session instance every session sees the same machine-level events;
         an event attributed to another user (its UserId) is never included. One event that cannot
-        be rendered is skipped, not fatal.
+        be rendered is skipped, not fatal; rendering stops EventLogReserveSeconds before the
+        deadline, so the record's upload never waits on the log.
     #>
-    param([DateTime]$StartUtc, [DateTime]$EndUtc, [string]$SessionId, [int]$MaxEvents = 2000)
+    param([DateTime]$StartUtc, [DateTime]$EndUtc, [string]$SessionId, [DateTime]$Deadline, [int]$MaxEvents = 2000)
     $filter = @{ LogName = 'System'; StartTime = $StartUtc.ToLocalTime(); EndTime = $EndUtc.ToLocalTime() }
     try {
         $events = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
@@ -312,8 +315,10 @@ function Get-SessionSystemEventLines {
     }
     $ownSid = [Security.Principal.WindowsIdentity]::GetCurrent().User
     $skipped = 0
+    $late = 0
     $lines = foreach ($entry in $events) {
         try {
+            if ((Get-SecondsLeft $Deadline) -lt $script:EventLogReserveSeconds) { $late++; continue }
             if ($null -ne $entry.UserId -and $entry.UserId -ne $ownSid) { continue }
             $message = [string]$entry.Message
             if ($message.Length -gt 2000) { $message = $message.Substring(0, 2000) }
@@ -332,6 +337,7 @@ function Get-SessionSystemEventLines {
         }
     }
     if ($skipped -gt 0) { Write-UsageLog "$skipped System event(s) could not be rendered and were skipped" }
+    if ($late -gt 0) { Write-UsageLog "$late System event(s) left out: no time left before the deadline" }
     return (@($lines) -join "`n")
 }
 
@@ -381,7 +387,7 @@ function Invoke-UsageRecording {
 
         # Read while the upload process loads the AWS module.
         if ($EventLogKeyPrefix -ne '' -and $null -ne $computed.SessionStartUtc) {
-            $lines = Get-SessionSystemEventLines -StartUtc (ConvertTo-UtcDateTime $computed.SessionStartUtc) -EndUtc $now -SessionId $sessionKey
+            $lines = Get-SessionSystemEventLines -StartUtc (ConvertTo-UtcDateTime $computed.SessionStartUtc) -EndUtc $now -SessionId $sessionKey -Deadline $deadline
             if ($lines -ne '') {
                 $logFile = Join-Path $workDir 'system.json'
                 [IO.File]::WriteAllText($logFile, $lines + "`n")

@@ -164,7 +164,23 @@ export function perEventTry(trees: ScriptTrees): string[] {
         : ["Get-SessionSystemEventLines does not render each event inside its own try"];
 }
 
+/** Rendering the event log stops before the deadline, so the record's upload never waits on it. */
+export function eventLogWithinDeadline(trees: ScriptTrees): string[] {
+    const lines = functionNamed(trees.module, "Get-SessionSystemEventLines")?.text ?? "";
+    const problems: string[] = [];
+    if (!/\[DateTime\]\$Deadline/.test(lines)) problems.push("Get-SessionSystemEventLines takes no deadline");
+    if (!/foreach \(\$entry in \$events\) \{\s*try \{\s*if \(\(Get-SecondsLeft \$Deadline\)/.test(lines)) {
+        problems.push("Get-SessionSystemEventLines does not check the deadline before each event");
+    }
+    const invoke = functionNamed(trees.module, "Invoke-UsageRecording")?.text ?? "";
+    if (!/Get-SessionSystemEventLines [^\n]*-Deadline \$deadline/.test(invoke)) {
+        problems.push("Invoke-UsageRecording does not pass its deadline to the event-log reader");
+    }
+    return problems;
+}
+
 export const SESSION_SCRIPT_RULES = {
+    eventLogWithinDeadline,
     importsByAbsolutePathOnly,
     oneUploadProcess,
     killedAtDeadline,

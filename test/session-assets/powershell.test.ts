@@ -188,6 +188,11 @@ describe("session scripts (PowerShell grammar)", () => {
                 '$identity = "$env:COMPUTERNAME|$env:AppStream_UserName|$env:AppStream_Session_Reservation_DateTime|$([DateTime]::UtcNow.Ticks)"',
                 /uses Ticks/,
             ],
+            eventLogWithinDeadline: [
+                "            if ((Get-SecondsLeft $Deadline) -lt $script:EventLogReserveSeconds) { $late++; continue }\n",
+                "",
+                /does not check the deadline before each event/,
+            ],
             perEventTry: [
                 "    $lines = foreach ($entry in $events) {\n        try {",
                 "    $lines = foreach ($entry in $events) {\n        $null = 1\n        try {",
