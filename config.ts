@@ -21,6 +21,11 @@ export function isSnsTopicArn(value: string): boolean {
 /** Every key this program reads lives in this namespace: `appstream-ops:<key>`. */
 export const CONFIG_NAMESPACE = "appstream-ops";
 
+/** Longest record retention accepted, in days. */
+const MAX_RETENTION_DAYS = 36_500;
+/** Largest per-query scan limit, in MB, whose byte count is still an exact integer. */
+const MAX_BYTES_SCANNED_CUTOFF_MB = Math.floor(Number.MAX_SAFE_INTEGER / (1024 * 1024));
+
 /** Fleets one stack may point at its bundle; AppStream's default fleet quota is far lower. */
 const MAX_ELASTIC_FLEETS = 50;
 /** Highest concurrent-update quota accepted; far above AppStream's default of 5. */
@@ -146,13 +151,18 @@ export const CONFIG_KEYS = {
     }),
     usageRetentionDays: integerKey({
         min: 1,
+        // A hundred years: more serves no purpose, and the value becomes S3 lifecycle days and an
+        // Athena projection range.
+        max: MAX_RETENTION_DAYS,
         defaultValue: 730,
         description:
             "Days a usage record (and session event log) is kept in the usage bucket before S3 lifecycle expires it. Also bounds the Athena partition projection range.",
     }),
     athenaBytesScannedCutoffMb: integerKey({
-        // Athena's own minimum for BytesScannedCutoffPerQuery is 10 MB.
+        // Athena's own minimum for BytesScannedCutoffPerQuery is 10 MB; the maximum keeps the byte
+        // count an exact integer (below 2^53), which the provider sends as a plain number.
         min: 10,
+        max: MAX_BYTES_SCANNED_CUTOFF_MB,
         defaultValue: 1024,
         description:
             "Per-query data-scanned limit of the Athena workgroup, in MB. Queries that would scan more are cancelled, which caps the cost of one query.",

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ImageUpdateScheduler } from "./components/image-update-scheduler";
 import { UsagePipeline } from "./components/usage-pipeline";
 import { loadConfig } from "./config";
-import { glueIdentifier } from "./runtime/usage/glue-table";
+import { stackDatabaseName } from "./runtime/usage/glue-table";
 
 // Fails here, before any resource is registered, when a config key is invalid: `pulumi preview` fails with the message.
 const config = loadConfig();
@@ -12,7 +12,7 @@ const usage = new UsagePipeline("usage", {
     usageRetentionDays: config.usageRetentionDays,
     athenaBytesScannedCutoffMb: config.athenaBytesScannedCutoffMb,
     // Glue names are account-wide: the stack name keeps dev and prod apart.
-    databaseName: glueIdentifier(`appstream_usage_${pulumi.getStack()}`),
+    databaseName: stackDatabaseName(pulumi.getStack()),
     usageReports: config.usageReports,
     elasticFleets: config.elasticFleets,
     scriptRoleNetworks: config.scriptRoleNetworks,

@@ -122,7 +122,9 @@ export function scheduleExpressionProblem(expression: string): string | undefine
     if (expression.length > MAX_SCHEDULE_EXPRESSION_LENGTH) {
         return `an expression has at most ${MAX_SCHEDULE_EXPRESSION_LENGTH} characters`;
     }
-    const match = /^(cron|rate)\((.*)\)$/.exec(expression.trim());
+    // What is checked is what is deployed: no trimming.
+    if (expression !== expression.trim()) return "the expression has spaces before or after it; remove them";
+    const match = /^(cron|rate)\((.*)\)$/.exec(expression);
     if (!match) return `expected cron(...) or rate(...)`;
     return match[1] === "cron" ? cronProblem(match[2]) : rateProblem(match[2]);
 }

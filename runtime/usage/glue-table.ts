@@ -2,6 +2,7 @@
  * How the Glue table reads the usage records: JSON SerDe over newline-delimited JSON, with Athena
  * partition projection on the date so that no crawler or MSCK REPAIR is ever needed.
  */
+import { createHash } from "crypto";
 import { PARTITION_KEY, SESSION_RECORDS_PREFIX } from "./record-schema";
 
 export const USAGE_TABLE_NAME = "session_events";
@@ -41,6 +42,19 @@ export function partitionProjectionParameters(bucket: string, retentionDays: num
 }
 
 /** Glue and Athena names: lower case letters, digits and underscores, at most 255 characters. */
+/**
+ * The Glue database of a stack: `appstream_usage_<stack>`. Glue names are lower case letters,
+ * digits and `_`, so `Prod-EU`, `prod.eu` and `prod_eu` would all become `appstream_usage_prod_eu`
+ * and the second stack would fail at deploy; a stack name Glue cannot spell as it is therefore
+ * also gets 8 hex digits of its SHA-256. A name Glue can spell (`dev`, `prod_eu`) is kept as is.
+ */
+export function stackDatabaseName(stack: string): string {
+    const base = glueIdentifier(`appstream_usage_${stack}`);
+    if (/^[a-z0-9_]+$/.test(stack)) return base;
+    const hash = createHash("sha256").update(stack, "utf8").digest("hex").slice(0, 8);
+    return `${base.slice(0, 255 - 9)}_${hash}`;
+}
+
 export function glueIdentifier(name: string): string {
     const id = name
         .toLowerCase()

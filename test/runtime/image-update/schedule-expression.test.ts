@@ -49,6 +49,9 @@ describe("schedule expressions", () => {
         // "3#1,6#3" is two expressions, which the reference calls invalid.
         ["cron(0 12 ? * 3#1,6#3 *)", /a day-of-week with # holds that one expression only/],
         [`cron(0 12 1 * ? ${"2026,".repeat(60)}2027)`, /at most 256 characters/],
+        // Checked trimmed but deployed as written, it reached the schedule with its spaces (issue 15).
+        [" cron(0 12 1 * ? *)", /spaces before or after it/],
+        ["rate(1 day) ", /spaces before or after it/],
     ];
     for (const [expression, message] of invalid) {
         it(`rejects ${expression}, saying which field is wrong`, () => {
