@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
 import { ImageEntry, RunState } from "../runtime/image-update/workflow";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
 import {
@@ -36,9 +37,40 @@ interface Fixture {
     imageBuilders?: FakeImageBuilderSpec[];
 }
 
-function argument(name: string, fallback: string): string {
-    const at = process.argv.indexOf(`--${name}`);
-    return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+/** A problem the user can fix (an argument, a file): printed as one line, without a stack trace. */
+class SimulationInputError extends Error {}
+
+/** The fixture, or an error naming the file and what is wrong with it. */
+function readFixture(file: string): Fixture {
+    const where = path.relative(process.cwd(), file) || file;
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new SimulationInputError(`${where}: cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+    let fixture: Fixture;
+    try {
+        fixture = JSON.parse(text);
+    } catch (err) {
+        throw new SimulationInputError(`${where}: is not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof fixture !== "object" || fixture === null || !Array.isArray(fixture.images)) {
+        throw new SimulationInputError(`${where}: expected an object with an "images" list`);
+    }
+    return fixture;
+}
+
+/** The stack file's config, or an error naming the file. */
+function stackConfig(stack: string): Record<string, string> {
+    try {
+        return readStackConfig(stack);
+    } catch (err) {
+        const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+        throw new SimulationInputError(
+            `Pulumi.${stack}.yaml: ${missing ? "does not exist" : (err as Error).message.split("\n")[0]}`,
+        );
+    }
 }
 
 const clock = (minute: number) => `+${Math.floor(minute / 60)}h${String(minute % 60).padStart(2, "0")}m`;
@@ -112,8 +144,8 @@ export async function simulate(
         lines.push(...line.split("\n"));
         print(line);
     };
-    const fixture: Fixture = JSON.parse(fs.readFileSync(fixtureFile, "utf8"));
-    const config = { ...readStackConfig(stack), ...(fixture.config ?? {}) };
+    const fixture = readFixture(fixtureFile);
+    const config = { ...stackConfig(stack), ...(fixture.config ?? {}) };
     const deployed = await deployedWorkflow({ stack, config });
     process.env.AWS_REGION = config["aws:region"] ?? "eu-west-1";
 
@@ -172,10 +204,23 @@ export async function simulate(
 }
 
 async function main(): Promise<void> {
-    const fixtureFile = path.resolve(
-        argument("fixture", path.join(PROJECT_ROOT, "scripts/fixtures/sample-account.json")),
-    );
-    await simulate(argument("stack", "dev"), fixtureFile, (line) => console.log(line));
+    let values: { stack: string; fixture: string };
+    try {
+        // node:util's parser: unknown flags and missing values are errors, and --stack=prod works.
+        ({ values } = parseArgs({
+            options: {
+                stack: { type: "string", default: "dev" },
+                fixture: { type: "string", default: path.join(PROJECT_ROOT, "scripts/fixtures/sample-account.json") },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (err) {
+        throw new SimulationInputError(
+            `${(err as Error).message}; usage: npm run simulate -- [--stack <name>] [--fixture <file>]`,
+        );
+    }
+    await simulate(values.stack, path.resolve(values.fixture), (line) => console.log(line));
 }
 
 // A command when run by npm run simulate; a function when a test imports it.
@@ -183,7 +228,8 @@ if (require.main === module)
     main().then(
         () => process.exit(0),
         (err) => {
-            console.error(err);
-            process.exit(1);
+            // What the user can fix is one line; anything else is a bug, shown with its stack.
+            console.error(err instanceof SimulationInputError ? `simulate: ${err.message}` : err);
+            process.exit(err instanceof SimulationInputError ? 2 : 1);
         },
     );

@@ -12,7 +12,13 @@ function deploy(
 ): { status: number | null; calls: string[]; stderr: string } {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
     const log = path.join(bin, "calls.log");
-    fs.writeFileSync(path.join(bin, "pulumi"), `#!/usr/bin/env bash\necho "$*" >> "${log}"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+        path.join(bin, "pulumi"),
+        `#!/usr/bin/env bash\necho "$* [backend $PULUMI_BACKEND_URL]" >> "${log}"\n`,
+        {
+            mode: 0o755,
+        },
+    );
     const result = spawnSync("bash", [path.join(PROJECT_ROOT, "scripts", "deploy.sh"), ...args], {
         env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` },
         encoding: "utf8",
@@ -23,23 +29,40 @@ function deploy(
 }
 
 describe("npm run deploy (scripts/deploy.sh)", () => {
-    it("logs into the local file backend, creates or selects the stack, and runs pulumi up with the extra flags", () => {
+    it("uses the local file backend for its own commands (no pulumi login), selects the stack, and runs pulumi up with the extra flags", () => {
         const { status, calls, stderr } = deploy(["--stack", "dev", "--yes"], { PULUMI_BACKEND_URL: "" });
         assert.strictEqual(status, 0, stderr);
         const policy = fs.existsSync(path.join(PROJECT_ROOT, "policy-pack", "PulumiPolicy.yaml"))
             ? " --policy-pack policy-pack"
             : "";
+        const backend = `[backend file://${PROJECT_ROOT}/.pulumi-state]`;
+        // `pulumi login` would change the current backend of every project on the machine (issue 15).
         assert.deepStrictEqual(calls, [
-            `login file://${PROJECT_ROOT}/.pulumi-state`,
-            "stack select dev --create",
-            `up --stack dev${policy} --yes`,
+            `stack select dev --create ${backend}`,
+            `up --stack dev${policy} --yes ${backend}`,
         ]);
     });
 
-    it("uses PULUMI_BACKEND_URL when it is set", () => {
-        const { status, calls } = deploy(["--stack=prod"], { PULUMI_BACKEND_URL: "s3://my-state-bucket" });
+    it("uses PULUMI_BACKEND_URL when it is set, and creates a stack without a stack file only with --create", () => {
+        const { status, calls } = deploy(["--stack=prod", "--create"], { PULUMI_BACKEND_URL: "s3://my-state-bucket" });
         assert.strictEqual(status, 0);
-        assert.deepStrictEqual(calls.slice(0, 2), ["login s3://my-state-bucket", "stack select prod --create"]);
+        assert.deepStrictEqual(calls.slice(0, 1), ["stack select prod --create [backend s3://my-state-bucket]"]);
+    });
+
+    it("refuses a mistyped stack name instead of deploying a new stack on defaults (issue 15)", () => {
+        const { status, calls, stderr } = deploy(["--stack", "pord", "--yes"]);
+        assert.strictEqual(status, 2);
+        assert.deepStrictEqual(calls, []);
+        assert.match(stderr, /there is no Pulumi\.pord\.yaml, .*stack files here: dev\), or pass --create/);
+    });
+
+    it("reports --stack without a value instead of exiting 1 silently (issue 15)", () => {
+        for (const args of [["--stack"], ["--stack", "--yes"], ["--stack="]]) {
+            const { status, calls, stderr } = deploy(args);
+            assert.strictEqual(status, 2, args.join(" "));
+            assert.deepStrictEqual(calls, []);
+            assert.match(stderr, /deploy: --stack=? needs a stack name/);
+        }
     });
 
     it("refuses to run without --stack", () => {

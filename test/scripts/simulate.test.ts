@@ -4,6 +4,7 @@
  * fake (tags against the model), so a fixture AppStream could not hold fails here.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -65,4 +66,36 @@ describe("npm run simulate", function () {
             /fixture fleet office-production: tags\["Owner"\]: "<ops>" does not match/,
         );
     });
+});
+
+describe("npm run simulate, used wrongly (issue 15)", function () {
+    this.timeout(120_000);
+    /** The command as npm runs it; a problem the user can fix is one line on stderr and exit code 2. */
+    const run = (...args: string[]) => {
+        const result = spawnSync(
+            process.execPath,
+            [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "scripts/simulate.ts", ...args],
+            { cwd: PROJECT_ROOT, encoding: "utf8" },
+        );
+        return { status: result.status, stderr: result.stderr.trim(), stdout: result.stdout };
+    };
+    const corrupt = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "fixture-")), "corrupt.json");
+    fs.writeFileSync(corrupt, "{ not json");
+    const cases: [string[], RegExp][] = [
+        // Before: a misspelt flag silently simulated dev on the sample fixture.
+        [["--stak", "prod"], /^simulate: Unknown option '--stak'; usage: npm run simulate -- \[--stack <name>\]/],
+        [["--stack"], /^simulate: Option '--stack <value>' argument missing/],
+        // Before: --stack=prod was not understood, and a missing stack file was a stack trace.
+        [["--stack=prod"], /^simulate: Pulumi\.prod\.yaml: does not exist$/],
+        [[`--fixture=${corrupt}`], /^simulate: .*corrupt\.json: is not valid JSON \(/],
+    ];
+    for (const [args, expected] of cases) {
+        it(`${args.join(" ")}: one line naming what is wrong, exit code 2`, () => {
+            const { status, stderr, stdout } = run(...args);
+            assert.strictEqual(status, 2, stderr);
+            assert.match(stderr, expected);
+            assert.strictEqual(stderr.split("\n").length, 1, stderr);
+            assert.strictEqual(stdout, "");
+        });
+    }
 });
