@@ -57,31 +57,32 @@ export async function rollOut(api: AppStreamApi, state: RunState, updates: reado
     const concerned = fleets
         .map((fleet) => ({ ...fleet, imageName: fleet.imageName ?? imageNameOfArn(fleet.imageArn) }))
         .filter((fleet) => fleet.imageName !== undefined && names.has(fleet.imageName));
-    const tags = new Map<string, Tags | Error>();
-    await mapWithConcurrency(concerned, TAG_READ_CONCURRENCY, async (fleet) => {
-        tags.set(fleet.name, await api.listTags(fleet.arn).catch((err: Error) => err));
-    });
-    const optedIn = (fleet: FleetInfo) => {
-        const fleetTags = tags.get(fleet.name);
-        return !(fleetTags instanceof Error) && isTaggedForUpdate(fleetTags ?? {}, state.settings);
-    };
-    const { roll, records } = planRollout(concerned, updates, optedIn);
-    for (const fleet of concerned) {
-        const failure = tags.get(fleet.name);
-        const update = updates.find((u) => u.image === fleet.imageName);
-        if (failure instanceof Error && update) {
-            const detail = boundedDetail(
-                `could not read its tags, so whether it is opted in is unknown: ${errorReason(failure)}`,
-            );
-            recordFleet(state, {
-                fleet: fleet.name,
-                image: update.image,
-                newImage: update.newImage,
-                outcome: "failed",
-                detail,
-            });
+    const read = await mapWithConcurrency(concerned, TAG_READ_CONCURRENCY, async (fleet) => ({
+        fleet,
+        tags: await api.listTags(fleet.arn).catch((err: Error) => err),
+    }));
+    // A fleet whose tags cannot be read is neither rolled out nor called "not opted in": it failed.
+    const tagsOf = new Map<string, Tags>();
+    for (const { fleet, tags } of read) {
+        if (!(tags instanceof Error)) {
+            tagsOf.set(fleet.name, tags);
+            continue;
         }
+        const update = updates.find((u) => u.image === fleet.imageName);
+        if (!update) continue;
+        recordFleet(state, {
+            fleet: fleet.name,
+            image: update.image,
+            newImage: update.newImage,
+            outcome: "failed",
+            detail: boundedDetail(
+                `could not read its tags, so whether it is opted in is unknown: ${errorReason(tags)}`,
+            ),
+        });
     }
+    const readable = concerned.filter((fleet) => tagsOf.has(fleet.name));
+    const optedIn = (fleet: FleetInfo) => isTaggedForUpdate(tagsOf.get(fleet.name) ?? {}, state.settings);
+    const { roll, records } = planRollout(readable, updates, optedIn);
     for (const record of records) recordFleet(state, record);
     for (const record of roll) {
         try {

@@ -104,6 +104,8 @@ export interface FakeFleetSpec {
     /** @default "WINDOWS_SERVER_2022" */
     platform?: string;
     tags?: Record<string, string>;
+    /** ListTagsForResource on this fleet fails (it was deleted after DescribeFleets listed it). */
+    tagsUnreadable?: boolean;
     /** UpdateFleet on this fleet fails with this error. */
     updateError?: "ConcurrentModificationException" | "ResourceNotAvailableException";
 }
@@ -351,6 +353,9 @@ export class FakeAppStreamAccount {
 
     async listTags(input: { ResourceArn?: string }) {
         await this.enter("ListTagsForResource", input);
+        if ([...this.fleets.values()].some((f) => f.arn === input.ResourceArn && f.tagsUnreadable)) {
+            throw new ResourceNotFoundException({ message: `${input.ResourceArn} not found`, $metadata: {} });
+        }
         return { Tags: { ...this.byArn(input.ResourceArn ?? "").tags } };
     }
 

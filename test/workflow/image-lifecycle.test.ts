@@ -190,6 +190,23 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.match(text, /  - Excel: in use by fleet excel-manual/);
     });
 
+    it("reports an opted-in fleet whose tags cannot be read as failed, not as 'not opted in', and leaves it alone", async () => {
+        const fleets: FakeFleetSpec[] = [
+            { name: "office-prod", imageName: "Office", tags: OPT_IN },
+            { name: "office-gone", imageName: "Office", tags: OPT_IN, tagsUnreadable: true },
+        ];
+        const account = new FakeAppStreamAccount([optedIn("Office")], { fleets });
+        const { text } = await month(await deploy(), account, DECEMBER);
+
+        assert.strictEqual(account.fleets.get("office-prod")!.imageName, updated("Office"));
+        assert.strictEqual(account.fleets.get("office-gone")!.imageName, "Office");
+        assert.match(
+            text,
+            /office-gone \(Office -> Office-Updated-2026-12-01\): could not read its tags, so whether it is opted in is unknown: ResourceNotFoundException/,
+        );
+        assert.ok(!text.includes("office-gone uses Office"), text);
+    });
+
     it("keeps a version an image builder uses or one shared with another account, and deletes the rest", async () => {
         const account = new FakeAppStreamAccount(
             [
