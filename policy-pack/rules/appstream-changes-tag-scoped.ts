@@ -1,7 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { Statement, conditionKeys, describeStatement, grantsAction, hasWildcard } from "../lib/iam-statements";
-import { rolePermissions } from "../lib/role-permissions";
-import { describeResource, reportDeferred, stackResources } from "../lib/stack-resources";
+import { forEachRoleStatement } from "../lib/role-statements";
 
 /**
  * AppStream actions that destroy an image or change what a fleet streams. The image updater needs
@@ -27,30 +26,14 @@ export const appStreamChangesTagScoped: StackValidationPolicy = {
         "Checks whether every role allowed appstream:DeleteImage or appstream:UpdateFleet is held to tagged resources (an aws:ResourceTag condition) or to named images and fleets.",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
-        const { roles, unlinked } = rolePermissions(stackResources(args));
-        for (const { label, sources } of roles) {
-            for (const source of sources) {
-                if (source.unknown)
-                    reportDeferred(reportViolation, `${source.label} of ${label}`, source.unknown, source.urn);
-                if (source.document?.kind !== "parsed") continue;
-                for (const statement of source.document.statements) {
-                    const granted = CHANGING_ACTIONS.filter((action) => grantsAction(statement, action));
-                    if (granted.length && !hasResourceTagCondition(statement) && !namesEachResource(statement)) {
-                        reportViolation(
-                            `${label}: ${source.label} ${describeStatement(statement)} allows ${granted.join(", ")} on any matching image or fleet: add an aws:ResourceTag condition or name each resource.`,
-                            source.urn,
-                        );
-                    }
-                }
+        forEachRoleStatement(args, reportViolation, ({ label, source, statement }) => {
+            const granted = CHANGING_ACTIONS.filter((action) => grantsAction(statement, action));
+            if (granted.length && !hasResourceTagCondition(statement) && !namesEachResource(statement)) {
+                reportViolation(
+                    `${label}: ${source.label} ${describeStatement(statement)} allows ${granted.join(", ")} on any matching image or fleet: add an aws:ResourceTag condition or name each resource.`,
+                    source.urn,
+                );
             }
-        }
-        for (const { resource, unknown } of unlinked) {
-            reportDeferred(
-                reportViolation,
-                `which role ${describeResource(resource)} applies to`,
-                unknown,
-                resource.urn,
-            );
-        }
+        });
     },
 };
