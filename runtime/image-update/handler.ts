@@ -11,7 +11,7 @@ import { appStreamApi } from "./appstream-api";
 import { serviceQuotasApi } from "./service-quotas-api";
 import { RunSettings, parseRunSettings } from "./run-settings";
 import { Email, RunContext, failureEmail, summaryEmail } from "./summary-email";
-import { RunState, RunSummary, checkRun, startRun, summarize } from "./workflow";
+import { RunState, RunSummary, checkRun, lifecycleCounts, startRun, summarize } from "./workflow";
 
 /** The events the state machine sends; `action` names the step. */
 export type ImageUpdateEvent =
@@ -50,12 +50,9 @@ function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | unde
         failed: summary?.failed.length ?? 0,
         upToDate: summary?.upToDate.length ?? 0,
         pendingAtTimeout: summary?.pendingAtTimeout.length ?? 0,
-        blockedByQuota: summary?.quotaBlocks.reduce((n, block) => n + block.notStarted.length, 0) ?? 0,
         // Tagged images the run could not hold (Step Functions' 256 KiB state): a later run takes them up.
         leftOut: summary?.leftOut?.count ?? 0,
-        fleetsRolledOut: summary?.fleets.filter((f) => f.outcome === "rolledOut").length ?? 0,
-        // With retention off nothing is deleted, whatever the summary says it would delete.
-        imagesDeleted: summary && summary.keepImageVersions > 0 ? summary.retention.filter((r) => !r.kept).length : 0,
+        ...(summary ? lifecycleCounts(summary) : { blockedByQuota: 0, fleetsRolledOut: 0, imagesDeleted: 0 }),
     };
     return { outcome, counts, emailedTo };
 }

@@ -6,7 +6,7 @@ import type { RetentionRecord } from "./lifecycle";
 import { QUOTAS, QUOTA_NAMES, quotaConsoleUrl } from "./quotas";
 import type { KeptBecause } from "./retention";
 import { FleetRecord, updateFleetCommand } from "./rollout";
-import type { QuotaBlock, RunSummary, SummaryItem } from "./workflow";
+import { QuotaBlock, RunSummary, SummaryItem, lifecycleCounts } from "./workflow";
 
 export interface Email {
     readonly subject: string;
@@ -256,9 +256,7 @@ function render(subject: string, intro: string, body: Section[], context: RunCon
 /** The summary of a finished run. */
 export function summaryEmail(summary: RunSummary, context: RunContext = {}): Email {
     const where = context.region ? ` in ${context.region}` : "";
-    const blocked = summary.quotaBlocks.reduce((n, block) => n + block.notStarted.length, 0);
-    const rolledOut = summary.fleets.filter((f) => f.outcome === "rolledOut").length;
-    const deleted = summary.keepImageVersions > 0 ? summary.retention.filter((r) => !r.kept).length : 0;
+    const { blockedByQuota: blocked, fleetsRolledOut: rolledOut, imagesDeleted: deleted } = lifecycleCounts(summary);
     const counts = [
         `${summary.updated.length} updated`,
         `${summary.failed.length} failed`,

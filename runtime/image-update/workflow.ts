@@ -508,6 +508,23 @@ export function summarize(state: RunState): RunSummary {
     };
 }
 
+/**
+ * The lifecycle counts the email's subject and the notify result both give: images a quota kept
+ * from starting, fleets rolled out, and versions deleted (none while retention is off, whatever
+ * the summary says it would delete).
+ */
+export function lifecycleCounts(summary: RunSummary): {
+    blockedByQuota: number;
+    fleetsRolledOut: number;
+    imagesDeleted: number;
+} {
+    return {
+        blockedByQuota: summary.quotaBlocks.reduce((n, block) => n + block.notStarted.length, 0),
+        fleetsRolledOut: summary.fleets.filter((f) => f.outcome === "rolledOut").length,
+        imagesDeleted: summary.keepImageVersions > 0 ? summary.retention.filter((r) => !r.kept).length : 0,
+    };
+}
+
 function quotaBlocksOf(state: RunState): QuotaBlock[] {
     const blocked = state.images.filter((image) => image.status === "blocked");
     const held = [...new Set(blocked.map((image) => image.waitingFor ?? "otherQuota"))];
