@@ -58,33 +58,24 @@ export const MODEL_FILES: Record<ServiceName, string> = {
  * malformed address with InvalidParameterValue ("Illegal address"), a common error of the Query
  * protocol.
  */
+/** The common errors of the JSON-protocol APIs, the same list in the AppStream and Service Quotas references. */
+const JSON_PROTOCOL_COMMON_ERRORS = [
+    "AccessDeniedException",
+    "IncompleteSignature",
+    "InternalFailure",
+    "InvalidAction",
+    "InvalidClientTokenId",
+    "NotAuthorized",
+    "OptInRequired",
+    "RequestExpired",
+    "ServiceUnavailable",
+    "ThrottlingException",
+    "ValidationError",
+];
+
 export const COMMON_ERRORS: Record<ServiceName, readonly string[]> = {
-    appstream: [
-        "AccessDeniedException",
-        "IncompleteSignature",
-        "InternalFailure",
-        "InvalidAction",
-        "InvalidClientTokenId",
-        "NotAuthorized",
-        "OptInRequired",
-        "RequestExpired",
-        "ServiceUnavailable",
-        "ThrottlingException",
-        "ValidationError",
-    ],
-    servicequotas: [
-        "AccessDeniedException",
-        "IncompleteSignature",
-        "InternalFailure",
-        "InvalidAction",
-        "InvalidClientTokenId",
-        "NotAuthorized",
-        "OptInRequired",
-        "RequestExpired",
-        "ServiceUnavailable",
-        "ThrottlingException",
-        "ValidationError",
-    ],
+    appstream: JSON_PROTOCOL_COMMON_ERRORS,
+    servicequotas: JSON_PROTOCOL_COMMON_ERRORS,
     ses: [
         "AccessDeniedException",
         "IncompleteSignature",
