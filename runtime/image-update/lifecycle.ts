@@ -4,7 +4,7 @@
  * fails for one fleet or one image is recorded against it and the others go on.
  */
 import { errorName, errorReason } from "../aws/errors";
-import type { AppStreamApi, FleetInfo, ImageInfo } from "./appstream-api";
+import type { AppStreamApi, FleetInfo, ImageBuilderInfo, ImageInfo } from "./appstream-api";
 import { isTaggedForUpdate, Tags } from "./image-tags";
 import { RetentionDecision, imageNameOfArn, imageUsers, mayBeVersionOf, planRetention } from "./retention";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
@@ -129,10 +129,15 @@ export interface RetentionPass {
 
 /**
  * Deletes the superseded versions of `bases` beyond the newest `keep`, except those in use or
- * shared; records every version's fate. Returns the names it deleted.
+ * shared; records every version's fate. Returns the names it deleted, and what it listed, so the
+ * caller need not list it again.
  */
-export async function applyRetention(api: AppStreamApi, state: RunState, pass: RetentionPass): Promise<string[]> {
-    if (pass.bases.length === 0) return [];
+export async function applyRetention(
+    api: AppStreamApi,
+    state: RunState,
+    pass: RetentionPass,
+): Promise<{ deleted: string[]; listed?: { images: readonly ImageInfo[]; builders: ImageBuilderInfo[] } }> {
+    if (pass.bases.length === 0) return { deleted: [] };
     state.retention ??= emptyRecords();
     const record = (decision: RetentionRecord) => upsertRecord(state.retention!, decision, (r) => r.image);
     const [images, fleets, builders] = await Promise.all([
@@ -163,18 +168,19 @@ export async function applyRetention(api: AppStreamApi, state: RunState, pass: R
                 record({ image, kept: "shared" });
                 continue;
             }
+            // With retention off (keep 0) the record says what would be deleted, and nothing is.
             if (pass.keep > 0) await api.deleteImage(image);
             record({ image });
-            deleted.push(image);
+            if (pass.keep > 0) deleted.push(image);
         } catch (err) {
             // Already gone (a retried step deleted it): what was asked for is done.
             if (errorName(err) === "ResourceNotFoundException") {
                 record({ image });
-                deleted.push(image);
+                if (pass.keep > 0) deleted.push(image);
             } else {
                 record({ image, kept: "deleteFailed", detail: boundedDetail(errorReason(err)) });
             }
         }
     }
-    return deleted;
+    return { deleted, listed: { images, builders } };
 }

@@ -178,7 +178,7 @@ async function makeRoom(
     if (keep === 0 || queued.length === 0) return privateImages;
     let images = privateImages;
     const without = (deleted: string[]) => images.filter((image) => !deleted.includes(image.name));
-    images = without(await applyRetention(api, state, { bases: runBases(state), keep, images, knownTags }));
+    images = without((await applyRetention(api, state, { bases: runBases(state), keep, images, knownTags })).deleted);
     const room = () => state.quotas!.images.value - quotaUsage(images, []).images;
     if (keep === 1 || room() >= queued.length) return images;
     // Only images that have an update will take a place: ask AppStream (a dry run) before deleting anything.
@@ -186,7 +186,7 @@ async function makeRoom(
     const needed = updatable.length - room();
     if (needed > 0) {
         const pass = { bases: runBases(state, updatable), keep: keep - 1, limit: needed, images, knownTags };
-        images = without(await applyRetention(api, state, pass));
+        images = without((await applyRetention(api, state, pass)).deleted);
     }
     return images;
 }
@@ -213,7 +213,16 @@ async function endIfDone(api: AppStreamApi, state: RunState): Promise<void> {
     state.done = !hasWork(state);
     if (!state.done) return;
     try {
-        await applyRetention(api, state, { bases: runBases(state), keep: state.settings.keepImageVersions });
+        const { deleted, listed } = await applyRetention(api, state, {
+            bases: runBases(state),
+            keep: state.settings.keepImageVersions,
+        });
+        if (listed) {
+            // What retention just listed, less what it deleted: no second listing for the summary's figures.
+            const images = listed.images.filter((image) => !deleted.includes(image.name));
+            state.quotaUsage = quotaUsage(images, listed.builders);
+            return;
+        }
     } catch (err) {
         // Listing what retention needs failed: the updates are done, so the run still reports them.
         state.retention ??= { items: [], omitted: 0 };
