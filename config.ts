@@ -12,10 +12,20 @@ import {
     maxChecksFor,
 } from "./runtime/image-update/run-settings";
 import { scheduleExpressionProblem, timeZoneProblem } from "./runtime/image-update/schedule-expression";
+import { scheduleTiming } from "./runtime/image-update/schedule-firings";
+import { isGlueIdentifier } from "./runtime/usage/glue-table";
 
 /** An SNS topic ARN: arn:<partition>:sns:<region>:<account>:<name of 1-256 letters, digits, - and _>. */
 export function isSnsTopicArn(value: string): boolean {
     return /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(value);
+}
+
+/** Why a valid expression is still useless: it fires at no date from today on. */
+function scheduleNeverFiresProblem(expression: string): string | undefined {
+    const today = new Date();
+    return scheduleTiming(expression, today).next === undefined
+        ? `it never fires after ${today.toISOString().slice(0, 10)}: no date matches its day-of-month, month, day-of-week and year fields together`
+        : undefined;
 }
 
 /** Every key this program reads lives in this namespace: `appstream-ops:<key>`. */
@@ -138,6 +148,16 @@ function stringListKey(opts: {
 
 /** The single definition of every stack config key: the README's config table is checked against it. */
 export const CONFIG_KEYS = {
+    usagePipeline: booleanKey({
+        defaultValue: true,
+        description:
+            'Deploy the session usage pipeline (`UsagePipeline`): usage bucket, session-script role and package, Glue table, Athena workgroup and queries. `false` deploys none of it, and `destroy`-like removes it from a stack that had it (see README "Uninstall").',
+    }),
+    imageUpdates: booleanKey({
+        defaultValue: true,
+        description:
+            "Deploy the scheduled managed image updates (`ImageUpdateScheduler`): schedule, state machine, function, alarms. `false` deploys none of it.",
+    }),
     sessionScriptWaitSeconds: integerKey({
         // The least an upload can do in: the scripts keep 5 s back, and in the 15 s left start one
         // upload process, load the AWS module (the base images' monolithic AWSPowerShell is the
@@ -216,7 +236,7 @@ export const CONFIG_KEYS = {
         description:
             "EventBridge Scheduler expression of the update run. The default is 12:00 on the 1st of every month.",
         accepted: "an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 12 1 * ? *)",
-        problem: scheduleExpressionProblem,
+        problem: (expression) => scheduleExpressionProblem(expression) ?? scheduleNeverFiresProblem(expression),
     }),
     updateScheduleTimezone: stringKey({
         type: "IANA time zone",
@@ -304,6 +324,46 @@ export const CONFIG_KEYS = {
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
+/** Retention periods CloudWatch Logs accepts (the @pulumi/aws LogGroup `retentionInDays` documentation). */
+const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/**
+ * Component arguments that are not stack config keys: this program sets them itself (the Glue
+ * database from the stack name) or keeps their default. Checked by the same parser as the keys.
+ */
+export const COMPONENT_ONLY_ARGS = {
+    logRetentionDays: {
+        ...integerKey({ min: 1, max: 3653, defaultValue: 90, description: "Days the image updater's logs are kept." }),
+        accepted: `one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+        parse: (raw: string): ParseResult<number> =>
+            LOG_RETENTION_DAYS.includes(Number(raw)) && /^\d+$/.test(raw) ? { value: Number(raw) } : {},
+    },
+    athenaResultsRetentionDays: integerKey({
+        min: 1,
+        max: MAX_RETENTION_DAYS,
+        defaultValue: 30,
+        description: "Days Athena query results are kept.",
+    }),
+    databaseName: stringKey({
+        type: "Glue database name",
+        defaultValue: "",
+        description: "Glue database of the usage tables; unique in the account and Region. Empty: the component name.",
+        accepted: "a Glue database name: 1-255 lower case letters, digits and _",
+        problem: (value) => (value === "" || isGlueIdentifier(value) ? undefined : "not a Glue database name"),
+    }),
+    scriptLogsToS3: booleanKey({
+        defaultValue: true,
+        description: "Whether AppStream copies the session scripts' output to its session-script log bucket.",
+    }),
+} satisfies Record<string, ConfigKeySpec<unknown>>;
+
+/** Every setting a component argument can carry: the stack config keys and the component-only ones. */
+const SETTINGS = { ...CONFIG_KEYS, ...COMPONENT_ONLY_ARGS };
+export type SettingName = keyof typeof SETTINGS;
+type Settings = { readonly [K in SettingName]: (typeof SETTINGS)[K]["defaultValue"] };
+
 /** The validated stack configuration. */
 export type AppStreamOpsConfig = {
     readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K]["defaultValue"];
@@ -315,59 +375,118 @@ export function stackFileDefault(name: ConfigKey): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** A rule over several keys; it runs only when each of its keys parsed. */
+/** A rule over several settings; it runs only when each of its settings parsed. */
 interface CrossKeyRule {
     readonly keys: readonly ConfigKey[];
-    problem(config: AppStreamOpsConfig): string | undefined;
+    problem(config: AppStreamOpsConfig, label: (name: ConfigKey) => string): string | undefined;
 }
 
-const key = (name: ConfigKey) => `${CONFIG_NAMESPACE}:${name}`;
+const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
 
 const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
     {
         keys: ["batchSize", "maxConcurrentUpdates"],
-        problem: (c) =>
+        problem: (c, k) =>
             c.batchSize <= c.maxConcurrentUpdates
                 ? undefined
-                : `${key("batchSize")} = ${c.batchSize} is above ${key("maxConcurrentUpdates")} = ${c.maxConcurrentUpdates}: AppStream runs at most that many image updates at once (default quota 5). Lower batchSize, or raise maxConcurrentUpdates once Service Quotas has raised the quota`,
+                : `${k("batchSize")} = ${c.batchSize} is above ${k("maxConcurrentUpdates")} = ${c.maxConcurrentUpdates}: AppStream runs at most that many image updates at once (default quota 5). Lower batchSize, or raise maxConcurrentUpdates once Service Quotas has raised the quota`,
     },
     {
         keys: ["notifyEmails", "senderEmail"],
-        problem: (c) =>
+        problem: (c, k) =>
             c.notifyEmails.length > 0 && c.senderEmail === ""
-                ? `${key("notifyEmails")} is set but ${key("senderEmail")} is empty: set senderEmail to a verified SES identity`
+                ? `${k("notifyEmails")} is set but ${k("senderEmail")} is empty: set senderEmail to a verified SES identity`
                 : undefined,
     },
     {
         keys: ["createSenderIdentity", "senderEmail"],
-        problem: (c) =>
+        problem: (c, k) =>
             c.createSenderIdentity && c.senderEmail === ""
-                ? `${key("createSenderIdentity")} = true needs ${key("senderEmail")}`
+                ? `${k("createSenderIdentity")} = true needs ${k("senderEmail")}`
                 : undefined,
     },
     {
         keys: ["pollIntervalMinutes", "maxWaitHours"],
-        problem: (c) => {
+        problem: (c, k) => {
             if (c.pollIntervalMinutes > c.maxWaitHours * 60) {
-                return `${key("pollIntervalMinutes")} = ${c.pollIntervalMinutes} is longer than ${key("maxWaitHours")} = ${c.maxWaitHours} hours: no check would happen before the run times out`;
+                return `${k("pollIntervalMinutes")} = ${c.pollIntervalMinutes} is longer than ${k("maxWaitHours")} = ${c.maxWaitHours} hours: no check would happen before the run times out`;
             }
             const checks = maxChecksFor(c.maxWaitHours, c.pollIntervalMinutes);
             return checks > MAX_CHECKS_PER_RUN
-                ? `${key("maxWaitHours")} = ${c.maxWaitHours} with ${key("pollIntervalMinutes")} = ${c.pollIntervalMinutes} makes ${checks} checks per run; at most ${MAX_CHECKS_PER_RUN} fit in a Step Functions execution history. Raise pollIntervalMinutes or lower maxWaitHours`
+                ? `${k("maxWaitHours")} = ${c.maxWaitHours} with ${k("pollIntervalMinutes")} = ${c.pollIntervalMinutes} makes ${checks} checks per run; at most ${MAX_CHECKS_PER_RUN} fit in a Step Functions execution history. Raise pollIntervalMinutes or lower maxWaitHours`
                 : undefined;
+        },
+    },
+    {
+        // A run lasts up to maxWaitHours; a schedule firing sooner starts a second run beside it,
+        // which finds the same images and sends its own email.
+        keys: ["updateSchedule", "maxWaitHours"],
+        problem: (c, k) => {
+            const timing = scheduleTiming(c.updateSchedule, new Date());
+            const gap = timing.shortestGapMinutes;
+            if (gap === undefined || gap > c.maxWaitHours * 60) return undefined;
+            const [first, second] = timing.closestPair!;
+            return `${k("updateSchedule")} = ${JSON.stringify(c.updateSchedule)} fires ${gap} minutes apart (${first} and ${second}), but a run may last ${k("maxWaitHours")} = ${c.maxWaitHours} hours: runs would overlap and each would email its own summary. Schedule runs more than ${c.maxWaitHours} hours apart, or lower maxWaitHours`;
         },
     },
 ];
 
 /** Thrown when stack config is invalid; RunError makes Pulumi print the message without a stack trace. */
 export class ConfigValidationError extends pulumi.RunError {
-    constructor(public readonly problems: readonly string[]) {
-        super(
-            `Invalid stack configuration (fix it with \`pulumi config set\` or in Pulumi.<stack>.yaml):\n` +
-                problems.map((p) => `  - ${p}`).join("\n"),
-        );
+    constructor(
+        public readonly problems: readonly string[],
+        heading = "Invalid stack configuration (fix it with `pulumi config set` or in Pulumi.<stack>.yaml):",
+    ) {
+        super(`${heading}\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "ConfigValidationError";
     }
+}
+
+/** How settings are read and named: stack config keys or a component's arguments. */
+interface SettingsSource {
+    /** The raw text of a setting as Pulumi hands a config value (lists as JSON); undefined when unset. */
+    read(name: SettingName): string | undefined;
+    /** A setting's name in messages, e.g. `appstream-ops:batchSize` or `batchSize`. */
+    label(name: SettingName): string;
+    /** The value as the user wrote it, in messages. */
+    shown(name: SettingName, raw: string): string;
+}
+
+/**
+ * The one validation of settings, for stack config and component arguments alike: each setting
+ * by its spec, then every cross-setting rule whose settings are all among `names` and parsed.
+ */
+function validateSettings(
+    names: readonly SettingName[],
+    source: SettingsSource,
+): { values: Settings; problems: string[] } {
+    const problems: string[] = [];
+    const values: Record<string, unknown> = {};
+    const failed: string[] = [];
+    for (const name of names) {
+        const spec: ConfigKeySpec<unknown> = SETTINGS[name];
+        const raw = source.read(name);
+        if (raw === undefined) {
+            values[name] = spec.defaultValue;
+            continue;
+        }
+        const parsed = spec.parse(raw);
+        if ("value" in parsed) {
+            values[name] = parsed.value;
+        } else {
+            failed.push(name);
+            const why = parsed.problem ? `${parsed.problem}; ` : "";
+            problems.push(
+                `${source.label(name)} = ${source.shown(name, raw)} is invalid: ${why}expected ${spec.accepted} (default ${JSON.stringify(spec.defaultValue)})`,
+            );
+        }
+    }
+    for (const rule of CROSS_KEY_RULES) {
+        if (rule.keys.some((k) => failed.includes(k) || !names.includes(k))) continue;
+        const problem = rule.problem(values as AppStreamOpsConfig, source.label);
+        if (problem) problems.push(problem);
+    }
+    return { values: values as Settings, problems };
 }
 
 /**
@@ -379,39 +498,46 @@ export function parseConfig(
     read: (key: string) => string | undefined,
     presentKeys: readonly string[] = [],
 ): AppStreamOpsConfig {
-    const problems: string[] = [];
     const known = Object.keys(CONFIG_KEYS);
-    for (const name of presentKeys) {
-        if (!known.includes(name)) {
-            problems.push(`${key(name as ConfigKey)} is not a known key; the accepted keys are: ${known.join(", ")}`);
-        }
-    }
-    const values: Record<string, unknown> = {};
-    const failed = new Set<string>();
-    for (const [name, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, ConfigKeySpec<unknown>][]) {
-        const raw = read(name);
-        if (raw === undefined) {
-            values[name] = spec.defaultValue;
-            continue;
-        }
-        const parsed = spec.parse(raw);
-        if ("value" in parsed) {
-            values[name] = parsed.value;
-        } else {
-            failed.add(name);
-            const why = parsed.problem ? `${parsed.problem}; ` : "";
-            problems.push(
-                `${key(name)} = ${JSON.stringify(raw)} is invalid: ${why}expected ${spec.accepted} (default ${JSON.stringify(spec.defaultValue)})`,
-            );
-        }
-    }
-    for (const rule of CROSS_KEY_RULES) {
-        if (rule.keys.some((k) => failed.has(k))) continue;
-        const problem = rule.problem(values as AppStreamOpsConfig);
-        if (problem) problems.push(problem);
-    }
-    if (problems.length > 0) throw new ConfigValidationError(problems);
+    const unknown = presentKeys
+        .filter((name) => !known.includes(name))
+        .map((name) => `${key(name)} is not a known key; the accepted keys are: ${known.join(", ")}`);
+    const { values, problems } = validateSettings(known as ConfigKey[], {
+        read,
+        label: key,
+        shown: (_, raw) => JSON.stringify(raw),
+    });
+    if (unknown.length + problems.length > 0) throw new ConfigValidationError([...unknown, ...problems]);
     return values as AppStreamOpsConfig;
+}
+
+/** A setting's value as the raw text a stack file would give, so one parser checks both. */
+const asRaw = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+
+/**
+ * A component's arguments checked with the stack config's rules and messages, named as arguments:
+ * `ImageUpdateScheduler "image-updates": batchSize = 500 is invalid: expected an integer from 1
+ * to 100 (default 5)`. Unset arguments take the config defaults. Throws at construction, so a
+ * program that passes a bad value fails `pulumi preview` with that line, never later.
+ */
+export function validateComponentArgs<K extends SettingName>(
+    component: string,
+    name: string,
+    args: Partial<Record<K, unknown>>,
+    names: readonly K[],
+): Pick<Settings, K> {
+    const given = args as Record<string, unknown>;
+    const unknown = Object.keys(given)
+        .filter((arg) => !(names as readonly string[]).includes(arg))
+        .map((arg) => `${arg} is not an argument of ${component}; the accepted arguments are: ${names.join(", ")}`);
+    const { values, problems } = validateSettings(names, {
+        read: (arg) => (given[arg] === undefined ? undefined : asRaw(given[arg])),
+        label: (arg) => arg,
+        shown: (arg) => JSON.stringify(given[arg]),
+    });
+    problems.unshift(...unknown);
+    if (problems.length > 0) throw new ConfigValidationError(problems, `${component} "${name}": invalid arguments:`);
+    return values;
 }
 
 /** Reads the current stack's config. Fails the program (and so `pulumi preview`) on any invalid key. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS } from "../config";
+import { validateComponentArgs } from "../config";
 import {
     alarmTopicPolicy,
     imageUpdaterPolicy,
@@ -8,7 +8,7 @@ import {
     startExecutionPolicy,
     stateMachinePolicy,
 } from "../runtime/iam/policy-documents";
-import { handleImageUpdateEvent } from "../runtime/image-update/handler";
+import { STACK_VARIABLE, handleImageUpdateEvent } from "../runtime/image-update/handler";
 import { RunInput, maxChecksFor } from "../runtime/image-update/run-settings";
 import { imageUpdateDefinition } from "../runtime/image-update/state-machine";
 
@@ -23,9 +23,26 @@ const ALARM_PERIOD_SECONDS = 300;
 /** One invocation discovers and tags hundreds of images at most; 5 minutes leaves room for throttling. */
 export const FUNCTION_TIMEOUT_SECONDS = 300;
 
-/** Defaults come from the config table, so the component and the stack config never disagree. */
-const defaults = <K extends keyof typeof CONFIG_KEYS>(key: K): (typeof CONFIG_KEYS)[K]["defaultValue"] =>
-    CONFIG_KEYS[key].defaultValue;
+/** What preview says when no one would hear of a run. */
+export const NO_RECIPIENTS_WARNING =
+    "image updates: notifyEmails is empty, so runs email no summary and no one is subscribed to the run alarms. Each run still updates the tagged images; its summary is only the execution's output. Set notifyEmails and senderEmail to be told.";
+
+/** Every argument, checked by the stack config's rules (config.ts) with its defaults. */
+const ARGUMENTS = [
+    "batchSize",
+    "updateSchedule",
+    "updateScheduleTimezone",
+    "notifyEmails",
+    "senderEmail",
+    "pollIntervalMinutes",
+    "maxWaitHours",
+    "autoUpdateTagKey",
+    "autoUpdateTagValue",
+    "createSenderIdentity",
+    "logRetentionDays",
+    "keepImageVersions",
+    "alarmTopicArn",
+] as const satisfies readonly (keyof ImageUpdateSchedulerArgs)[];
 
 export interface ImageUpdateSchedulerArgs {
     /** Most image updates in flight at once (keep it within the account's quota). @default 5 */
@@ -86,24 +103,27 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
     public readonly deadLetterQueueUrl: pulumi.Output<string>;
 
     constructor(name: string, args: ImageUpdateSchedulerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Before anything is registered: a bad argument fails preview with one line naming it.
+        const settings = validateComponentArgs("ImageUpdateScheduler", name, args, ARGUMENTS);
         super("appstream-ops:image-update:ImageUpdateScheduler", name, {}, opts);
         const parent = { parent: this };
-        const senderEmail = args.senderEmail ?? defaults("senderEmail");
-        const pollIntervalMinutes = args.pollIntervalMinutes ?? defaults("pollIntervalMinutes");
-        const timeZone = args.updateScheduleTimezone ?? defaults("updateScheduleTimezone");
-        const retentionInDays = args.logRetentionDays ?? 90;
+        const { senderEmail, pollIntervalMinutes, logRetentionDays: retentionInDays } = settings;
+        const timeZone = settings.updateScheduleTimezone;
         const input: RunInput = {
             settings: {
-                batchSize: args.batchSize ?? defaults("batchSize"),
-                tagKey: args.autoUpdateTagKey ?? defaults("autoUpdateTagKey"),
-                tagValue: args.autoUpdateTagValue ?? defaults("autoUpdateTagValue"),
-                notifyEmails: args.notifyEmails ?? defaults("notifyEmails"),
+                batchSize: settings.batchSize,
+                tagKey: settings.autoUpdateTagKey,
+                tagValue: settings.autoUpdateTagValue,
+                notifyEmails: settings.notifyEmails,
                 senderEmail,
-                maxChecks: maxChecksFor(args.maxWaitHours ?? defaults("maxWaitHours"), pollIntervalMinutes),
+                maxChecks: maxChecksFor(settings.maxWaitHours, pollIntervalMinutes),
                 timeZone,
-                keepImageVersions: args.keepImageVersions ?? defaults("keepImageVersions"),
+                keepImageVersions: settings.keepImageVersions,
             },
         };
+        if (settings.notifyEmails.length === 0) {
+            pulumi.log.warn(NO_RECIPIENTS_WARNING, this);
+        }
 
         const runInput = JSON.stringify(input);
 
@@ -151,6 +171,8 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                 timeout: FUNCTION_TIMEOUT_SECONDS,
                 memorySize: 256,
                 loggingConfig: { logFormat: "JSON", logGroup: functionLogs.name },
+                // Named in the summary email's header, so emails from several stacks tell themselves apart.
+                environment: { variables: { [STACK_VARIABLE]: `${pulumi.getProject()}/${pulumi.getStack()}` } },
                 codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
             },
             { parent: this, dependsOn: [functionPolicy] },
@@ -228,7 +250,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             `${name}-schedule`,
             {
                 description: "appstream-ops: start the managed image update run",
-                scheduleExpression: args.updateSchedule ?? defaults("updateSchedule"),
+                scheduleExpression: settings.updateSchedule,
                 scheduleExpressionTimezone: timeZone,
                 flexibleTimeWindow: { mode: "OFF" },
                 state: "ENABLED",
@@ -243,12 +265,12 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             { parent: this, dependsOn: [schedulerPolicy] },
         );
 
-        if ((args.createSenderIdentity ?? defaults("createSenderIdentity")) && senderEmail !== "") {
+        if (settings.createSenderIdentity && senderEmail !== "") {
             new aws.ses.EmailIdentity(`${name}-sender`, { email: senderEmail }, parent);
         }
 
         // Alarms that do not depend on the Lambda or SES.
-        const givenTopic = args.alarmTopicArn ?? defaults("alarmTopicArn");
+        const givenTopic = settings.alarmTopicArn;
         let alarmTopicArn: pulumi.Output<string>;
         if (givenTopic !== "") {
             alarmTopicArn = pulumi.output(givenTopic);

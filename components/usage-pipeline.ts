@@ -23,6 +23,7 @@ import {
 } from "../runtime/usage/session-scripts";
 import { USAGE_BUCKET_TAG } from "../runtime/usage/usage-bucket-tag";
 import { createZip } from "../runtime/zip";
+import { validateComponentArgs } from "../config";
 import { ElasticFleetSessionScripts } from "./elastic-fleet-session-scripts";
 import { PrivateBucket } from "./private-bucket";
 import { UsageReports } from "./usage-reports";
@@ -31,7 +32,7 @@ import { UsageReports } from "./usage-reports";
 export const SESSION_ASSETS_DIR = path.resolve(__dirname, "..", "session-assets");
 
 export interface UsagePipelineArgs {
-    /** config.json `waitingTime` for both session events, 1..60 seconds. @default 30 */
+    /** config.json `waitingTime` for both session events, 20..60 seconds. @default 30 */
     sessionScriptWaitSeconds?: number;
     /** Days usage records are kept before S3 lifecycle expiry. @default 730 */
     usageRetentionDays?: number;
@@ -59,6 +60,19 @@ export interface UsagePipelineArgs {
      */
     scriptRoleNetworks?: string[];
 }
+
+/** Every argument, checked by the stack config's rules (config.ts) with its defaults. */
+const ARGUMENTS = [
+    "sessionScriptWaitSeconds",
+    "usageRetentionDays",
+    "athenaBytesScannedCutoffMb",
+    "athenaResultsRetentionDays",
+    "databaseName",
+    "scriptLogsToS3",
+    "usageReports",
+    "elasticFleets",
+    "scriptRoleNetworks",
+] as const satisfies readonly (keyof UsagePipelineArgs)[];
 
 /**
  * Records every AppStream streaming session in S3 through session scripts and makes the records
@@ -93,11 +107,13 @@ export class UsagePipeline extends pulumi.ComponentResource {
     public readonly elasticFleetSessionScripts?: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: UsagePipelineArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Before anything is registered: a bad argument fails preview with one line naming it.
+        const settings = validateComponentArgs("UsagePipeline", name, args, ARGUMENTS);
         super("appstream-ops:usage:UsagePipeline", name, {}, opts);
         const parent = { parent: this };
-        const waitingTimeSeconds = args.sessionScriptWaitSeconds ?? 30;
-        const retentionDays = args.usageRetentionDays ?? 730;
-        const cutoffMb = args.athenaBytesScannedCutoffMb ?? 1024;
+        const waitingTimeSeconds = settings.sessionScriptWaitSeconds;
+        const retentionDays = settings.usageRetentionDays;
+        const cutoffMb = settings.athenaBytesScannedCutoffMb;
 
         const region = aws.getRegionOutput({}, parent).region;
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
@@ -123,7 +139,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
         );
         const results = new PrivateBucket(
             `${name}-athena-results`,
-            { expirationDays: args.athenaResultsRetentionDays ?? 30, forceDestroy: true },
+            { expirationDays: settings.athenaResultsRetentionDays, forceDestroy: true },
             parent,
         );
 
@@ -144,7 +160,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
                 policy: usage.bucketArn.apply((arn) =>
                     putObjectOnlyPolicy(arn, {
                         keyPrefixes: [`${SESSION_RECORDS_PREFIX}/`, `${EVENT_LOG_PREFIX}/`],
-                        networks: args.scriptRoleNetworks ?? [],
+                        networks: settings.scriptRoleNetworks,
                     }),
                 ),
             },
@@ -169,7 +185,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
                     bucket,
                     region: bucketRegion,
                     waitingTimeSeconds,
-                    s3LogEnabled: args.scriptLogsToS3 ?? true,
+                    s3LogEnabled: settings.scriptLogsToS3,
                 }),
             );
         const bundle = new aws.s3.BucketObject(
@@ -207,7 +223,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
         }
 
         // Glue table over the records, and Athena.
-        const databaseName = args.databaseName ?? glueIdentifier(name);
+        const databaseName = settings.databaseName || glueIdentifier(name);
         const database = new aws.glue.CatalogDatabase(
             `${name}-database`,
             { name: databaseName, description: "AppStream session usage records (appstream-ops)" },
@@ -267,7 +283,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
             );
         }
 
-        const reports = args.usageReports
+        const reports = settings.usageReports
             ? new UsageReports(
                   `${name}-reports`,
                   { region, databaseName: database.name, workgroupName: workgroup.name },
@@ -275,7 +291,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
               )
             : undefined;
 
-        const elasticFleets = (args.elasticFleets ?? []).map((fleetName) => {
+        const elasticFleets = settings.elasticFleets.map((fleetName) => {
             const fleet = new ElasticFleetSessionScripts(
                 `${name}-elastic-fleet-${fleetName}`,
                 { region, fleetName, s3Bucket: bundle.bucket, s3Key: bundle.key },

@@ -2,6 +2,8 @@ import * as assert from "assert";
 import { CONFIG_KEYS, ConfigValidationError, parseConfig } from "../config";
 
 const IMAGE_UPDATE_DEFAULTS = {
+    usagePipeline: true,
+    imageUpdates: true,
     scriptRoleNetworks: [],
     batchSize: 5,
     maxConcurrentUpdates: 5,
@@ -65,10 +67,14 @@ describe("config", () => {
             keepImageVersions: "2",
             alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
             createSenderIdentity: "true",
+            usagePipeline: "false",
+            imageUpdates: "false",
         };
         assert.deepStrictEqual(
             parseConfig((k) => raw[k]),
             {
+                usagePipeline: false,
+                imageUpdates: false,
                 sessionScriptWaitSeconds: 60,
                 usageRetentionDays: 1,
                 athenaBytesScannedCutoffMb: 10,
@@ -266,6 +272,41 @@ describe("config", () => {
     for (const [raw, message] of crossKey) {
         it(`rejects ${JSON.stringify(raw)}: keys that contradict each other`, () => {
             assert.deepStrictEqual(problemsOf(raw), [message]);
+        });
+    }
+
+    const today = () => new Date().toISOString().slice(0, 10);
+    for (const schedule of ["cron(0 12 30 2 ? *)", "cron(0 12 1 * ? 2020)", "cron(0 12 31 4,6,9,11 ? *)"]) {
+        it(`rejects ${schedule}: a schedule that never fires`, () => {
+            assert.deepStrictEqual(problemsOf({ updateSchedule: schedule }), [
+                `appstream-ops:updateSchedule = ${JSON.stringify(schedule)} is invalid: it never fires after ${today()}: no date matches its day-of-month, month, day-of-week and year fields together; expected an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 12 1 * ? *) (default "cron(0 12 1 * ? *)")`,
+            ]);
+        });
+    }
+
+    const overlapping: [Record<string, string>, number][] = [
+        [{ updateSchedule: "rate(12 hours)" }, 720],
+        [{ updateSchedule: "cron(0 0,12 * * ? *)" }, 720],
+        // 23:00 and 01:00 the next day: the closest pair spans midnight.
+        [{ updateSchedule: "cron(0 1,23 ? * MON-FRI *)", maxWaitHours: "3" }, 120],
+        [{ updateSchedule: "rate(1 day)", maxWaitHours: "24" }, 1440],
+    ];
+    for (const [raw, gap] of overlapping) {
+        it(`rejects ${JSON.stringify(raw)}: runs that would overlap`, () => {
+            const [problem] = problemsOf(raw);
+            const hours = raw.maxWaitHours ?? "24";
+            assert.match(
+                problem,
+                new RegExp(
+                    `^appstream-ops:updateSchedule = "${raw.updateSchedule.replace(/[()*?]/g, "\\$&")}" fires ${gap} minutes apart \\(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d and \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d\\), but a run may last appstream-ops:maxWaitHours = ${hours} hours: runs would overlap`,
+                ),
+            );
+        });
+    }
+
+    for (const schedule of ["cron(0 12 29 2 ? *)", "rate(2 days)", "cron(0 12 ? * SUN *)", "cron(0 0 ? * 2#1 2199)"]) {
+        it(`accepts ${schedule}: it fires, and runs more than maxWaitHours apart`, () => {
+            assert.strictEqual(parseConfig((k) => ({ updateSchedule: schedule })[k]).updateSchedule, schedule);
         });
     }
 

@@ -41,7 +41,6 @@ export function partitionProjectionParameters(bucket: string, retentionDays: num
     };
 }
 
-/** Glue and Athena names: lower case letters, digits and underscores, at most 255 characters. */
 /**
  * The Glue database of a stack: `appstream_usage_<stack>`. Glue names are lower case letters,
  * digits and `_`, so `Prod-EU`, `prod.eu` and `prod_eu` would all become `appstream_usage_prod_eu`
@@ -55,6 +54,12 @@ export function stackDatabaseName(stack: string): string {
     return `${base.slice(0, 255 - 9)}_${hash}`;
 }
 
+/** Glue and Athena names: lower case letters, digits and underscores, at most 255 characters. */
+export function isGlueIdentifier(name: string): boolean {
+    return /^[a-z0-9_]{1,255}$/.test(name);
+}
+
+/** `name` spelled as a Glue identifier: lower case, other characters runs of `_`. */
 export function glueIdentifier(name: string): string {
     const id = name
         .toLowerCase()

@@ -37,6 +37,8 @@ export interface RecordedResource {
 
 export interface ProgramRun {
     readonly resources: RecordedResource[];
+    /** What the program told `pulumi.log.warn`: what preview would show as warnings. */
+    readonly warnings: string[];
     /** The stack outputs (the program's exports), resolved. */
     readonly outputs: Record<string, unknown>;
     /** All resources of a type token, e.g. `aws:s3/bucket:Bucket`. */
@@ -245,7 +247,15 @@ export async function runUnderMocks(
     );
     recordRegistrations(registrations);
     forgetProjectModules();
-    const program = await load();
+    const warnings: string[] = [];
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = async (message: string) => void warnings.push(message);
+    let program: Record<string, unknown>;
+    try {
+        program = await load();
+    } finally {
+        pulumi.log.warn = warn;
+    }
     const outputs: Record<string, unknown> = {};
     if (!options.preview) {
         for (const [key, value] of Object.entries(program)) {
@@ -261,6 +271,7 @@ export async function runUnderMocks(
     });
     return {
         resources,
+        warnings,
         outputs,
         ofType: (type) => resources.filter((r) => r.type === type),
         one(type, name) {
