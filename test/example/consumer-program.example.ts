@@ -1,0 +1,98 @@
+/**
+ * `npm run test:example`: appstream-ops as another program gets it. Packs this repository as npm
+ * would publish it, installs the tarball into a copy of examples/consumer-program (with npm, from
+ * the registry or npm's cache), and runs that program's own test under mocks, which type-checks it
+ * first. A planted bad argument must then fail the same test with the component's message.
+ */
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../helpers/program";
+
+const EXAMPLE = path.join(PROJECT_ROOT, "examples", "consumer-program");
+
+function npm(args: string[], cwd: string): { status: number | null; output: string } {
+    const run = spawnSync("npm", args, {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, npm_config_loglevel: "error" },
+    });
+    return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
+}
+
+describe("examples/consumer-program, with the packed package installed", function () {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-example-"));
+    const app = path.join(work, "consumer-program");
+    let packed: string[] = [];
+
+    before(function () {
+        // npm pack runs the prepare script: the package is built from this checkout.
+        const [info] = JSON.parse(
+            execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
+                cwd: PROJECT_ROOT,
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "inherit"],
+            }),
+        ) as { filename: string; files: { path: string }[] }[];
+        packed = info.files.map((f) => f.path);
+        fs.cpSync(EXAMPLE, app, { recursive: true, filter: (src) => !/node_modules|[/\\]bin$/.test(src) });
+        fs.renameSync(path.join(work, info.filename), path.join(app, "appstream-ops.tgz"));
+        const install = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], app);
+        assert.strictEqual(install.status, 0, `npm install failed:\n${install.output}`);
+    });
+
+    it("the package holds compiled JavaScript, declarations and the session assets, and no sources or tests", () => {
+        for (const file of ["dist/library.js", "dist/library.d.ts", "dist/runtime/image-update/handler.js"]) {
+            assert.ok(packed.includes(file), `${file} is not in the package`);
+        }
+        const assets = fs.readdirSync(path.join(PROJECT_ROOT, "session-assets"));
+        for (const asset of assets) assert.ok(packed.includes(`dist/session-assets/${asset}`), asset);
+        const sources = packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+        assert.deepStrictEqual(sources, []);
+        assert.deepStrictEqual(
+            packed.filter((f) => /^(test|scripts|policy-pack)\//.test(f)),
+            [],
+        );
+    });
+
+    it("type-checks and passes its own tests under mocks", () => {
+        const test = npm(["test"], app);
+        assert.strictEqual(test.status, 0, test.output);
+        assert.match(test.output, /# pass 5\b/);
+        assert.match(test.output, /# fail 0\b/);
+    });
+
+    it("fails its test with the component's message when an argument is bad (negative control)", () => {
+        const index = path.join(app, "index.ts");
+        const original = fs.readFileSync(index, "utf8");
+        fs.writeFileSync(
+            index,
+            original.replace("keepImageVersions: 2,", "keepImageVersions: 2,\n    batchSize: 500,"),
+        );
+        try {
+            const test = npm(["test"], app);
+            assert.notStrictEqual(test.status, 0);
+            assert.match(
+                test.output,
+                /ImageUpdateScheduler "image-updates": invalid arguments:\s+- batchSize = 500 is invalid: expected an integer from 1 to 100 \(default 5\)/,
+            );
+        } finally {
+            fs.writeFileSync(index, original);
+        }
+    });
+
+    it("fails type-checking when the program uses an argument the package does not declare (negative control)", () => {
+        const index = path.join(app, "index.ts");
+        const original = fs.readFileSync(index, "utf8");
+        fs.writeFileSync(index, original.replace("keepImageVersions: 2,", "keepImageVersions: 2,\n    batchsize: 3,"));
+        try {
+            const test = npm(["test"], app);
+            assert.notStrictEqual(test.status, 0);
+            assert.match(test.output, /error TS2561: .*'batchsize' does not exist in type 'ImageUpdateSchedulerArgs'/);
+        } finally {
+            fs.writeFileSync(index, original);
+        }
+    });
+});
