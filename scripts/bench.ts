@@ -22,6 +22,7 @@ import {
     payloadBytes,
 } from "../runtime/image-update/state-budget";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
+import { parseCommandLine, runScript } from "./lib/cli";
 import { RUN_STARTED_AT, quotasApi, runSettings, runToEnd } from "../test/helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../test/helpers/fake-appstream";
 
@@ -167,17 +168,14 @@ async function largestRunThatFits(): Promise<void> {
     );
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
+    // It takes no arguments; an unknown one is an error rather than silently ignored.
+    parseCommandLine("npm run bench", {});
     await archiveFigures();
     await callsPerImage(100);
     await discoveryWallTime(500, 3);
     await largestRunThatFits();
+    return 0;
 }
 
-main().then(
-    () => process.exit(0),
-    (err) => {
-        console.error(err);
-        process.exit(1);
-    },
-);
+runScript("bench", main);

@@ -1,53 +1,71 @@
 /**
- * npm run policy:check -- --stack dev [--config key=value ...] [--preview] [--policy-config policy-config.json] [--program index.ts]
+ * npm run policy:check -- --stack dev [--config key=value ...] [--preview] [--policy-config policy-config.json] [--program index.ts] [--stack-dir <folder>]
  *
  * Runs the program under mocks with Pulumi.<stack>.yaml, evaluates every policy of the pack the
  * way the engine does (each resource's inputs, then the whole stack), and prints the resources
- * and the violations. Exits 1 on a mandatory violation. Needs no cloud credentials and no Pulumi
- * CLI, so it also runs on pull requests from forks.
+ * and the violations. Exits 1 on a mandatory violation, 2 on a usage error. Needs no cloud
+ * credentials and no Pulumi CLI, so it also runs on pull requests from forks.
  *
  * --config         a stack config value over the stack file's, as `pulumi config set key value` would
  *                  set it, e.g. --config usageReports=true --config 'elasticFleets=["elastic-fleet-1"]'
  * --preview        evaluate what a `pulumi preview` sees: computed outputs (ARNs, ids) unknown
- * --policy-config  enforcement levels as for `pulumi preview --policy-pack-config`
+ * --policy-config  enforcement levels as for `pulumi preview --policy-pack-config`, checked against
+ *                  the pack's policies and Pulumi's levels
+ * --stack-dir      the folder of the stack files (default: this project's)
+ *
+ * A `secure:` value is encrypted for the stack's secrets provider and cannot be read here: the
+ * program runs with that key's default, and the report says which keys were not checked.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { EnforcementLevel } from "@pulumi/policy";
+import { policies } from "../policy-pack/policies";
 import { Diagnostic, evaluatePack } from "../test/helpers/policy-pack";
 import { runProgram } from "../test/helpers/program";
-import { readStackConfig } from "../test/helpers/stack-config";
+import { PROJECT_ROOT, UsageError, configOverrides, parseCommandLine, readStackFile, runScript } from "./lib/cli";
 
-function argument(name: string): string | undefined {
-    const at = process.argv.indexOf(`--${name}`);
-    return at >= 0 ? process.argv[at + 1] : undefined;
-}
+const USAGE =
+    "npm run policy:check -- --stack <name> [--config key=value ...] [--preview] [--policy-config <file>] [--program <file>] [--stack-dir <folder>]";
+/** Pulumi's enforcement levels (@pulumi/policy EnforcementLevel). */
+const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
-/** Every `--config key=value`; a key without a namespace is in appstream-ops. */
-function configOverrides(): Record<string, string> {
-    const overrides: Record<string, string> = {};
-    process.argv.forEach((arg, i) => {
-        if (arg !== "--config") return;
-        const setting = process.argv[i + 1] ?? "";
-        const at = setting.indexOf("=");
-        if (at <= 0) throw new Error(`--config needs key=value, got ${JSON.stringify(setting)}`);
-        const key = setting.slice(0, at);
-        overrides[key.includes(":") ? key : `appstream-ops:${key}`] = setting.slice(at + 1);
-    });
-    return overrides;
-}
-
-/** Reads a policy-config file: `{ "<policy>": "<level>" }` or `{ "<policy>": { "enforcementLevel": "<level>" } }`. */
-function enforcementLevels(file: string | undefined): Record<string, EnforcementLevel> {
+/**
+ * A policy-config file: `{ "<policy>": "<level>" }` or `{ "<policy>": { "enforcementLevel": "<level>" } }`,
+ * with `all` for every policy, as the Pulumi engine reads it. Unknown policies and levels are
+ * errors naming the accepted ones: the engine would otherwise run with a level nobody chose.
+ */
+export function enforcementLevels(file: string | undefined): Record<string, EnforcementLevel> {
     if (!file) return {};
-    const config = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-    return Object.fromEntries(
-        Object.entries(config).map(([policy, value]) => [
-            policy,
-            (typeof value === "string"
-                ? value
-                : (value as { enforcementLevel: EnforcementLevel }).enforcementLevel) as EnforcementLevel,
-        ]),
-    );
+    const where = path.relative(process.cwd(), file) || file;
+    let config: unknown;
+    try {
+        config = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new UsageError(`${where}: cannot be read as JSON (${why})`);
+    }
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+        throw new UsageError(`${where}: expected an object of policy names to enforcement levels`);
+    }
+    const names = ["all", ...policies.map((p) => p.name)];
+    const levels: Record<string, EnforcementLevel> = {};
+    for (const [policy, value] of Object.entries(config)) {
+        if (!names.includes(policy)) {
+            throw new UsageError(
+                `${where}: "${policy}" is not a policy of the pack; the policies are: ${names.join(", ")}`,
+            );
+        }
+        const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown })?.enforcementLevel;
+        if (typeof level !== "string" || !LEVELS.includes(level as EnforcementLevel)) {
+            throw new UsageError(
+                `${where}: "${policy}" has enforcement level ${JSON.stringify(level)}; the levels are: ${LEVELS.join(", ")}`,
+            );
+        }
+        levels[policy] = level as EnforcementLevel;
+    }
+    // "all" sets every policy; a policy named besides it keeps its own level.
+    const { all, ...named } = levels;
+    return all ? { ...Object.fromEntries(policies.map((p) => [p.name, all])), ...named } : named;
 }
 
 const table = (rows: string[][]) => {
@@ -62,18 +80,25 @@ const table = (rows: string[][]) => {
         .join("\n");
 };
 
-async function main() {
-    const stack = argument("stack");
-    if (!stack) {
-        console.error(
-            "usage: npm run policy:check -- --stack <name> [--config key=value ...] [--preview] [--policy-config <file>] [--program <file>]",
-        );
-        process.exit(2);
-    }
-    const preview = process.argv.includes("--preview");
-    const config = { ...readStackConfig(stack), ...configOverrides() };
-    const run = await runProgram({ config, stack, preview, program: argument("program") });
-    const found = await evaluatePack(run.resources, { enforcement: enforcementLevels(argument("policy-config")) });
+async function main(): Promise<number> {
+    const args = parseCommandLine(USAGE, {
+        stack: { type: "string" },
+        config: { type: "string", multiple: true },
+        preview: { type: "boolean", default: false },
+        "policy-config": { type: "string" },
+        program: { type: "string" },
+        "stack-dir": { type: "string", default: PROJECT_ROOT },
+    });
+    const stack = args.stack as string | undefined;
+    if (!stack) throw new UsageError(`--stack is required; usage: ${USAGE}`);
+    const preview = args.preview as boolean;
+    const enforcement = enforcementLevels(args["policy-config"] as string | undefined);
+    const stackFile = readStackFile(stack, path.resolve(args["stack-dir"] as string));
+    const overrides = configOverrides(args.config as string[] | undefined);
+    const config = { ...stackFile.config, ...overrides };
+    const unread = stackFile.secrets.filter((key) => !(key in overrides));
+    const run = await runProgram({ config, stack, preview, program: args.program as string | undefined });
+    const found = await evaluatePack(run.resources, { enforcement });
 
     const byUrn = (urn: string) => found.filter((d) => d.urn === urn);
     const status = (list: Diagnostic[]) => {
@@ -104,10 +129,12 @@ async function main() {
     const advisory = found.filter((d) => !d.deferred && d.enforcementLevel === "advisory").length;
     const deferred = found.filter((d) => d.deferred).length;
     console.log(`\n${mandatory} mandatory, ${advisory} advisory, ${deferred} deferred to pulumi up.`);
-    process.exit(mandatory > 0 ? 1 : 0);
+    if (unread.length > 0) {
+        console.log(
+            `Not checked: ${unread.join(", ")} ${unread.length === 1 ? "is a secret" : "are secrets"} (secure:) this check cannot read; the program ran with ${unread.length === 1 ? "its default" : "their defaults"}, and the pack checks the real ${unread.length === 1 ? "value" : "values"} at pulumi preview and up.`,
+        );
+    }
+    return mandatory > 0 ? 1 : 0;
 }
 
-main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-});
+if (require.main === module) runScript("policy:check", main);

@@ -1,14 +1,16 @@
 /**
- * npm run simulate [-- --stack dev] [--fixture scripts/fixtures/sample-account.json]
+ * npm run simulate [-- --stack dev] [--fixture scripts/fixtures/sample-account.json] [--config key=value ...]
  *
  * Runs one scheduled image-update run locally, as the stack would deploy it (the real program under
  * mocks gives the state-machine definition, the schedule input and the serialized Lambda), against
  * a sample account described by a fixture. Prints the timeline and the emails it would send.
- * Needs no AWS account and no Pulumi CLI.
+ * The settings are the stack's own (Pulumi.<stack>.yaml), validated as preview validates them;
+ * `--config` sets a value over the file's, as `pulumi config set` would. The fixture describes
+ * only the account. Needs no AWS account and no Pulumi CLI.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { CONFIG_NAMESPACE, parseConfig } from "../config";
 import { ImageEntry, RunState } from "../runtime/image-update/workflow";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
 import {
@@ -20,8 +22,7 @@ import {
     mockSes,
 } from "../test/helpers/fake-appstream";
 import { WorkflowStep, runLocalWorkflow } from "../test/helpers/local-workflow";
-import { PROJECT_ROOT } from "../test/helpers/program";
-import { readStackConfig } from "../test/helpers/stack-config";
+import { PROJECT_ROOT, UsageError, configOverrides, parseCommandLine, readStackFile, runScript } from "./lib/cli";
 
 interface Fixture {
     description: string;
@@ -30,15 +31,22 @@ interface Fixture {
     /** The account's image and image builder quotas. @default not enforced */
     imageQuota?: number;
     imageBuilderQuota?: number;
-    /** Stack config (raw strings) laid over the stack file, e.g. recipients for the sample. */
-    config?: Record<string, string>;
     images: FakeImageSpec[];
     fleets?: FakeFleetSpec[];
     imageBuilders?: FakeImageBuilderSpec[];
 }
 
-/** A problem the user can fix (an argument, a file): printed as one line, without a stack trace. */
-class SimulationInputError extends Error {}
+/** What a fixture may hold: the account, never the stack's settings. */
+const FIXTURE_KEYS = [
+    "description",
+    "startedAt",
+    "concurrentUpdateQuota",
+    "imageQuota",
+    "imageBuilderQuota",
+    "images",
+    "fleets",
+    "imageBuilders",
+];
 
 /** The fixture, or an error naming the file and what is wrong with it. */
 function readFixture(file: string): Fixture {
@@ -47,30 +55,24 @@ function readFixture(file: string): Fixture {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new SimulationInputError(`${where}: cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`);
+        throw new UsageError(`${where}: cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`);
     }
     let fixture: Fixture;
     try {
         fixture = JSON.parse(text);
     } catch (err) {
-        throw new SimulationInputError(`${where}: is not valid JSON (${(err as Error).message})`);
+        throw new UsageError(`${where}: is not valid JSON (${(err as Error).message})`);
     }
     if (typeof fixture !== "object" || fixture === null || !Array.isArray(fixture.images)) {
-        throw new SimulationInputError(`${where}: expected an object with an "images" list`);
+        throw new UsageError(`${where}: expected an object with an "images" list`);
     }
-    return fixture;
-}
-
-/** The stack file's config, or an error naming the file. */
-function stackConfig(stack: string): Record<string, string> {
-    try {
-        return readStackConfig(stack);
-    } catch (err) {
-        const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
-        throw new SimulationInputError(
-            `Pulumi.${stack}.yaml: ${missing ? "does not exist" : (err as Error).message.split("\n")[0]}`,
+    const foreign = Object.keys(fixture).filter((key) => !FIXTURE_KEYS.includes(key));
+    if (foreign.length > 0) {
+        throw new UsageError(
+            `${where}: ${foreign.map((k) => JSON.stringify(k)).join(", ")} is not a fixture key; a fixture describes only the account (${FIXTURE_KEYS.join(", ")}), and the settings come from Pulumi.<stack>.yaml or --config`,
         );
     }
+    return fixture;
 }
 
 const clock = (minute: number) => `+${Math.floor(minute / 60)}h${String(minute % 60).padStart(2, "0")}m`;
@@ -131,21 +133,44 @@ export interface Simulation {
     /** The timeline and the emails, as printed. */
     readonly lines: string[];
     readonly account: FakeAppStreamAccount;
+    /** The emails SES was asked to send, as sent. */
+    readonly emails: { subject: string; text: string; html: string }[];
 }
 
 /** Runs one scheduled run of `stack` against the fixture; `print` sees each line as it comes. */
-export async function simulate(
-    stack: string,
-    fixtureFile: string,
-    print: (line: string) => void = () => {},
-): Promise<Simulation> {
+export interface SimulationOptions {
+    readonly stack: string;
+    readonly fixtureFile: string;
+    /** Settings over the stack file's, as `--config key=value` gives them. */
+    readonly overrides?: Record<string, string>;
+    /** Sees each line as it comes. */
+    readonly print?: (line: string) => void;
+}
+
+/** Runs one scheduled run of the stack, with its own settings, against the account a fixture describes. */
+export async function simulate(options: SimulationOptions): Promise<Simulation> {
+    const { stack, fixtureFile, overrides = {}, print = () => {} } = options;
     const lines: string[] = [];
     const log = (line: string) => {
         lines.push(...line.split("\n"));
         print(line);
     };
     const fixture = readFixture(fixtureFile);
-    const config = { ...stackConfig(stack), ...(fixture.config ?? {}) };
+    const stackFile = readStackFile(stack);
+    const config = { ...stackFile.config, ...overrides };
+    // The program's own validation, before anything runs: what preview would refuse is refused here.
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const stackSettings = parseConfig(
+        (key) => config[prefix + key],
+        Object.keys(config)
+            .filter((key) => key.startsWith(prefix))
+            .map((key) => key.slice(prefix.length)),
+    );
+    if (!stackSettings.imageUpdates) {
+        throw new UsageError(
+            `stack "${stack}" sets ${prefix}imageUpdates = false, so it deploys no image updater to simulate; add --config imageUpdates=true to see what it would do`,
+        );
+    }
     const deployed = await deployedWorkflow({ stack, config });
     process.env.AWS_REGION = config["aws:region"] ?? "eu-west-1";
 
@@ -161,6 +186,11 @@ export async function simulate(
     const { settings } = deployed.input;
     log(`Simulated image update run of stack "${stack}" against ${path.relative(process.cwd(), fixtureFile)}`);
     log(`  ${fixture.description}`);
+    const given = Object.entries(overrides).map(([key, value]) => `${key.replace(prefix, "")}=${value}`);
+    log(`  settings: Pulumi.${stack}.yaml${given.length ? `, with --config ${given.join(" ")}` : ""}`);
+    const unread = stackFile.secrets.filter((key) => !(key in overrides));
+    if (unread.length)
+        log(`  secrets (secure:) not readable here, simulated with their defaults: ${unread.join(", ")}`);
     log(
         `  ${fixture.images.length} images, ${fixture.fleets?.length ?? 0} fleets; opt-in tag ${settings.tagKey}=${settings.tagValue}; batch size ${settings.batchSize}; ` +
             `check every ${deployed.pollIntervalMinutes} min, at most ${settings.maxChecks} checks; ` +
@@ -168,6 +198,7 @@ export async function simulate(
     );
     let state: RunState | undefined;
     let status = "";
+    const emails: Simulation["emails"] = [];
     try {
         const run = await runLocalWorkflow({
             definition: deployed.definition,
@@ -195,41 +226,34 @@ export async function simulate(
             log(`Subject: ${mail.Message?.Subject?.Data}\n`);
             log(mail.Message?.Body?.Text?.Data ?? "");
         }
-        if (ses.sent.length === 0) log("\nNo email: notifyEmails is empty for this stack and fixture.");
+        if (ses.sent.length === 0) log("\nNo email: notifyEmails is empty for this stack.");
+        for (const mail of ses.sent) {
+            const { Subject, Body } = mail.Message ?? {};
+            emails.push({ subject: Subject?.Data ?? "", text: Body?.Text?.Data ?? "", html: Body?.Html?.Data ?? "" });
+        }
     } finally {
         appstream.restore();
         ses.restore();
     }
-    return { status, lines, account };
+    return { status, lines, account, emails };
 }
 
-async function main(): Promise<void> {
-    let values: { stack: string; fixture: string };
-    try {
-        // node:util's parser: unknown flags and missing values are errors, and --stack=prod works.
-        ({ values } = parseArgs({
-            options: {
-                stack: { type: "string", default: "dev" },
-                fixture: { type: "string", default: path.join(PROJECT_ROOT, "scripts/fixtures/sample-account.json") },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
-    } catch (err) {
-        throw new SimulationInputError(
-            `${(err as Error).message}; usage: npm run simulate -- [--stack <name>] [--fixture <file>]`,
-        );
-    }
-    await simulate(values.stack, path.resolve(values.fixture), (line) => console.log(line));
+const USAGE = "npm run simulate -- [--stack <name>] [--fixture <file>] [--config key=value ...]";
+
+async function main(): Promise<number> {
+    const values = parseCommandLine(USAGE, {
+        stack: { type: "string", default: "dev" },
+        fixture: { type: "string", default: path.join(PROJECT_ROOT, "scripts/fixtures/sample-account.json") },
+        config: { type: "string", multiple: true },
+    });
+    await simulate({
+        stack: values.stack as string,
+        fixtureFile: path.resolve(values.fixture as string),
+        overrides: configOverrides(values.config as string[] | undefined),
+        print: (line) => console.log(line),
+    });
+    return 0;
 }
 
 // A command when run by npm run simulate; a function when a test imports it.
-if (require.main === module)
-    main().then(
-        () => process.exit(0),
-        (err) => {
-            // What the user can fix is one line; anything else is a bug, shown with its stack.
-            console.error(err instanceof SimulationInputError ? `simulate: ${err.message}` : err);
-            process.exit(err instanceof SimulationInputError ? 2 : 1);
-        },
-    );
+if (require.main === module) runScript("simulate", main);

@@ -1,5 +1,8 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { USAGE_BUCKET_TAG as PACK_TAG } from "../../policy-pack/lib/usage-bucket";
 import { policies } from "../../policy-pack/policies";
 import { USAGE_BUCKET_TAG } from "../../runtime/usage/usage-bucket-tag";
@@ -15,6 +18,9 @@ import { readStackConfig } from "../helpers/stack-config";
 
 const summary = (found: Diagnostic[]) =>
     found.map((d) => `${d.enforcementLevel} ${d.policy}: ${d.message.split("\n").pop()}`);
+
+/** The dev stack with both capabilities on, so every policy meets every resource it governs. */
+const devWithImageUpdates = () => ({ ...readStackConfig("dev"), "appstream-ops:imageUpdates": "true" });
 
 describe("policy pack against the real program", () => {
     it("has the two mandatory policies, under their fixed names, and five advisory ones", () => {
@@ -41,12 +47,12 @@ describe("policy pack against the real program", () => {
     });
 
     it("passes every policy, with no diagnostic at all, for the dev stack as `pulumi up` sees it", async () => {
-        const run = await runProgram({ config: readStackConfig("dev") });
+        const run = await runProgram({ config: devWithImageUpdates() });
         assert.deepStrictEqual(summary(await evaluatePack(run.resources)), []);
     });
 
     it("passes the mandatory policies in preview, deferring only what is not known yet", async () => {
-        const run = await runProgram({ config: readStackConfig("dev"), preview: true });
+        const run = await runProgram({ config: devWithImageUpdates(), preview: true });
         const found = await evaluatePack(run.resources);
         assert.deepStrictEqual(summary(found.filter((d) => !d.deferred)), []);
         // The script role, its policies, the buckets and the session-scripts configs are all known in a
@@ -62,11 +68,11 @@ describe("policy pack against the real program", () => {
     });
 
     describe("with usage reports and Elastic fleets configured", () => {
-        const config = { ...readStackConfig("dev"), ...USAGE_REPORTS_AND_ONE_FLEET };
+        const config = { ...devWithImageUpdates(), ...USAGE_REPORTS_AND_ONE_FLEET };
         for (const preview of [false, true]) {
             it(`the dynamic resources leave every policy as it was, ${preview ? "in preview" : "at up"}`, async () => {
                 const without = await evaluatePack(
-                    (await runProgram({ config: readStackConfig("dev"), preview })).resources,
+                    (await runProgram({ config: devWithImageUpdates(), preview })).resources,
                 );
                 const run = await runProgram({ config, preview });
                 assert.strictEqual(run.ofType(USAGE_REPORT_SUBSCRIPTION_TYPE).length, 1);
@@ -129,6 +135,85 @@ describe("policy pack against the real program", () => {
             );
             assert.match(result.stdout, /^aws:glue\/catalogTable:CatalogTable\s+usage-reports-sessions-table\s+ok$/m);
             assert.match(result.stdout, /^0 mandatory, 0 advisory, 0 deferred to pulumi up\.$/m);
+        });
+
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-"));
+        const write = (name: string, text: string) => {
+            fs.writeFileSync(path.join(scratch, name), text);
+            return path.join(scratch, name);
+        };
+
+        it("treats secure: values as secrets it cannot read: checks the rest, says what it did not check, exits 0", () => {
+            // Before: the secret reached the program as {"secure":…} JSON and failed config validation.
+            write(
+                "Pulumi.ci.yaml",
+                "config:\n  aws:secretKey:\n    secure: v1:AAAA\n  appstream-ops:alarmTopicArn:\n    secure: v1:BBBB\n  appstream-ops:usageRetentionDays: 365\n",
+            );
+            const result = spawnSync(
+                "npm",
+                ["run", "--silent", "policy:check", "--", "--stack", "ci", "--stack-dir", scratch],
+                {
+                    cwd: PROJECT_ROOT,
+                    encoding: "utf8",
+                },
+            );
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.match(result.stdout, /^0 mandatory, 0 advisory, 0 deferred to pulumi up\.$/m);
+            assert.match(
+                result.stdout,
+                /^Not checked: aws:secretKey, appstream-ops:alarmTopicArn are secrets \(secure:\) this check cannot read;/m,
+            );
+        });
+
+        const refused: [string, string, RegExp][] = [
+            [
+                "unknown-policy.json",
+                '{ "appstream-script-role-put-object-onyl": "mandatory" }',
+                /^policy:check: .*unknown-policy\.json: "appstream-script-role-put-object-onyl" is not a policy of the pack; the policies are: all, appstream-script-role-put-object-only, /,
+            ],
+            [
+                "bad-level.json",
+                '{ "appstream-state-machine-logging": { "enforcementLevel": "strict" } }',
+                /^policy:check: .*bad-level\.json: "appstream-state-machine-logging" has enforcement level "strict"; the levels are: advisory, mandatory, remediate, disabled$/,
+            ],
+            ["broken.json", "{ all: mandatory", /^policy:check: .*broken\.json: cannot be read as JSON \(/],
+        ];
+        for (const [name, text, expected] of refused) {
+            it(`refuses --policy-config ${name} in one line, exit code 2 (before: accepted silently)`, () => {
+                const result = check("--policy-config", write(name, text));
+                assert.strictEqual(result.status, 2, result.stdout);
+                assert.match(result.stderr.trim(), expected);
+                assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
+            });
+        }
+
+        it("applies a valid policy config: all policies advisory turns the mutated program's violations advisory", () => {
+            const result = check(
+                "--program",
+                "test/fixtures/program-with-extra-script-permission.ts",
+                "--policy-config",
+                write("all-advisory.json", '{ "all": "advisory" }'),
+            );
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.match(
+                result.stdout,
+                /^\[advisory\] appstream-script-role-put-object-only {2}usage-script-read-records$/m,
+            );
+        });
+
+        it("reports a usage error and invalid config in one line, exit code 2", () => {
+            const missing = spawnSync("npm", ["run", "--silent", "policy:check", "--", "--stak", "dev"], {
+                cwd: PROJECT_ROOT,
+                encoding: "utf8",
+            });
+            assert.strictEqual(missing.status, 2);
+            assert.match(missing.stderr.trim(), /^policy:check: Unknown option '--stak'; usage: npm run policy:check/);
+            const invalid = check("--config", "batchSize=500");
+            assert.strictEqual(invalid.status, 2);
+            assert.match(
+                invalid.stderr.trim(),
+                /^policy:check: invalid configuration: appstream-ops:batchSize = "500" is invalid: expected an integer from 1 to 100/,
+            );
         });
 
         it("exits 1 on a mutated program and names the policy and the resource", () => {
