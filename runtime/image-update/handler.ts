@@ -89,8 +89,12 @@ function readableCause(cause: string | undefined): string | undefined {
     return cause;
 }
 
+/** The function's environment variable naming the Pulumi project/stack that deployed it. */
+export const STACK_VARIABLE = "APPSTREAM_OPS_STACK";
+
 export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<RunState | NotifyResult> {
-    const context: RunContext = { region: process.env.AWS_REGION };
+    // The stack is set on the function by ImageUpdateScheduler; the account comes from the execution ARN.
+    const context: RunContext = { region: process.env.AWS_REGION, stack: process.env[STACK_VARIABLE] };
     switch (event?.action) {
         case "start": {
             const settings = parseRunSettings(event.settings);

@@ -1,6 +1,15 @@
 /**
- * The one email a run sends: plain text and HTML with the same content. Every value that comes
- * from AppStream or the execution (image names, reasons, error causes) is HTML-escaped.
+ * The one email a run sends: plain text and HTML with the same content, in the same order.
+ *
+ * What needs someone comes first, each section with its next step (what to fix, the command that
+ * retries or rolls out); what went well follows; an empty section is left out. The header names
+ * the account, Region, stack and execution, so emails from several accounts tell themselves apart.
+ *
+ * The HTML is a single column of tables, at most 640 pixels wide, with inline styles only: mail clients (Outlook's
+ * Word engine above all) drop <style> blocks and most modern CSS. It is written here rather than
+ * with an email framework (MJML and its kind) because it runs inside the Lambda, whose archive
+ * would carry that framework's HTML parser and CSS inliner for one fixed layout. Every value that
+ * comes from AppStream or the execution (image names, reasons, error causes) is HTML-escaped.
  */
 import type { RetentionRecord } from "./lifecycle";
 import { QUOTAS, QUOTA_NAMES, quotaConsoleUrl } from "./quotas";
@@ -14,10 +23,12 @@ export interface Email {
     readonly html: string;
 }
 
-/** Where the run happened, for the subject and a link to the execution. */
+/** Where the run happened: the header, the subject and the links. */
 export interface RunContext {
     readonly region?: string;
     readonly executionArn?: string;
+    /** Pulumi project/stack that deployed the updater. */
+    readonly stack?: string;
 }
 
 export function escapeHtml(value: string): string {
@@ -39,55 +50,111 @@ function executionUrl(context: RunContext): string | undefined {
     return `https://${context.region}.console.aws.amazon.com/states/home?region=${context.region}#/v2/executions/details/${encodeURIComponent(context.executionArn)}`;
 }
 
-interface Section {
-    readonly title: string;
-    readonly items: readonly SummaryItem[];
-    readonly line: (item: SummaryItem) => string;
-    /** How many the section is about, when it lists only some of them. @default items.length */
-    readonly count?: number;
+/** The account id in an execution ARN: arn:<partition>:states:<region>:<account>:execution:… */
+function accountOf(context: RunContext): string | undefined {
+    return context.executionArn?.split(":")[4] || undefined;
 }
 
-function sections(summary: RunSummary): Section[] {
-    const withDetail = (text: string, detail?: string) => (detail ? `${text} (${detail})` : text);
+interface Section {
+    readonly title: string;
+    readonly lines: readonly string[];
+    /** How many the section is about, when it lists only some of them. @default lines.length */
+    readonly count?: number;
+    /** What to do about it. */
+    readonly nextStep?: string;
+}
+
+const section = (title: string, lines: string[], more: Partial<Section> = {}): Section => ({ title, lines, ...more });
+const withDetail = (text: string, detail?: string) => (detail ? `${text} (${detail})` : text);
+const arrow = (i: SummaryItem) => withDetail(`${i.name} -> ${i.newName}`, i.detail);
+
+/** What needs someone, in the order to deal with it; each with its next step. */
+function actionSections(summary: RunSummary): Section[] {
+    const tag = summary.optInTag ?? { key: "AutoUpdate", value: "Enabled" };
+    const arn = summary.imageArnPrefix ?? "arn:aws:appstream:<region>:<account>:image/";
+    const region = summary.region ? ` --region ${summary.region}` : "";
     return [
-        { title: "Updated", items: summary.updated, line: (i) => withDetail(`${i.name} -> ${i.newName}`, i.detail) },
-        { title: "Failed", items: summary.failed, line: (i) => `${i.name}: ${i.detail ?? "no reason given"}` },
-        { title: "Already up to date", items: summary.upToDate, line: (i) => withDetail(i.name, i.detail) },
-        {
-            title: "Still pending at timeout",
-            items: summary.pendingAtTimeout,
-            line: (i) => withDetail(`${i.name} -> ${i.newName}`, i.detail),
-        },
+        section(
+            "Failed",
+            // A failed image keeps (or gets back) its opt-in tag, so the next run tries it again.
+            summary.failed.map(
+                (i) =>
+                    `${i.name}: ${i.detail ?? "no reason given"}. It keeps its opt-in tag ${tag.key}=${tag.value}, so the next run tries it again; to stop that: aws appstream untag-resource --resource-arn ${arn}${i.name} --tag-keys ${tag.key}${region}`,
+            ),
+            {
+                nextStep:
+                    "Fix what each reason names before the next run tries again: for example, free disk space on an image builder made from the image and create a new image from it, or rebuild it on a current base image.",
+            },
+        ),
         ...summary.quotaBlocks.map((block) => quotaBlockSection(block, summary)),
-        ...fleetSections(summary),
+        section(
+            "Fleets not rolled out",
+            summary.fleets
+                .filter((f) => f.outcome === "failed" || f.outcome === "skipped")
+                .map(
+                    (f) =>
+                        `${f.fleet} (${f.image} -> ${f.newImage}): ${f.detail ?? "no reason given"}. When it can be updated: ${updateFleetCommand(f.fleet, f.newImage, summary.region)}`,
+                ),
+            {
+                nextStep:
+                    "Run each fleet's command when the fleet can be updated (stopped, or not Elastic while running). Running sessions keep their image; new sessions get the new one.",
+            },
+        ),
+        section("Still pending at timeout", summary.pendingAtTimeout.map(arrow), {
+            nextStep: `AppStream goes on with these updates after the run ends. Check each new image later (aws appstream describe-images --names <new image>${region}); once it is AVAILABLE, roll it out to its fleets with aws appstream update-fleet. The next run does not start them again.`,
+        }),
+    ];
+}
+
+/** What went well, and what the run read: for the record. */
+function reportSections(summary: RunSummary): Section[] {
+    const fleets = (outcome: FleetRecord["outcome"]) => summary.fleets.filter((f) => f.outcome === outcome);
+    return [
+        section("Updated", summary.updated.map(arrow)),
+        section(
+            "Fleets rolled out to the new image",
+            fleets("rolledOut").map(
+                (f) =>
+                    `${f.fleet}: ${f.image} -> ${f.newImage} (running sessions keep theirs; new sessions get the new image)`,
+            ),
+        ),
+        section(
+            "Already up to date",
+            summary.upToDate.map((i) => withDetail(i.name, i.detail)),
+        ),
         ...retentionSections(summary),
+        section(
+            "Fleets not opted in (still on the old image)",
+            fleets("notOptedIn").map(
+                (f) =>
+                    `${f.fleet} uses ${f.image}. To roll it out: ${updateFleetCommand(f.fleet, f.newImage, summary.region)}`,
+            ),
+        ),
+        section(
+            "Fleets not listed",
+            summary.fleetsOmitted > 0 ? [`and ${summary.fleetsOmitted} more fleets (see the execution's output)`] : [],
+        ),
         ...(summary.leftOut ? [leftOutSection(summary.leftOut)] : []),
         ...quotaSection(summary),
     ];
 }
 
-const plain = (name: string): SummaryItem => ({ name });
-const lines = (title: string, items: SummaryItem[], count?: number): Section => ({
-    title,
-    items,
-    line: (i) => i.name,
-    ...(count !== undefined ? { count } : {}),
-});
-
-/** A quota that kept updates from starting: the numbers, what to do, and the images. */
+/** A quota that kept updates from starting: the numbers and the images; what to do as the next step. */
 function quotaBlockSection(block: QuotaBlock, summary: RunSummary): Section {
     const n = block.notStarted.length;
     const notStarted = `${n} update${n === 1 ? "" : "s"} not started`;
     if (block.quota === "otherQuota") {
-        return lines(
-            `Not started: an AppStream quota was reached`,
+        return section(
+            "Not started: an AppStream quota was reached",
             [
-                plain(
-                    `AppStream refused with LimitExceededException (${block.message ?? "no message"}); ${notStarted}. None of the image, image builder and concurrent update quotas this run reads is full: check the instance-type quotas of image builders in Service Quotas (service appstream2).`,
-                ),
-                ...block.notStarted.map(plain),
+                `AppStream refused with LimitExceededException (${block.message ?? "no message"}); ${notStarted}.`,
+                ...block.notStarted,
             ],
-            n,
+            {
+                count: n,
+                nextStep:
+                    "None of the image, image builder and concurrent update quotas this run reads is full: check the instance-type quotas of image builders in Service Quotas (service appstream2). The next run takes these images up.",
+            },
         );
     }
     const spec = QUOTAS[block.quota];
@@ -106,53 +173,14 @@ function quotaBlockSection(block: QuotaBlock, summary: RunSummary): Section {
         concurrentUpdates: `Other image updates held the quota for the whole run. Let them finish (the next run takes these images up), or ${raise}.`,
         otherQuota: "",
     };
-    return lines(
+    return section(
         `Not started: ${spec.title} reached`,
         [
-            plain(
-                `${spec.title} reached: ${block.used ?? "?"} of ${block.value ?? "?"} ${spec.unit}${source}; ${notStarted}.`,
-            ),
-            plain(advice[block.quota]),
-            ...block.notStarted.map(plain),
+            `${spec.title} reached: ${block.used ?? "?"} of ${block.value ?? "?"} ${spec.unit}${source}; ${notStarted}.`,
+            ...block.notStarted,
         ],
-        n,
+        { count: n, nextStep: advice[block.quota] },
     );
-}
-
-/** Fleets on an updated image: rolled out, not rolled out (with the command), not opted in. */
-function fleetSections(summary: RunSummary): Section[] {
-    if (summary.fleets.length === 0 && summary.fleetsOmitted === 0) return [];
-    const of = (outcome: FleetRecord["outcome"][]) => summary.fleets.filter((f) => outcome.includes(f.outcome));
-    const command = (f: FleetRecord) => updateFleetCommand(f.fleet, f.newImage, summary.region);
-    const sections = [
-        lines(
-            "Fleets rolled out to the new image",
-            of(["rolledOut"]).map((f) =>
-                plain(
-                    `${f.fleet}: ${f.image} -> ${f.newImage} (running sessions keep theirs; new sessions get the new image)`,
-                ),
-            ),
-        ),
-        lines(
-            "Fleets not rolled out",
-            of(["failed", "skipped"]).map((f) =>
-                plain(
-                    `${f.fleet} (${f.image} -> ${f.newImage}): ${f.detail ?? "no reason given"}. When it can be updated: ${command(f)}`,
-                ),
-            ),
-        ),
-        lines(
-            "Fleets not opted in (still on the old image)",
-            of(["notOptedIn"]).map((f) => plain(`${f.fleet} uses ${f.image}. To roll it out: ${command(f)}`)),
-        ),
-    ];
-    if (summary.fleetsOmitted > 0)
-        sections.push(
-            lines("Fleets not listed", [
-                plain(`and ${summary.fleetsOmitted} more fleets (see the execution's output)`),
-            ]),
-        );
-    return sections;
 }
 
 const KEPT_BECAUSE: Record<KeptBecause, (r: RetentionRecord, keep: number) => string> = {
@@ -167,25 +195,20 @@ const KEPT_BECAUSE: Record<KeptBecause, (r: RetentionRecord, keep: number) => st
 
 /** What retention deleted and why it kept the rest; with retention off, what it would delete. */
 function retentionSections(summary: RunSummary): Section[] {
-    if (summary.retention.length === 0 && summary.retentionOmitted === 0) return [];
     const keep = summary.keepImageVersions;
-    const deleted = summary.retention.filter((r) => !r.kept).map((r) => plain(r.image));
+    const deleted = summary.retention.filter((r) => !r.kept).map((r) => r.image);
     const more =
-        summary.retentionOmitted > 0
-            ? [plain(`and ${summary.retentionOmitted} more (see the execution's output)`)]
-            : [];
+        summary.retentionOmitted > 0 ? [`and ${summary.retentionOmitted} more (see the execution's output)`] : [];
     if (keep === 0) {
         return [
-            lines("Retention is off: with keepImageVersions = 1 these superseded versions would be deleted", [
+            section("Retention is off: with keepImageVersions = 1 these superseded versions would be deleted", [
                 ...deleted,
                 ...more,
             ]),
         ];
     }
-    const kept = summary.retention
-        .filter((r) => r.kept)
-        .map((r) => plain(`${r.image}: ${KEPT_BECAUSE[r.kept!](r, keep)}`));
-    return [lines("Old versions deleted", deleted), lines("Versions kept", [...kept, ...more])];
+    const kept = summary.retention.filter((r) => r.kept).map((r) => `${r.image}: ${KEPT_BECAUSE[r.kept!](r, keep)}`);
+    return [section("Old versions deleted", deleted), section("Versions kept", [...kept, ...more])];
 }
 
 /** The quotas the run read, and where each value came from. */
@@ -193,7 +216,7 @@ function quotaSection(summary: RunSummary): Section[] {
     const { quotas, quotaUsage } = summary;
     if (!quotas) return [];
     return [
-        lines(
+        section(
             "Quotas",
             QUOTA_NAMES.map((name) => {
                 const quota = quotas[name];
@@ -203,7 +226,7 @@ function quotaSection(summary: RunSummary): Section[] {
                     quota.source === "serviceQuotas"
                         ? "Service Quotas"
                         : `documented default; ${quota.problem ?? "not read"}${exceeded ? "; the account's real quota is higher, so the run did not hold itself to it" : ""}`;
-                return plain(`${QUOTAS[name].unit}: ${used}${quota.value} (${QUOTAS[name].code}, ${source})`);
+                return `${QUOTAS[name].unit}: ${used}${quota.value} (${QUOTAS[name].code}, ${source})`;
             }),
         ),
     ];
@@ -212,50 +235,151 @@ function quotaSection(summary: RunSummary): Section[] {
 /** Images a run could not hold (Step Functions' 256 KiB state); they wait for a later run. */
 function leftOutSection(leftOut: NonNullable<RunSummary["leftOut"]>): Section {
     const more = leftOut.count - leftOut.names.length;
-    return {
-        title: "Left out of this run",
-        count: leftOut.count,
-        items: [
-            {
-                name: `Step Functions keeps at most 256 KB of run state, so these tagged images were not taken up. They keep their opt-in tag, and a later run takes them up.`,
-            },
-            ...leftOut.names.map((name) => ({ name })),
-            ...(more > 0 ? [{ name: `and ${more} more` }] : []),
+    return section(
+        "Left out of this run",
+        [
+            `Step Functions keeps at most 256 KB of run state, so these tagged images were not taken up. They keep their opt-in tag, and a later run takes them up.`,
+            ...leftOut.names,
+            ...(more > 0 ? [`and ${more} more`] : []),
         ],
-        line: (i) => i.name,
-    };
+        { count: leftOut.count },
+    );
 }
 
-function render(subject: string, intro: string, body: Section[], context: RunContext): Email {
+/** The colours of the banner and section rules: red for a run that stopped, amber for action, green otherwise. */
+const TONES = {
+    failed: { strong: "#b42318", tint: "#fef3f2" },
+    action: { strong: "#b54708", tint: "#fffaeb" },
+    ok: { strong: "#067647", tint: "#ecfdf3" },
+    info: { strong: "#475467", tint: "#f2f4f7" },
+} as const;
+type Tone = keyof typeof TONES;
+
+const FONT = "font-family:'Segoe UI',Helvetica,Arial,sans-serif;";
+const MONO = "font-family:Consolas,'Courier New',monospace;font-size:12px;word-break:break-all;";
+/** Names, ARNs and commands have no spaces: let them wrap rather than widen the column on a phone. */
+const WRAP = "word-break:break-word;overflow-wrap:anywhere;";
+
+interface Message {
+    readonly subject: string;
+    /** One line in the coloured banner. */
+    readonly headline: string;
+    readonly tone: Tone;
+    readonly title: string;
+    readonly intro: string;
+    readonly actions: Section[];
+    readonly report: Section[];
+}
+
+/** Links and `aws …` commands in a line, set apart in HTML: links clickable, commands in monospace. */
+const LINK_OR_COMMAND = /(https:\/\/[^\s)]+)|(aws (?:appstream|stepfunctions) [^;)]*?)(?=\.(?:\s|$)|;|\)|$)/g;
+
+function htmlLine(line: string): string {
+    let html = "";
+    let at = 0;
+    for (const match of line.matchAll(LINK_OR_COMMAND)) {
+        html += escapeHtml(line.slice(at, match.index));
+        const [whole, link] = match;
+        html += link
+            ? `<a href="${escapeHtml(link)}" style="color:#175cd3;word-break:break-all;">${escapeHtml(link)}</a>`
+            : `<code style="${MONO}">${escapeHtml(whole)}</code>`;
+        at = match.index! + whole.length;
+    }
+    return html + escapeHtml(line.slice(at));
+}
+
+function htmlSection(s: Section, tone: Tone): string {
+    const { strong, tint } = TONES[tone];
+    const count = s.count ?? s.lines.length;
+    const rows = s.lines.map(
+        (line) =>
+            `<tr><td style="padding:6px 12px;border-bottom:1px solid #eaecf0;${FONT}font-size:14px;line-height:20px;color:#101828;${WRAP}">${htmlLine(line)}</td></tr>`,
+    );
+    const next = s.nextStep
+        ? `<tr><td style="padding:8px 12px;background:${tint};${FONT}font-size:13px;line-height:19px;color:#344054;${WRAP}"><strong>Next step:</strong> ${htmlLine(s.nextStep)}</td></tr>`
+        : "";
+    return (
+        `<tr><td style="padding:16px 24px 0 24px;">` +
+        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;border:1px solid #eaecf0;">` +
+        `<tr><td style="padding:8px 12px;border-left:4px solid ${strong};background:${tint};${FONT}font-size:15px;font-weight:bold;color:#101828;${WRAP}">${escapeHtml(s.title)} (${count})</td></tr>` +
+        rows.join("") +
+        next +
+        `</table></td></tr>`
+    );
+}
+
+function render(message: Message, context: RunContext): Email {
     const url = executionUrl(context);
-    const textParts = [intro, ""];
-    const htmlParts = [`<p>${escapeHtml(intro)}</p>`];
-    for (const section of body) {
-        const count = section.count ?? section.items.length;
-        textParts.push(`${section.title} (${count}):`);
-        textParts.push(...(section.items.length ? section.items.map((i) => `  - ${section.line(i)}`) : ["  (none)"]));
-        textParts.push("");
-        htmlParts.push(`<h3>${escapeHtml(section.title)} (${count})</h3>`);
-        htmlParts.push(
-            section.items.length
-                ? `<ul>${section.items.map((i) => `<li>${escapeHtml(section.line(i))}</li>`).join("")}</ul>`
-                : "<p>(none)</p>",
-        );
-    }
-    if (url) {
-        textParts.push(`Execution: ${url}`);
-        htmlParts.push(`<p><a href="${escapeHtml(url)}">Open the execution in the Step Functions console</a></p>`);
-    }
-    return {
-        subject: oneLine(subject),
-        text: textParts.join("\n").trimEnd() + "\n",
-        html: `<!DOCTYPE html><html><body>${htmlParts.join("")}</body></html>`,
+    const header: [string, string][] = [
+        ["Account", accountOf(context) ?? "unknown"],
+        ["Region", context.region ?? "unknown"],
+        ["Stack", context.stack ?? "unknown"],
+    ];
+    const actions = message.actions.filter((s) => s.lines.length > 0);
+    const report = message.report.filter((s) => s.lines.length > 0);
+
+    const text: string[] = [message.headline, "", message.title, ...header.map(([k, v]) => `${k}: ${v}`)];
+    if (url) text.push(`Execution: ${url}`);
+    text.push("", message.intro, "");
+    const textSection = (s: Section) => {
+        text.push(`${s.title} (${s.count ?? s.lines.length}):`, ...s.lines.map((line) => `  - ${line}`));
+        if (s.nextStep) text.push(`  Next step: ${s.nextStep}`);
+        text.push("");
     };
+    if (actions.length) {
+        text.push("== What needs you ==", "");
+        actions.forEach(textSection);
+    }
+    if (report.length) {
+        text.push(actions.length ? "== For the record ==" : "== Report ==", "");
+        report.forEach(textSection);
+    }
+
+    const { strong } = TONES[message.tone];
+    const cell = `${FONT}font-size:13px;line-height:18px;color:#344054;padding:2px 12px 2px 0;${WRAP}`;
+    const headerRows = [
+        ...header.map(
+            ([k, v]) => `<tr><td style="${cell}color:#667085;">${k}</td><td style="${cell}">${escapeHtml(v)}</td></tr>`,
+        ),
+        ...(url
+            ? [
+                  `<tr><td style="${cell}color:#667085;">Execution</td><td style="${cell}"><a href="${escapeHtml(url)}" style="color:#175cd3;">Open in the Step Functions console</a></td></tr>`,
+              ]
+            : []),
+    ];
+    const heading = (label: string) =>
+        `<tr><td style="padding:24px 24px 0 24px;${FONT}font-size:12px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:#667085;">${label}</td></tr>`;
+    const html = [
+        `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(oneLine(message.subject))}</title></head>`,
+        `<body style="margin:0;padding:0;background:#f2f4f7;">`,
+        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f2f4f7;"><tr><td align="center" style="padding:24px 8px;">`,
+        // Fluid up to 640 px: Chromium and phones ignore max-width on a fixed-width table.
+        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;background:#ffffff;border:1px solid #d0d5dd;">`,
+        `<tr><td style="padding:14px 24px;background:${strong};${WRAP}${FONT}font-size:17px;font-weight:bold;line-height:24px;color:#ffffff;">${escapeHtml(message.headline)}</td></tr>`,
+        `<tr><td style="padding:20px 24px 4px 24px;${FONT}font-size:20px;font-weight:bold;color:#101828;">${escapeHtml(message.title)}</td></tr>`,
+        `<tr><td style="padding:4px 24px 0 24px;"><table role="presentation" cellpadding="0" cellspacing="0" border="0">${headerRows.join("")}</table></td></tr>`,
+        `<tr><td style="padding:16px 24px 0 24px;${FONT}font-size:14px;line-height:21px;color:#101828;${WRAP}">${escapeHtml(message.intro)}</td></tr>`,
+        ...(actions.length ? [heading("What needs you"), ...actions.map((s) => htmlSection(s, message.tone))] : []),
+        ...(report.length
+            ? [
+                  heading(actions.length ? "For the record" : "Report"),
+                  ...report.map((s) => htmlSection(s, s.title === "Updated" ? "ok" : "info")),
+              ]
+            : []),
+        `<tr><td style="padding:24px;${FONT}font-size:12px;line-height:18px;color:#667085;">Sent by appstream-ops' image updater. The same summary is the execution's output.</td></tr>`,
+        `</table></td></tr></table></body></html>`,
+    ].join("\n");
+    return { subject: oneLine(message.subject), text: text.join("\n").trimEnd() + "\n", html };
+}
+
+/** ` in eu-west-1 (123456789012, acme/prod)`, with what is known. */
+function whereOf(context: RunContext): string {
+    const ids = [accountOf(context), context.stack].filter(Boolean);
+    return `${context.region ? ` in ${context.region}` : ""}${ids.length ? ` (${ids.join(", ")})` : ""}`;
 }
 
 /** The summary of a finished run. */
 export function summaryEmail(summary: RunSummary, context: RunContext = {}): Email {
-    const where = context.region ? ` in ${context.region}` : "";
     const { blockedByQuota: blocked, fleetsRolledOut: rolledOut, imagesDeleted: deleted } = lifecycleCounts(summary);
     const counts = [
         `${summary.updated.length} updated`,
@@ -267,32 +391,48 @@ export function summaryEmail(summary: RunSummary, context: RunContext = {}): Ema
         ...(deleted ? [`${deleted} old version(s) deleted`] : []),
         ...(summary.leftOut ? [`${summary.leftOut.count} left out`] : []),
     ].join(", ");
-    const verdict = summary.outcome === "SUCCEEDED" ? "" : "ACTION NEEDED: ";
+    const actions = actionSections(summary);
+    const needs = actions
+        .filter((s) => s.lines.length > 0)
+        .map((s) => `${s.count ?? s.lines.length} ${s.title.toLowerCase().replace(/:.*/, "")}`);
+    const headline = needs.length ? `Action needed: ${needs.join(", ")}` : "No action needed";
     return render(
-        `${verdict}AppStream image updates ${summary.runDate}${where}: ${counts}`,
-        `AppStream managed image updates of ${summary.runDate}${where}. Images tagged for automatic update were checked; ${counts}.`,
-        sections(summary),
+        {
+            subject: `${needs.length ? `ACTION NEEDED (${needs.join(", ")}): ` : ""}AppStream image updates ${summary.runDate}${whereOf(context)}: ${counts}`,
+            headline,
+            tone: needs.length ? "action" : "ok",
+            title: `AppStream image updates of ${summary.runDate}`,
+            intro: `Images tagged for automatic update were checked: ${counts}.`,
+            actions,
+            report: reportSections(summary),
+        },
         context,
     );
 }
 
-/** Sent when the run itself failed (not one image): the error, and what was known by then. */
+/** Sent when the run itself failed (not one image): the error first, then what was known by then. */
 export function failureEmail(
     error: { Error?: string; Cause?: string },
     summary: RunSummary | undefined,
     context: RunContext = {},
 ): Email {
-    const where = context.region ? ` in ${context.region}` : "";
-    const cause = error.Cause ?? "no cause given";
-    const failedSection: Section = {
-        title: "Error",
-        items: [{ name: error.Error ?? "Unknown error", detail: cause }],
-        line: (i) => `${i.name}: ${i.detail}`,
-    };
+    const url = executionUrl(context);
+    const known = summary ? [...actionSections(summary), ...reportSections(summary)] : [];
+    const errorSection = section("Error", [`${error.Error ?? "Unknown error"}: ${error.Cause ?? "no cause given"}`], {
+        nextStep: `Read the error${url ? " and the execution's events (link above)" : ""}, fix its cause, then start a run by hand with the schedule's input: aws stepfunctions start-execution --state-machine-arn <imageUpdateStateMachineArn> --input <imageUpdateRunInput> (both are stack outputs). Updates AppStream already started go on and are not started twice.`,
+    });
     return render(
-        `FAILED: AppStream image update run${summary ? ` ${summary.runDate}` : ""}${where}`,
-        `The AppStream image update run stopped with an error${where}. Updates already started continue in AppStream; the images below show what was known when it stopped.`,
-        [failedSection, ...(summary ? sections(summary) : [])],
+        {
+            subject: `FAILED: AppStream image update run${summary ? ` ${summary.runDate}` : ""}${whereOf(context)}`,
+            headline: "The image update run stopped with an error",
+            tone: "failed",
+            title: `AppStream image update run${summary ? ` of ${summary.runDate}` : ""}`,
+            intro: known.some((s) => s.lines.length > 0)
+                ? "The run stopped before it finished. Below: the error, then what the run knew when it stopped."
+                : "The run stopped before it had found any image, so no image is listed.",
+            actions: [errorSection, ...(summary ? actionSections(summary) : [])],
+            report: summary ? reportSections(summary) : [],
+        },
         context,
     );
 }

@@ -105,6 +105,10 @@ export interface RunSummary {
     readonly retention: RetentionRecord[];
     readonly retentionOmitted: number;
     readonly leftOut?: LeftOut;
+    /** The opt-in tag, for the command that opts a failed image in again. */
+    readonly optInTag?: { readonly key: string; readonly value: string };
+    /** ARN of an image without its name: `arn:<partition>:appstream:<region>:<account>:image/`. */
+    readonly imageArnPrefix?: string;
 }
 
 /** Said of an old image that already holds AppStream's 50 tags, whichever way the run learns it. */
@@ -514,6 +518,8 @@ export function summarize(state: RunState): RunSummary {
         retention: state.retention?.items ?? [],
         retentionOmitted: state.retention?.omitted ?? 0,
         ...(state.leftOut ? { leftOut: state.leftOut } : {}),
+        optInTag: { key: state.settings.tagKey, value: state.settings.tagValue },
+        imageArnPrefix: state.imageArnPrefix,
     };
 }
 

@@ -26,11 +26,27 @@ export async function deployedWorkflow(options: RunOptions = {}): Promise<Deploy
     const input: RunInput = JSON.parse(
         run.one("aws:scheduler/schedule:Schedule", "image-updates-schedule").inputs.target.input,
     );
-    const archive = await archiveFiles(run.one("aws:lambda/function:Function", "image-updates-function"));
+    const fn = run.one("aws:lambda/function:Function", "image-updates-function");
+    const archive = await archiveFiles(fn);
+    const handler = loadSerializedHandler(archive["__index.js"]);
+    // The function's environment variables, as Lambda sets them, for each invocation only.
+    const variables: Record<string, string> = fn.inputs.environment?.variables ?? {};
+    const inEnvironment: LambdaHandler = async (event, context) => {
+        const saved = Object.fromEntries(Object.keys(variables).map((k) => [k, process.env[k]]));
+        Object.assign(process.env, variables);
+        try {
+            return await handler(event, context);
+        } finally {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+        }
+    };
     return {
         definition,
         input,
-        handler: loadSerializedHandler(archive["__index.js"]),
+        handler: inEnvironment,
         pollIntervalMinutes: (definition.States[STATE.wait].Seconds as number) / 60,
         archive,
         archiveZippedBytes: zippedSize(archive),

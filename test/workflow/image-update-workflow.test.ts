@@ -91,7 +91,7 @@ describe("image update workflow as deployed (real ASL + serialized handler + fak
         const text = ses.sent[0].Message!.Body!.Text!.Data!;
         assert.match(
             ses.sent[0].Message!.Subject!.Data!,
-            /^ACTION NEEDED: AppStream image updates 2026-12-01 in eu-west-1: 10 updated, 2 failed, 1 up to date, 0 pending$/,
+            /^ACTION NEEDED \(2 failed\): AppStream image updates 2026-12-01 in eu-west-1 \(123456789012, appstream-ops\/dev\): 10 updated, 2 failed, 1 up to date, 0 pending$/,
         );
         for (const name of updatable) assert.ok(text.includes(`  - ${name} -> ${NEW(name)}`), name);
         assert.ok(text.includes("  - Legacy: IncompatibleImageException"), text);
@@ -146,7 +146,10 @@ describe("image update workflow as deployed (real ASL + serialized handler + fak
         // The first attempt and five retries of the throttling retrier.
         assert.strictEqual(run.steps.filter((s) => s.state === "StartRun").length, 6);
         assert.strictEqual(ses.sent.length, 1);
-        assert.match(ses.sent[0].Message!.Subject!.Data!, /^FAILED: AppStream image update run in eu-west-1$/);
+        assert.match(
+            ses.sent[0].Message!.Subject!.Data!,
+            /^FAILED: AppStream image update run in eu-west-1 \(123456789012, appstream-ops\/dev\)$/,
+        );
         assert.match(ses.sent[0].Message!.Body!.Text!.Data!, /ThrottlingException: Rate exceeded \(DescribeImages\)/);
         assert.deepStrictEqual(account.updatesOf("Office"), []);
     });

@@ -46,7 +46,7 @@ describe("image update Lambda handler", () => {
         assert.match(mail.Message!.Subject!.Data!, /^AppStream image updates 2026-12-01.*: 1 updated, 0 failed/);
         assert.strictEqual(mail.Message!.Subject!.Charset, "UTF-8");
         assert.match(mail.Message!.Body!.Text!.Data!, /Office -> Office-Updated-2026-12-01/);
-        assert.match(mail.Message!.Body!.Html!.Data!, /<li>Office -&gt; Office-Updated-2026-12-01<\/li>/);
+        assert.match(mail.Message!.Body!.Html!.Data!, />Office -&gt; Office-Updated-2026-12-01<\/td>/);
         assert.strictEqual(result.outcome, "SUCCEEDED");
         assert.deepStrictEqual(result.emailedTo, SETTINGS.notifyEmails);
     });

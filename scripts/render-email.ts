@@ -1,0 +1,55 @@
+/**
+ * npm run render:email
+ *
+ * Renders the summary email of the sample simulation (the mid-size sample account, the dev stack
+ * with image updates on and two recipients) in Debian's headless Chromium, and writes the
+ * screenshot the README shows: docs/summary-email.png. Needs /usr/bin/chromium.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { launchChromium, renderEmail } from "../test/helpers/email-browser";
+import { PROJECT_ROOT, parseCommandLine, runScript } from "./lib/cli";
+import { simulate } from "./simulate";
+
+/** The settings the sample is simulated with, over Pulumi.dev.yaml. */
+export const SAMPLE_SETTINGS = {
+    "appstream-ops:imageUpdates": "true",
+    "appstream-ops:notifyEmails": '["appstream-admins@example.com", "service-desk@example.com"]',
+    "appstream-ops:senderEmail": "appstream-updates@example.com",
+};
+export const SCREENSHOT = path.join(PROJECT_ROOT, "docs", "summary-email.png");
+/** A desktop mail client's reading pane: the 640-pixel email and its margins. */
+export const DESKTOP_WIDTH = 720;
+
+/** The summary email of the sample account's simulated run, as SES would have been asked to send it. */
+export async function sampleSummaryEmail(): Promise<{ subject: string; text: string; html: string }> {
+    const region = process.env.AWS_REGION;
+    try {
+        const { emails } = await simulate({
+            stack: "dev",
+            fixtureFile: path.join(PROJECT_ROOT, "scripts", "fixtures", "sample-account.json"),
+            overrides: SAMPLE_SETTINGS,
+        });
+        if (emails.length !== 1) throw new Error(`the sample run sent ${emails.length} emails, expected 1`);
+        return emails[0];
+    } finally {
+        if (region === undefined) delete process.env.AWS_REGION;
+        else process.env.AWS_REGION = region;
+    }
+}
+
+async function main(): Promise<number> {
+    parseCommandLine("npm run render:email", {});
+    const email = await sampleSummaryEmail();
+    const browser = await launchChromium();
+    try {
+        const rendered = await renderEmail(browser, email.html, DESKTOP_WIDTH);
+        fs.writeFileSync(SCREENSHOT, rendered.png);
+        console.log(`${path.relative(PROJECT_ROOT, SCREENSHOT)}: ${rendered.png.length} bytes (${email.subject})`);
+    } finally {
+        await browser.close();
+    }
+    return 0;
+}
+
+if (require.main === module) runScript("render:email", main);
