@@ -7,6 +7,9 @@ import { usageReportNamedQueries } from "../runtime/usage/usage-report-queries";
 import { USAGE_RECORD_FIELDS } from "../runtime/usage/record-schema";
 import { dynamicResourceDeployerPolicy, imageBuilderReadPolicy } from "../runtime/iam/policy-documents";
 import { ASSET_KEYS } from "../runtime/usage/session-scripts";
+import { STATE } from "../runtime/image-update/state-machine";
+import { SAMPLE_SETTINGS } from "../scripts/render-email";
+import { simulate } from "../scripts/simulate";
 import { PROJECT_ROOT, USAGE_REPORTS_AND_ONE_FLEET, runProgram } from "./helpers/program";
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
@@ -43,7 +46,22 @@ describe("README stays true", () => {
             .filter(
                 (line) => line !== "" && !line.startsWith("#") && !line.startsWith("set ") && !line.startsWith("cd "),
             );
-        assert.deepStrictEqual(commands, ["npm ci && npm test", "npm run test:trino"]);
+        assert.deepStrictEqual(commands, [
+            "npm ci && npm test",
+            "npm run test:trino",
+            "npm run test:example",
+            "command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }",
+            "npm run test:render",
+        ]);
+    });
+
+    it(".ci/run runs every heavier suite package.json defines (test:*)", () => {
+        const ci = fs.readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8");
+        const suites = Object.keys(
+            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts,
+        ).filter((name) => name.startsWith("test:"));
+        assert.ok(suites.length >= 3);
+        for (const suite of suites) assert.ok(ci.includes(`npm run ${suite}\n`), `.ci/run does not run ${suite}`);
     });
 
     it("every npm script the README tells users to run exists", () => {
@@ -53,6 +71,31 @@ describe("README stays true", () => {
         const mentioned = [...readme.matchAll(/npm run ([a-z:-]+)/g)].map((m) => m[1]);
         assert.ok(mentioned.length > 0);
         for (const script of mentioned) assert.ok(scripts.includes(script), `npm run ${script} does not exist`);
+    });
+
+    it("the image-update diagram names every state of the definition", () => {
+        const diagram = section("Scheduled image updates").split("```mermaid")[1]?.split("```")[0] ?? "";
+        for (const state of Object.values(STATE)) assert.ok(diagram.includes(state), `the diagram lacks ${state}`);
+    });
+
+    it("the sample email is what npm run simulate prints for the sample account, with the settings the README names", async function () {
+        this.timeout(60_000);
+        const shown = section("The summary email").split("```\n")[1];
+        const settings = Object.entries(SAMPLE_SETTINGS).map(([key]) => `${key.replace("appstream-ops:", "")}=`);
+        for (const flag of settings) assert.ok(section("The summary email").includes(flag), flag);
+        const region = process.env.AWS_REGION;
+        try {
+            const { lines } = await simulate({
+                stack: "dev",
+                fixtureFile: path.join(PROJECT_ROOT, "scripts", "fixtures", "sample-account.json"),
+                overrides: SAMPLE_SETTINGS,
+            });
+            const printed = lines.slice(lines.findIndex((line) => line.startsWith("Subject: "))).join("\n");
+            assert.strictEqual(shown.trimEnd(), printed.trimEnd());
+        } finally {
+            if (region === undefined) delete process.env.AWS_REGION;
+            else process.env.AWS_REGION = region;
+        }
     });
 
     it("the config table lists every key with its default", () => {
