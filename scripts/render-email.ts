@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { launchChromium, renderEmail } from "../test/helpers/email-browser";
 import { PROJECT_ROOT, parseCommandLine, runScript } from "./lib/cli";
-import { simulate } from "./simulate";
+import { Simulation, simulate } from "./simulate";
 
 /** The settings the sample is simulated with, over Pulumi.dev.yaml. */
 export const SAMPLE_SETTINGS = {
@@ -21,21 +21,26 @@ export const SCREENSHOT = path.join(PROJECT_ROOT, "docs", "summary-email.png");
 /** A desktop mail client's reading pane: the 640-pixel email and its margins. */
 export const DESKTOP_WIDTH = 720;
 
-/** The summary email of the sample account's simulated run, as SES would have been asked to send it. */
-export async function sampleSummaryEmail(): Promise<{ subject: string; text: string; html: string }> {
+/** The sample run: the sample account, the dev stack with SAMPLE_SETTINGS; AWS_REGION as it was after. */
+export async function simulateSample(): Promise<Simulation> {
     const region = process.env.AWS_REGION;
     try {
-        const { emails } = await simulate({
+        return await simulate({
             stack: "dev",
             fixtureFile: path.join(PROJECT_ROOT, "scripts", "fixtures", "sample-account.json"),
             overrides: SAMPLE_SETTINGS,
         });
-        if (emails.length !== 1) throw new Error(`the sample run sent ${emails.length} emails, expected 1`);
-        return emails[0];
     } finally {
         if (region === undefined) delete process.env.AWS_REGION;
         else process.env.AWS_REGION = region;
     }
+}
+
+/** The summary email of the sample run, as SES would have been asked to send it. */
+export async function sampleSummaryEmail(): Promise<Simulation["emails"][number]> {
+    const { emails } = await simulateSample();
+    if (emails.length !== 1) throw new Error(`the sample run sent ${emails.length} emails, expected 1`);
+    return emails[0];
 }
 
 async function main(): Promise<number> {
