@@ -64,6 +64,22 @@ describe("examples/consumer-program, with the packed package installed", functio
         assert.match(test.output, /# fail 0\b/);
     });
 
+    it("installs from a git URL too (npm clones the commit and builds it with prepare) and passes the same test", () => {
+        // The committed HEAD of this checkout, as `npm install git+https://…#<tag>` would fetch a tag.
+        const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: PROJECT_ROOT, encoding: "utf8" }).trim();
+        const fromGit = path.join(work, "from-git");
+        fs.cpSync(EXAMPLE, fromGit, { recursive: true, filter: (src) => !/node_modules|[/\\]bin$/.test(src) });
+        const manifest = JSON.parse(fs.readFileSync(path.join(fromGit, "package.json"), "utf8"));
+        manifest.dependencies["appstream-ops"] = `git+file://${PROJECT_ROOT}#${head}`;
+        fs.writeFileSync(path.join(fromGit, "package.json"), JSON.stringify(manifest, null, 2));
+        const install = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], fromGit);
+        assert.strictEqual(install.status, 0, `npm install from git failed:\n${install.output}`);
+        assert.ok(fs.existsSync(path.join(fromGit, "node_modules", "appstream-ops", "dist", "library.js")));
+        const test = npm(["test"], fromGit);
+        assert.strictEqual(test.status, 0, test.output);
+        assert.match(test.output, /# pass 5\b/);
+    });
+
     it("fails its test with the component's message when an argument is bad (negative control)", () => {
         const index = path.join(app, "index.ts");
         const original = fs.readFileSync(index, "utf8");

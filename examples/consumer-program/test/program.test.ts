@@ -86,6 +86,10 @@ test("the serialized image-update function loads from this program's node_module
     // Written inside the program folder, so its requires resolve as in the deployment package.
     const dir = fs.mkdtempSync(path.join(__dirname, "..", "..", ".lambda-"));
     fs.writeFileSync(path.join(dir, "__index.js"), indexJs);
-    const { handler } = require(path.join(dir, "__index.js")) as { handler: (e: unknown) => Promise<unknown> };
-    await assert.rejects(handler({ action: "rewind" }), /unknown action "rewind": expected start, check, notify/);
+    try {
+        const { handler } = require(path.join(dir, "__index.js")) as { handler: (e: unknown) => Promise<unknown> };
+        await assert.rejects(handler({ action: "rewind" }), /unknown action "rewind": expected start, check, notify/);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 });
