@@ -371,8 +371,17 @@ export type AppStreamOpsConfig = {
 
 /** A default as a stack file spells it: strings as they are, anything else as JSON. */
 export function stackFileDefault(name: ConfigKey): string {
-    const value: unknown = CONFIG_KEYS[name].defaultValue;
+    return configText(CONFIG_KEYS[name].defaultValue);
+}
+
+/** A value as the raw text Pulumi hands a program for it: a string as it is, anything else as JSON. */
+export function configText(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A config key with its namespace: one given without a namespace is appstream-ops'. */
+export function qualifiedConfigKey(name: string): string {
+    return name.includes(":") ? name : key(name);
 }
 
 /** A rule over several settings; it runs only when each of its settings parsed. */
@@ -511,9 +520,6 @@ export function parseConfig(
     return values as AppStreamOpsConfig;
 }
 
-/** A setting's value as the raw text a stack file would give, so one parser checks both. */
-const asRaw = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
-
 /**
  * A component's arguments checked with the stack config's rules and messages, named as arguments:
  * `ImageUpdateScheduler "image-updates": batchSize = 500 is invalid: expected an integer from 1
@@ -531,7 +537,8 @@ export function validateComponentArgs<K extends SettingName>(
         .filter((arg) => !(names as readonly string[]).includes(arg))
         .map((arg) => `${arg} is not an argument of ${component}; the accepted arguments are: ${names.join(", ")}`);
     const { values, problems } = validateSettings(names, {
-        read: (arg) => (given[arg] === undefined ? undefined : asRaw(given[arg])),
+        // The raw text a stack file would give, so one parser checks both.
+        read: (arg) => (given[arg] === undefined ? undefined : configText(given[arg])),
         label: (arg) => arg,
         shown: (arg) => JSON.stringify(given[arg]),
     });
@@ -543,9 +550,20 @@ export function validateComponentArgs<K extends SettingName>(
 /** Reads the current stack's config. Fails the program (and so `pulumi preview`) on any invalid key. */
 export function loadConfig(): AppStreamOpsConfig {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const presentKeys = Object.keys(pulumi.runtime.allConfig())
+    return parseStackConfig(pulumi.runtime.allConfig(), (name) => config.get(name));
+}
+
+/**
+ * Parses the appstream-ops keys of a stack's whole config, `all` mapping `namespace:key` to raw
+ * text as Pulumi holds it; keys of other namespaces are left alone. `read` gives one key's value.
+ */
+export function parseStackConfig(
+    all: Record<string, string>,
+    read: (name: string) => string | undefined = (name) => all[key(name)],
+): AppStreamOpsConfig {
+    const prefix = key("");
+    const presentKeys = Object.keys(all)
         .filter((k) => k.startsWith(prefix))
         .map((k) => k.slice(prefix.length));
-    return parseConfig((key) => config.get(key), presentKeys);
+    return parseConfig(read, presentKeys);
 }

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_NAMESPACE, parseConfig } from "../config";
+import { CONFIG_NAMESPACE, parseStackConfig } from "../config";
 import { ImageEntry, RunState } from "../runtime/image-update/workflow";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
 import {
@@ -160,13 +160,7 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
     const config = { ...stackFile.config, ...overrides };
     // The program's own validation, before anything runs: what preview would refuse is refused here.
     const prefix = `${CONFIG_NAMESPACE}:`;
-    const stackSettings = parseConfig(
-        (key) => config[prefix + key],
-        Object.keys(config)
-            .filter((key) => key.startsWith(prefix))
-            .map((key) => key.slice(prefix.length)),
-    );
-    if (!stackSettings.imageUpdates) {
+    if (!parseStackConfig(config).imageUpdates) {
         throw new UsageError(
             `stack "${stack}" sets ${prefix}imageUpdates = false, so it deploys no image updater to simulate; add --config imageUpdates=true to see what it would do`,
         );

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ParseArgsConfig, parseArgs } from "util";
 import { YAMLParseError, parse } from "yaml";
-import { CONFIG_NAMESPACE, ConfigValidationError } from "../../config";
+import { ConfigValidationError, configText, qualifiedConfigKey } from "../../config";
 
 /** A problem the user can fix (an argument, a file): printed as one line, without a stack trace. */
 export class UsageError extends Error {}
@@ -32,8 +32,7 @@ export function configOverrides(settings: readonly string[] = []): Record<string
     for (const setting of settings) {
         const at = setting.indexOf("=");
         if (at <= 0) throw new UsageError(`--config needs key=value, got ${JSON.stringify(setting)}`);
-        const key = setting.slice(0, at);
-        overrides[key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`] = setting.slice(at + 1);
+        overrides[qualifiedConfigKey(setting.slice(0, at))] = setting.slice(at + 1);
     }
     return overrides;
 }
@@ -76,7 +75,7 @@ export function readStackFile(stack: string, dir = PROJECT_ROOT): StackFile {
     for (const [key, value] of Object.entries(config)) {
         const secret = typeof value === "object" && value !== null && "secure" in value;
         if (secret) secrets.push(key);
-        else values[key] = typeof value === "string" ? value : JSON.stringify(value);
+        else values[key] = configText(value);
     }
     return { config: values, secrets };
 }

@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
+import { qualifiedConfigKey } from "../../config";
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "eu-west-1";
@@ -225,9 +226,7 @@ export async function runUnderMocks(
     const registrations = new Map<string, Pick<RecordedResource, "urn" | "parent" | "custom" | "dependencies">>();
     // Config first: the program reads it when it is imported.
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(
-            Object.entries(options.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `appstream-ops:${k}`, v]),
-        ),
+        Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [qualifiedConfigKey(k), v])),
     );
     await pulumi.runtime.setMocks(
         {
