@@ -13,7 +13,7 @@ import { IANA_TIME_ZONE_NAMES } from "./iana-time-zones";
 export const MAX_SCHEDULE_EXPRESSION_LENGTH = 256;
 export const MAX_TIME_ZONE_LENGTH = 50;
 
-interface CronField {
+export interface CronField {
     readonly name: string;
     readonly min: number;
     readonly max: number;
@@ -29,7 +29,8 @@ interface CronField {
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
-const CRON_FIELDS: readonly CronField[] = [
+/** The six fields of a cron expression, in order. */
+export const CRON_FIELDS: readonly CronField[] = [
     { name: "minutes", min: 0, max: 59, steps: true, wording: "0-59" },
     { name: "hours", min: 0, max: 23, steps: true, wording: "0-23" },
     {
@@ -53,7 +54,8 @@ const CRON_FIELDS: readonly CronField[] = [
     { name: "year", min: 1970, max: 2199, steps: true, wording: "1970-2199" },
 ];
 
-function valueOf(field: CronField, token: string): number | undefined {
+/** A token's number in a field (`JAN` is 1, `SUN` is 1), or undefined when the field has no such value. */
+export function cronFieldValue(field: CronField, token: string): number | undefined {
     const named = field.names?.indexOf(token.toUpperCase()) ?? -1;
     if (named >= 0) return named + 1;
     if (!/^\d+$/.test(token)) return undefined;
@@ -70,10 +72,10 @@ function elementIsValid(field: CronField, element: string): boolean {
     if (base === "*") return true;
     const [from, to, ...more] = base.split("-");
     if (more.length > 0) return false;
-    const start = valueOf(field, from);
+    const start = cronFieldValue(field, from);
     if (start === undefined) return false;
     if (to === undefined) return true;
-    const end = valueOf(field, to);
+    const end = cronFieldValue(field, to);
     return end !== undefined && end >= start;
 }
 

@@ -3,17 +3,15 @@
  * time between two of its firings. Config uses it to refuse a schedule that never fires (30
  * February, a past year) and one that starts a run before the previous run can have ended.
  *
- * Hand-written because the AWS cron library on the registry (aws-cron-parser 1.1.12) answers
+ * Hand-written because the npm package for AWS cron expressions (aws-cron-parser 1.1.12) answers
  * cron(0 12 30 2 ? *) with 2 March; the field rules are those of the EventBridge "Cron expressions
  * reference" that schedule-expression.ts checks. Firings are computed in wall-clock time of the
  * schedule's time zone, from `from` read as a wall-clock time: a daylight-saving change moves one
  * firing a year by an hour, which does not change what these checks decide.
  */
+import { CRON_FIELDS, CronField, cronFieldValue } from "./schedule-expression";
 
-/** The last year a cron expression may name (EventBridge: 1970-2199). */
-const LAST_YEAR = 2199;
-const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+const [MINUTES, HOURS, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR] = CRON_FIELDS;
 const MINUTES_PER_DAY = 24 * 60;
 const RATE_UNIT_MINUTES: Record<string, number> = { minute: 1, hour: 60, day: MINUTES_PER_DAY };
 
@@ -26,20 +24,19 @@ export interface ScheduleTiming {
     readonly closestPair?: readonly [string, string];
 }
 
-/** The numbers one comma-separated field selects: `*`, values, ranges and `/` steps. */
-function numbersOf(text: string, min: number, max: number, names: readonly string[] = []): number[] {
-    const value = (token: string) => {
-        const named = names.indexOf(token.toUpperCase());
-        return named >= 0 ? named + 1 : Number(token);
-    };
+/** The numbers one comma-separated element list of `field` selects: `*`, values, ranges and `/` steps. */
+function numbersOf(text: string, field: CronField): number[] {
+    // The expression is valid (scheduleExpressionProblem), so every token names a value.
+    const value = (token: string) => cronFieldValue(field, token)!;
     const selected: number[] = [];
     for (const element of text.split(",")) {
         const [base, stepText] = element.split("/");
         const step = stepText === undefined ? 1 : Number(stepText);
         const [fromText, toText] = base.split("-");
-        const from = base === "*" ? min : value(fromText);
+        const from = base === "*" ? field.min : value(fromText);
         // A value with a step runs to the end of the field's range (5/15 in minutes: 5, 20, 35, 50).
-        const to = base === "*" || (toText === undefined && stepText !== undefined) ? max : value(toText ?? fromText);
+        const to =
+            base === "*" || (toText === undefined && stepText !== undefined) ? field.max : value(toText ?? fromText);
         for (let n = from; n <= to; n += step) selected.push(n);
     }
     return selected;
@@ -69,7 +66,7 @@ function dayOfMonthMatcher(field: string): DayMatcher {
         if (upper === "L") return (y, m, d) => d === daysInMonth(y, m);
         if (upper === "LW") return (y, m, d) => d === nearestWorkday(y, m, daysInMonth(y, m));
         if (upper.endsWith("W")) return (y, m, d) => d === nearestWorkday(y, m, Number(upper.slice(0, -1)));
-        const days = numbersOf(element, 1, 31);
+        const days = numbersOf(element, DAY_OF_MONTH);
         return (_y, _m, d) => days.includes(d);
     });
     return (y, m, d) => matchers.some((matches) => matches(y, m, d));
@@ -77,7 +74,7 @@ function dayOfMonthMatcher(field: string): DayMatcher {
 
 /** Which dates the day-of-week field selects: weekdays, `L` (Saturday), `<day>L` and `<day>#<n>`. */
 function dayOfWeekMatcher(field: string): DayMatcher {
-    const dayNumber = (token: string) => numbersOf(token, 1, 7, WEEKDAYS)[0];
+    const dayNumber = (token: string) => numbersOf(token, DAY_OF_WEEK)[0];
     const matchers = field.split(",").map((element): DayMatcher => {
         const upper = element.toUpperCase();
         if (upper === "L") return (y, m, d) => weekday(y, m, d) === 7;
@@ -90,7 +87,7 @@ function dayOfWeekMatcher(field: string): DayMatcher {
             const wanted = dayNumber(name);
             return (y, m, d) => weekday(y, m, d) === wanted && Math.ceil(d / 7) === Number(nth);
         }
-        const days = numbersOf(element, 1, 7, WEEKDAYS);
+        const days = numbersOf(element, DAY_OF_WEEK);
         return (y, m, d) => days.includes(weekday(y, m, d));
     });
     return (y, m, d) => matchers.some((matches) => matches(y, m, d));
@@ -98,16 +95,16 @@ function dayOfWeekMatcher(field: string): DayMatcher {
 
 function cronTiming(body: string, from: Date): ScheduleTiming {
     const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = body.trim().split(/\s+/);
-    const minuteSet = numbersOf(minutes, 0, 59);
-    const times = numbersOf(hours, 0, 23)
+    const minuteSet = numbersOf(minutes, MINUTES);
+    const times = numbersOf(hours, HOURS)
         .flatMap((h) => minuteSet.map((m) => h * 60 + m))
         .sort((a, b) => a - b)
         .filter((t, i, all) => i === 0 || t !== all[i - 1]);
     // No two firings can be closer than the closest two times of one day (or of two days in a row).
     const gaps = times.map((t, i) => (i === 0 ? t + MINUTES_PER_DAY - times[times.length - 1] : t - times[i - 1]));
     const floor = Math.min(...gaps);
-    const months = [...new Set(numbersOf(month, 1, 12, MONTHS))].sort((a, b) => a - b);
-    const years = numbersOf(year, 1970, LAST_YEAR);
+    const months = [...new Set(numbersOf(month, MONTH))].sort((a, b) => a - b);
+    const years = numbersOf(year, YEAR);
     const dayMatches = dayOfMonth === "?" ? dayOfWeekMatcher(dayOfWeek) : dayOfMonthMatcher(dayOfMonth);
     const fromMinutes = Math.floor(from.getTime() / 60_000);
     let previous: number | undefined;
@@ -122,7 +119,7 @@ function cronTiming(body: string, from: Date): ScheduleTiming {
         previous = firing;
     };
     const firstDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()) / 60_000;
-    scan: for (let y = from.getUTCFullYear(); y <= LAST_YEAR; y++) {
+    scan: for (let y = from.getUTCFullYear(); y <= YEAR.max; y++) {
         if (!years.includes(y)) continue;
         for (const m of months) {
             for (let d = 1, last = daysInMonth(y, m); d <= last; d++) {
