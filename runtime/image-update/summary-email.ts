@@ -70,8 +70,7 @@ const arrow = (i: SummaryItem) => withDetail(`${i.name} -> ${i.newName}`, i.deta
 
 /** What needs someone, in the order to deal with it; each with its next step. */
 function actionSections(summary: RunSummary): Section[] {
-    const tag = summary.optInTag ?? { key: "AutoUpdate", value: "Enabled" };
-    const arn = summary.imageArnPrefix ?? "arn:aws:appstream:<region>:<account>:image/";
+    const { optInTag: tag, imageArnPrefix: arn } = summary;
     const region = summary.region ? ` --region ${summary.region}` : "";
     return [
         section(
@@ -417,7 +416,8 @@ export function failureEmail(
     context: RunContext = {},
 ): Email {
     const url = executionUrl(context);
-    const known = summary ? [...actionSections(summary), ...reportSections(summary)] : [];
+    const actions = summary ? actionSections(summary) : [];
+    const report = summary ? reportSections(summary) : [];
     const errorSection = section("Error", [`${error.Error ?? "Unknown error"}: ${error.Cause ?? "no cause given"}`], {
         nextStep: `Read the error${url ? " and the execution's events (link above)" : ""}, fix its cause, then start a run by hand with the schedule's input: aws stepfunctions start-execution --state-machine-arn <imageUpdateStateMachineArn> --input <imageUpdateRunInput> (both are stack outputs). Updates AppStream already started go on and are not started twice.`,
     });
@@ -427,11 +427,11 @@ export function failureEmail(
             headline: "The image update run stopped with an error",
             tone: "failed",
             title: `AppStream image update run${summary ? ` of ${summary.runDate}` : ""}`,
-            intro: known.some((s) => s.lines.length > 0)
+            intro: [...actions, ...report].some((s) => s.lines.length > 0)
                 ? "The run stopped before it finished. Below: the error, then what the run knew when it stopped."
                 : "The run stopped before it had found any image, so no image is listed.",
-            actions: [errorSection, ...(summary ? actionSections(summary) : [])],
-            report: summary ? reportSections(summary) : [],
+            actions: [errorSection, ...actions],
+            report,
         },
         context,
     );

@@ -105,10 +105,10 @@ export interface RunSummary {
     readonly retention: RetentionRecord[];
     readonly retentionOmitted: number;
     readonly leftOut?: LeftOut;
-    /** The opt-in tag, for the command that opts a failed image in again. */
-    readonly optInTag?: { readonly key: string; readonly value: string };
+    /** The opt-in tag, named in the commands about failed images. */
+    readonly optInTag: { readonly key: string; readonly value: string };
     /** ARN of an image without its name: `arn:<partition>:appstream:<region>:<account>:image/`. */
-    readonly imageArnPrefix?: string;
+    readonly imageArnPrefix: string;
 }
 
 /** Said of an old image that already holds AppStream's 50 tags, whichever way the run learns it. */
