@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { launchChromium, renderEmail } from "../test/helpers/email-browser";
+import { withEnvironment } from "../test/helpers/environment";
 import { PROJECT_ROOT, parseCommandLine, runScript } from "./lib/cli";
 import { Simulation, simulate } from "./simulate";
 
@@ -23,17 +24,14 @@ export const DESKTOP_WIDTH = 720;
 
 /** The sample run: the sample account, the dev stack with SAMPLE_SETTINGS; AWS_REGION as it was after. */
 export async function simulateSample(): Promise<Simulation> {
-    const region = process.env.AWS_REGION;
-    try {
-        return await simulate({
+    // simulate sets AWS_REGION for its run; it is put back afterwards.
+    return withEnvironment({ AWS_REGION: process.env.AWS_REGION }, () =>
+        simulate({
             stack: "dev",
             fixtureFile: path.join(PROJECT_ROOT, "scripts", "fixtures", "sample-account.json"),
             overrides: SAMPLE_SETTINGS,
-        });
-    } finally {
-        if (region === undefined) delete process.env.AWS_REGION;
-        else process.env.AWS_REGION = region;
-    }
+        }),
+    );
 }
 
 /** The summary email of the sample run, as SES would have been asked to send it. */

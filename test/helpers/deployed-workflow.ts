@@ -6,6 +6,7 @@
 import { RunInput } from "../../runtime/image-update/run-settings";
 import { STATE, StateMachineDefinition } from "../../runtime/image-update/state-machine";
 import { LambdaHandler, archiveFiles, loadSerializedHandler, zippedSize } from "./lambda-archive";
+import { withEnvironment } from "./environment";
 import { RunOptions, runProgram } from "./program";
 
 export interface DeployedWorkflow {
@@ -31,18 +32,7 @@ export async function deployedWorkflow(options: RunOptions = {}): Promise<Deploy
     const handler = loadSerializedHandler(archive["__index.js"]);
     // The function's environment variables, as Lambda sets them, for each invocation only.
     const variables: Record<string, string> = fn.inputs.environment?.variables ?? {};
-    const inEnvironment: LambdaHandler = async (event, context) => {
-        const saved = Object.fromEntries(Object.keys(variables).map((k) => [k, process.env[k]]));
-        Object.assign(process.env, variables);
-        try {
-            return await handler(event, context);
-        } finally {
-            for (const [k, v] of Object.entries(saved)) {
-                if (v === undefined) delete process.env[k];
-                else process.env[k] = v;
-            }
-        }
-    };
+    const inEnvironment: LambdaHandler = (event, context) => withEnvironment(variables, () => handler(event, context));
     return {
         definition,
         input,

@@ -1,0 +1,22 @@
+/**
+ * Runs `run` with `variables` set in process.env (an undefined value unsets one), then puts back
+ * what each of them was before, whatever `run` changed in the meantime.
+ */
+export async function withEnvironment<T>(
+    variables: Record<string, string | undefined>,
+    run: () => Promise<T>,
+): Promise<T> {
+    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
+    const set = (values: Record<string, string | undefined>) => {
+        for (const [name, value] of Object.entries(values)) {
+            if (value === undefined) delete process.env[name];
+            else process.env[name] = value;
+        }
+    };
+    set(variables);
+    try {
+        return await run();
+    } finally {
+        set(saved);
+    }
+}
