@@ -8,12 +8,13 @@ import * as path from "path";
 import { ParseArgsConfig, parseArgs } from "util";
 import { YAMLParseError, parse } from "yaml";
 import { ConfigValidationError, configText, qualifiedConfigKey } from "../../config";
+import { PROJECT_ROOT } from "../../test/helpers/program";
 
 /** A problem the user can fix (an argument, a file): printed as one line, without a stack trace. */
 export class UsageError extends Error {}
 
 /** The folder of Pulumi.yaml and the stack files. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export { PROJECT_ROOT };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -109,11 +109,13 @@ describe("policy pack against the real program", () => {
     });
 
     describe("npm run policy:check", () => {
-        const check = (...args: string[]) =>
-            spawnSync("npm", ["run", "--silent", "policy:check", "--", "--stack", "dev", ...args], {
+        const policyCheck = (...args: string[]) =>
+            spawnSync("npm", ["run", "--silent", "policy:check", "--", ...args], {
                 cwd: PROJECT_ROOT,
                 encoding: "utf8",
             });
+        /** policy:check of the dev stack. */
+        const check = (...args: string[]) => policyCheck("--stack", "dev", ...args);
 
         it("exits 0 on the shipped program and prints the resource table", () => {
             const result = check();
@@ -149,14 +151,7 @@ describe("policy pack against the real program", () => {
                 "Pulumi.ci.yaml",
                 "config:\n  aws:secretKey:\n    secure: v1:AAAA\n  appstream-ops:alarmTopicArn:\n    secure: v1:BBBB\n  appstream-ops:usageRetentionDays: 365\n",
             );
-            const result = spawnSync(
-                "npm",
-                ["run", "--silent", "policy:check", "--", "--stack", "ci", "--stack-dir", scratch],
-                {
-                    cwd: PROJECT_ROOT,
-                    encoding: "utf8",
-                },
-            );
+            const result = policyCheck("--stack", "ci", "--stack-dir", scratch);
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /^0 mandatory, 0 advisory, 0 deferred to pulumi up\.$/m);
             assert.match(
@@ -202,10 +197,7 @@ describe("policy pack against the real program", () => {
         });
 
         it("reports a usage error and invalid config in one line, exit code 2", () => {
-            const missing = spawnSync("npm", ["run", "--silent", "policy:check", "--", "--stak", "dev"], {
-                cwd: PROJECT_ROOT,
-                encoding: "utf8",
-            });
+            const missing = policyCheck("--stak", "dev");
             assert.strictEqual(missing.status, 2);
             assert.match(missing.stderr.trim(), /^policy:check: Unknown option '--stak'; usage: npm run policy:check/);
             const invalid = check("--config", "batchSize=500");
