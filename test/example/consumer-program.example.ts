@@ -22,6 +22,29 @@ function npm(args: string[], cwd: string): { status: number | null; output: stri
     return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
 }
 
+/** A copy of the example program in `dir`, without what a local run left in it. */
+function copyExample(dir: string): void {
+    fs.cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !/node_modules|[/\\]bin$/.test(src) });
+}
+
+/** `npm install` in `dir`, from npm's cache where it can; fails the test with npm's output. */
+function npmInstall(dir: string): void {
+    const install = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
+    assert.strictEqual(install.status, 0, `npm install in ${dir} failed:\n${install.output}`);
+}
+
+/** The example's `npm test` output with `planted` added to its arguments; the file is restored after. */
+function testWithPlantedArgument(app: string, planted: string): { status: number | null; output: string } {
+    const index = path.join(app, "index.ts");
+    const original = fs.readFileSync(index, "utf8");
+    fs.writeFileSync(index, original.replace("keepImageVersions: 2,", `keepImageVersions: 2,\n    ${planted},`));
+    try {
+        return npm(["test"], app);
+    } finally {
+        fs.writeFileSync(index, original);
+    }
+}
+
 describe("examples/consumer-program, with the packed package installed", function () {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-example-"));
     const app = path.join(work, "consumer-program");
@@ -37,10 +60,9 @@ describe("examples/consumer-program, with the packed package installed", functio
             }),
         ) as { filename: string; files: { path: string }[] }[];
         packed = info.files.map((f) => f.path);
-        fs.cpSync(EXAMPLE, app, { recursive: true, filter: (src) => !/node_modules|[/\\]bin$/.test(src) });
+        copyExample(app);
         fs.renameSync(path.join(work, info.filename), path.join(app, "appstream-ops.tgz"));
-        const install = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], app);
-        assert.strictEqual(install.status, 0, `npm install failed:\n${install.output}`);
+        npmInstall(app);
     });
 
     it("the package holds compiled JavaScript, declarations and the session assets, and no sources or tests", () => {
@@ -68,12 +90,11 @@ describe("examples/consumer-program, with the packed package installed", functio
         // The committed HEAD of this checkout, as `npm install git+https://…#<tag>` would fetch a tag.
         const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: PROJECT_ROOT, encoding: "utf8" }).trim();
         const fromGit = path.join(work, "from-git");
-        fs.cpSync(EXAMPLE, fromGit, { recursive: true, filter: (src) => !/node_modules|[/\\]bin$/.test(src) });
+        copyExample(fromGit);
         const manifest = JSON.parse(fs.readFileSync(path.join(fromGit, "package.json"), "utf8"));
         manifest.dependencies["appstream-ops"] = `git+file://${PROJECT_ROOT}#${head}`;
         fs.writeFileSync(path.join(fromGit, "package.json"), JSON.stringify(manifest, null, 2));
-        const install = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], fromGit);
-        assert.strictEqual(install.status, 0, `npm install from git failed:\n${install.output}`);
+        npmInstall(fromGit);
         assert.ok(fs.existsSync(path.join(fromGit, "node_modules", "appstream-ops", "dist", "library.js")));
         const test = npm(["test"], fromGit);
         assert.strictEqual(test.status, 0, test.output);
@@ -81,34 +102,17 @@ describe("examples/consumer-program, with the packed package installed", functio
     });
 
     it("fails its test with the component's message when an argument is bad (negative control)", () => {
-        const index = path.join(app, "index.ts");
-        const original = fs.readFileSync(index, "utf8");
-        fs.writeFileSync(
-            index,
-            original.replace("keepImageVersions: 2,", "keepImageVersions: 2,\n    batchSize: 500,"),
+        const test = testWithPlantedArgument(app, "batchSize: 500");
+        assert.notStrictEqual(test.status, 0);
+        assert.match(
+            test.output,
+            /ImageUpdateScheduler "image-updates": invalid arguments:\s+- batchSize = 500 is invalid: expected an integer from 1 to 100 \(default 5\)/,
         );
-        try {
-            const test = npm(["test"], app);
-            assert.notStrictEqual(test.status, 0);
-            assert.match(
-                test.output,
-                /ImageUpdateScheduler "image-updates": invalid arguments:\s+- batchSize = 500 is invalid: expected an integer from 1 to 100 \(default 5\)/,
-            );
-        } finally {
-            fs.writeFileSync(index, original);
-        }
     });
 
     it("fails type-checking when the program uses an argument the package does not declare (negative control)", () => {
-        const index = path.join(app, "index.ts");
-        const original = fs.readFileSync(index, "utf8");
-        fs.writeFileSync(index, original.replace("keepImageVersions: 2,", "keepImageVersions: 2,\n    batchsize: 3,"));
-        try {
-            const test = npm(["test"], app);
-            assert.notStrictEqual(test.status, 0);
-            assert.match(test.output, /error TS2561: .*'batchsize' does not exist in type 'ImageUpdateSchedulerArgs'/);
-        } finally {
-            fs.writeFileSync(index, original);
-        }
+        const test = testWithPlantedArgument(app, "batchsize: 3");
+        assert.notStrictEqual(test.status, 0);
+        assert.match(test.output, /error TS2561: .*'batchsize' does not exist in type 'ImageUpdateSchedulerArgs'/);
     });
 });
