@@ -10,9 +10,9 @@ import {
     isTagKey,
     isTagValue,
     maxChecksFor,
-} from "./runtime/image-update/run-settings";
-import { scheduleExpressionProblem, timeZoneProblem } from "./runtime/image-update/schedule-expression";
-import { scheduleTiming } from "./runtime/image-update/schedule-firings";
+} from "./runtime/image-update/run/run-settings";
+import { scheduleExpressionProblem, timeZoneProblem } from "./runtime/image-update/schedule/schedule-expression";
+import { scheduleTiming } from "./runtime/image-update/schedule/schedule-firings";
 import { isGlueIdentifier } from "./runtime/usage/glue-table";
 
 /** An SNS topic ARN: arn:<partition>:sns:<region>:<account>:<name of 1-256 letters, digits, - and _>. */

@@ -8,9 +8,9 @@ import {
     startExecutionPolicy,
     stateMachinePolicy,
 } from "../runtime/iam/policy-documents";
-import { STACK_VARIABLE, handleImageUpdateEvent } from "../runtime/image-update/handler";
-import { RunInput, maxChecksFor } from "../runtime/image-update/run-settings";
-import { imageUpdateDefinition } from "../runtime/image-update/state-machine";
+import { STACK_VARIABLE, handleImageUpdateEvent } from "../runtime/image-update/run/handler";
+import { RunInput, maxChecksFor } from "../runtime/image-update/run/run-settings";
+import { imageUpdateDefinition } from "../runtime/image-update/run/state-machine";
 
 /** Packages the Lambda runtime (nodejs22.x) already provides: shipping them would only bloat the archive. */
 export const RUNTIME_PROVIDED_PACKAGES = [

@@ -12,15 +12,15 @@
  */
 import { performance } from "perf_hooks";
 import { AppStreamClient } from "@aws-sdk/client-appstream";
-import { appStreamApi } from "../runtime/image-update/appstream-api";
-import { TAG_READ_CONCURRENCY } from "../runtime/image-update/concurrency";
-import { startRun } from "../runtime/image-update/workflow";
+import { appStreamApi } from "../runtime/image-update/run/appstream-api";
+import { TAG_READ_CONCURRENCY } from "../runtime/image-update/run/concurrency";
+import { startRun } from "../runtime/image-update/run/workflow";
 import {
     RUN_IMAGES_BUDGET_BYTES,
     STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES,
     admitWithinBudget,
     payloadBytes,
-} from "../runtime/image-update/state-budget";
+} from "../runtime/image-update/run/state-budget";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
 import { parseCommandLine, runScript } from "./lib/cli";
 import { RUN_STARTED_AT, quotasApi, runSettings, runToEnd } from "../test/helpers/direct-run";

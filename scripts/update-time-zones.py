@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates runtime/image-update/iana-time-zones.ts from the IANA time zone database.
+"""Regenerates runtime/image-update/schedule/iana-time-zones.ts from the IANA time zone database.
 
 EventBridge Scheduler evaluates a schedule in an IANA time zone, named exactly as the database
 spells it. The names come from PyPI's `tzdata` package (the IANA database packaged by the Python
@@ -16,7 +16,7 @@ import sys
 from pypi_wheel import open_wheel
 
 TZDATA_VERSION = "2026.6"
-TARGET = pathlib.Path(__file__).resolve().parent.parent / "runtime" / "image-update" / "iana-time-zones.ts"
+TARGET = pathlib.Path(__file__).resolve().parent.parent / "runtime" / "image-update" / "schedule" / "iana-time-zones.ts"
 
 
 def main():

@@ -7,7 +7,7 @@ import { usageReportNamedQueries } from "../runtime/usage/usage-report-queries";
 import { USAGE_RECORD_FIELDS } from "../runtime/usage/record-schema";
 import { dynamicResourceDeployerPolicy, imageBuilderReadPolicy } from "../runtime/iam/policy-documents";
 import { ASSET_KEYS } from "../runtime/usage/session-scripts";
-import { STATE } from "../runtime/image-update/state-machine";
+import { STATE } from "../runtime/image-update/run/state-machine";
 import { SAMPLE_SETTINGS, simulateSample } from "../scripts/render-email";
 import { PROJECT_ROOT, USAGE_REPORTS_AND_ONE_FLEET, runProgram } from "./helpers/program";
 

@@ -4,8 +4,8 @@
  * call them inside `apply`.
  */
 import type * as aws from "@pulumi/aws";
-import { APPSTREAM_SERVICE_CODE, QUOTAS, QUOTA_NAMES } from "../image-update/quotas";
-import { COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "../image-update/run-settings";
+import { APPSTREAM_SERVICE_CODE, QUOTAS, QUOTA_NAMES } from "../image-update/lifecycle/quotas";
+import { COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "../image-update/run/run-settings";
 
 type PolicyDocument = aws.iam.PolicyDocument;
 type PolicyStatement = aws.iam.PolicyStatement;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ImageUpdateScheduler } from "../../components/image-update-scheduler";
-import { imageUpdateDefinition } from "../../runtime/image-update/state-machine";
+import { imageUpdateDefinition } from "../../runtime/image-update/run/state-machine";
 import { archiveFiles, zippedSize } from "../helpers/lambda-archive";
 import { ACCOUNT_ID, ProgramRun, REGION, runProgram, runUnderMocks } from "../helpers/program";
 

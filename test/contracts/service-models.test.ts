@@ -14,7 +14,7 @@ import {
     isEmailAddress,
     isTagKey,
     isTagValue,
-} from "../../runtime/image-update/run-settings";
+} from "../../runtime/image-update/run/run-settings";
 import { expectModelRefusals } from "../helpers/contract-hooks";
 import { sesAcceptsAddress } from "../helpers/fake-appstream";
 import { PROJECT_ROOT } from "../helpers/program";

@@ -66,7 +66,7 @@ describe("examples/consumer-program, with the packed package installed", functio
     });
 
     it("the package holds compiled JavaScript, declarations and the session assets, and no sources or tests", () => {
-        for (const file of ["dist/library.js", "dist/library.d.ts", "dist/runtime/image-update/handler.js"]) {
+        for (const file of ["dist/library.js", "dist/library.d.ts", "dist/runtime/image-update/run/handler.js"]) {
             assert.ok(packed.includes(file), `${file} is not in the package`);
         }
         const assets = fs.readdirSync(path.join(PROJECT_ROOT, "session-assets"));

@@ -3,8 +3,8 @@
  * the real program under mocks: the state-machine definition, the schedule's input, and the
  * serialized Lambda handler.
  */
-import { RunInput } from "../../runtime/image-update/run-settings";
-import { STATE, StateMachineDefinition } from "../../runtime/image-update/state-machine";
+import { RunInput } from "../../runtime/image-update/run/run-settings";
+import { STATE, StateMachineDefinition } from "../../runtime/image-update/run/state-machine";
 import { LambdaHandler, archiveFiles, loadSerializedHandler, zippedSize } from "./lambda-archive";
 import { withEnvironment } from "./environment";
 import { RunOptions, runProgram } from "./program";

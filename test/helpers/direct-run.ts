@@ -6,11 +6,11 @@
 import * as assert from "assert";
 import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
-import { appStreamApi } from "../../runtime/image-update/appstream-api";
-import { QuotaApi } from "../../runtime/image-update/quotas";
-import { serviceQuotasApi } from "../../runtime/image-update/service-quotas-api";
-import { RunSettings } from "../../runtime/image-update/run-settings";
-import { RunState, checkRun, startRun } from "../../runtime/image-update/workflow";
+import { appStreamApi } from "../../runtime/image-update/run/appstream-api";
+import { QuotaApi } from "../../runtime/image-update/lifecycle/quotas";
+import { serviceQuotasApi } from "../../runtime/image-update/run/service-quotas-api";
+import { RunSettings } from "../../runtime/image-update/run/run-settings";
+import { RunState, checkRun, startRun } from "../../runtime/image-update/run/workflow";
 import { FakeAppStreamAccount, mockAppStream } from "./fake-appstream";
 
 export const RUN_STARTED_AT = "2026-12-01T12:00:00Z";

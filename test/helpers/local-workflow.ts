@@ -6,8 +6,8 @@
  * fake account's clock moves one poll interval before each check.
  */
 import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
-import { RunInput } from "../../runtime/image-update/run-settings";
-import { STATE, StateMachineDefinition, TASK_STATES } from "../../runtime/image-update/state-machine";
+import { RunInput } from "../../runtime/image-update/run/run-settings";
+import { STATE, StateMachineDefinition, TASK_STATES } from "../../runtime/image-update/run/state-machine";
 import { FakeAppStreamAccount } from "./fake-appstream";
 import { LambdaHandler } from "./lambda-archive";
 

@@ -6,7 +6,7 @@
  */
 import * as assert from "assert";
 import { Browser } from "playwright-core";
-import { failureEmail } from "../../runtime/image-update/summary-email";
+import { failureEmail } from "../../runtime/image-update/email/summary-email";
 import { DESKTOP_WIDTH, SCREENSHOT, sampleSummaryEmail } from "../../scripts/render-email";
 import { RenderedEmail, launchChromium, renderEmail } from "../helpers/email-browser";
 import * as fs from "fs";

@@ -6,7 +6,7 @@
  * states its reference forbids, and every call is validated against the botocore models.
  */
 import * as assert from "assert";
-import { RunInput } from "../../runtime/image-update/run-settings";
+import { RunInput } from "../../runtime/image-update/run/run-settings";
 import { DeployedWorkflow, deployedWorkflow } from "../helpers/deployed-workflow";
 import { FakeAppStreamAccount, FakeFleetSpec, FakeImageSpec, mockAppStream, mockSes } from "../helpers/fake-appstream";
 import { LocalWorkflowRun, runLocalWorkflow } from "../helpers/local-workflow";

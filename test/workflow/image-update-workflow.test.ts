@@ -4,7 +4,7 @@
  * serialized CallbackFunction (`__index.js`, the code Pulumi would upload) against a fake account.
  */
 import * as assert from "assert";
-import { RunInput } from "../../runtime/image-update/run-settings";
+import { RunInput } from "../../runtime/image-update/run/run-settings";
 import { DeployedWorkflow, deployedWorkflow } from "../helpers/deployed-workflow";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream, mockSes } from "../helpers/fake-appstream";
 import { LocalWorkflowRun, runLocalWorkflow } from "../helpers/local-workflow";

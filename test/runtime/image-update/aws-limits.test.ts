@@ -5,8 +5,8 @@
  * case failed on the code before these fixes.
  */
 import * as assert from "assert";
-import { summarize } from "../../../runtime/image-update/workflow";
-import { MAX_IMAGE_NAME_LENGTH } from "../../../runtime/image-update/image-names";
+import { summarize } from "../../../runtime/image-update/run/workflow";
+import { MAX_IMAGE_NAME_LENGTH } from "../../../runtime/image-update/lifecycle/image-names";
 import {
     LIFECYCLE_RECORDS_BUDGET_BYTES,
     MAX_DETAIL_BYTES,
@@ -16,8 +16,8 @@ import {
     emptyRecords,
     payloadBytes,
     upsertRecord,
-} from "../../../runtime/image-update/state-budget";
-import { summaryEmail } from "../../../runtime/image-update/summary-email";
+} from "../../../runtime/image-update/run/state-budget";
+import { summaryEmail } from "../../../runtime/image-update/email/summary-email";
 import { runSettings, runToEnd } from "../../helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, TAGS_PER_RESOURCE } from "../../helpers/fake-appstream";
 import { serviceModel } from "../../helpers/service-model";
@@ -177,7 +177,7 @@ describe("image updater within AWS's documented limits", () => {
     });
 
     it("the images a full run leaves out change from one run date to the next", async () => {
-        const { admitWithinBudget } = await import("../../../runtime/image-update/state-budget");
+        const { admitWithinBudget } = await import("../../../runtime/image-update/run/state-budget");
         const entries = Array.from({ length: 400 }, (_, i) => ({ name: `image-${i}`, status: "queued" }));
         const december = admitWithinBudget(entries, "AutoUpdate", "2026-12-01", 100_000);
         const january = admitWithinBudget(entries, "AutoUpdate", "2027-01-01", 100_000);

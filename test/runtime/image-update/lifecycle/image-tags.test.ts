@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { completedTags, newImageTags, reEnabledTags } from "../../../runtime/image-update/image-tags";
+import { completedTags, newImageTags, reEnabledTags } from "../../../../runtime/image-update/lifecycle/image-tags";
 
 const SETTINGS = { tagKey: "AutoUpdate", tagValue: "Enabled" };
 

@@ -4,7 +4,7 @@
  * year and 2100 is not one.
  */
 import * as assert from "assert";
-import { scheduleTiming } from "../../../runtime/image-update/schedule-firings";
+import { scheduleTiming } from "../../../../runtime/image-update/schedule/schedule-firings";
 
 const FROM = new Date("2026-11-24T15:00:00Z");
 

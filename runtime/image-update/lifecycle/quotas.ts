@@ -5,9 +5,9 @@
  * A run reads them through Service Quotas, counts what the account already uses, and never starts
  * an update that cannot fit, so a full quota is reported as such instead of as a timeout.
  */
-import { errorReason } from "../aws/errors";
-import type { ImageBuilderInfo, ImageInfo } from "./appstream-api";
-import { boundedDetail } from "./state-budget";
+import { errorReason } from "../../aws/errors";
+import type { ImageBuilderInfo, ImageInfo } from "../run/appstream-api";
+import { boundedDetail } from "../run/state-budget";
 
 /** AppStream's service code in Service Quotas. */
 export const APPSTREAM_SERVICE_CODE = "appstream2";

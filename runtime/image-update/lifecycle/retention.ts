@@ -7,7 +7,7 @@
  */
 import { baseNameOf, updateSuffix, updatedImageName } from "./image-names";
 import type { Tags } from "./image-tags";
-import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "./run-settings";
+import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "../run/run-settings";
 
 export interface ImageVersion {
     readonly name: string;

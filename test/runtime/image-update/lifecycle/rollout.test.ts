@@ -6,8 +6,8 @@
  * we follow the first, which the fake enforces too, and say so here.)
  */
 import * as assert from "assert";
-import type { FleetInfo } from "../../../runtime/image-update/appstream-api";
-import { planRollout, rolloutRefusal, updateFleetCommand } from "../../../runtime/image-update/rollout";
+import type { FleetInfo } from "../../../../runtime/image-update/run/appstream-api";
+import { planRollout, rolloutRefusal, updateFleetCommand } from "../../../../runtime/image-update/lifecycle/rollout";
 
 const fleet = (name: string, state: string, more: Partial<FleetInfo> = {}): FleetInfo => ({
     name,

@@ -11,11 +11,11 @@
  * would carry that framework's HTML parser and CSS inliner for one fixed layout. Every value that
  * comes from AppStream or the execution (image names, reasons, error causes) is HTML-escaped.
  */
-import type { RetentionRecord } from "./lifecycle";
-import { QUOTAS, QUOTA_NAMES, quotaConsoleUrl } from "./quotas";
-import type { KeptBecause } from "./retention";
-import { FleetRecord, updateFleetCommand } from "./rollout";
-import { QuotaBlock, RunSummary, SummaryItem, lifecycleCounts } from "./workflow";
+import type { RetentionRecord } from "../lifecycle/lifecycle";
+import { QUOTAS, QUOTA_NAMES, quotaConsoleUrl } from "../lifecycle/quotas";
+import type { KeptBecause } from "../lifecycle/retention";
+import { FleetRecord, updateFleetCommand } from "../lifecycle/rollout";
+import { QuotaBlock, RunSummary, SummaryItem, lifecycleCounts } from "../run/workflow";
 
 export interface Email {
     readonly subject: string;

@@ -6,7 +6,7 @@ import {
     NEXT_VERSION_TAG_KEY,
     RunSettings,
     isReservedTagKey,
-} from "./run-settings";
+} from "../run/run-settings";
 
 export type Tags = Record<string, string>;
 

@@ -6,14 +6,29 @@
  * function of the state and what AppStream answers; a retried step is safe because a new image
  * that already exists is adopted, not started twice.
  */
-import { errorName, errorReason } from "../aws/errors";
+import { errorName, errorReason } from "../../aws/errors";
 import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
-import { RetentionRecord, applyRetention, regionOf, rollOut } from "./lifecycle";
-import { QuotaApi, QuotaName, QuotaUsage, Quotas, quotaHit, quotaUsage, readQuotas, updateRoom } from "./quotas";
-import type { FleetRecord, ImageUpdate } from "./rollout";
+import { RetentionRecord, applyRetention, regionOf, rollOut } from "../lifecycle/lifecycle";
+import {
+    QuotaApi,
+    QuotaName,
+    QuotaUsage,
+    Quotas,
+    quotaHit,
+    quotaUsage,
+    readQuotas,
+    updateRoom,
+} from "../lifecycle/quotas";
+import type { FleetRecord, ImageUpdate } from "../lifecycle/rollout";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
-import { updatedDescription, updatedDisplayName, baseNameOf, runDateOf, updatedImageName } from "./image-names";
-import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "./image-tags";
+import {
+    updatedDescription,
+    updatedDisplayName,
+    baseNameOf,
+    runDateOf,
+    updatedImageName,
+} from "../lifecycle/image-names";
+import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "../lifecycle/image-tags";
 import { BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY, RunSettings } from "./run-settings";
 import { BoundedRecords, LeftOut, admitWithinBudget, appendNote, boundedDetail } from "./state-budget";
 

@@ -10,7 +10,7 @@ import {
     updatedDescription,
     updatedDisplayName,
     updatedImageName,
-} from "../../../runtime/image-update/image-names";
+} from "../../../../runtime/image-update/lifecycle/image-names";
 
 const DATE = "2026-12-01";
 

@@ -5,7 +5,7 @@
  * get the new image); an Elastic fleet's image changes only while it is stopped, and a fleet in
  * STARTING or STOPPING refuses every update (UpdateFleet, AppStream API reference).
  */
-import type { FleetInfo } from "./appstream-api";
+import type { FleetInfo } from "../run/appstream-api";
 
 export type RolloutOutcome = "rolledOut" | "failed" | "skipped" | "notOptedIn";
 

@@ -17,8 +17,8 @@ import {
     UpdateFleetCommand,
     paginateDescribeImages,
 } from "@aws-sdk/client-appstream";
-import { errorName, isTransientError } from "../aws/errors";
-import type { Tags } from "./image-tags";
+import { errorName, isTransientError } from "../../aws/errors";
+import type { Tags } from "../lifecycle/image-tags";
 
 /**
  * DescribeImages returns at most 25 images per page (DescribeImagesMaxResults in the service

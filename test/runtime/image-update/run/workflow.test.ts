@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import { AppStreamClient } from "@aws-sdk/client-appstream";
-import { appStreamApi } from "../../../runtime/image-update/appstream-api";
-import { IMAGE_NAME_PATTERN } from "../../../runtime/image-update/image-names";
-import { RunState, startRun, summarize } from "../../../runtime/image-update/workflow";
-import { RUN_STARTED_AT, quotasApi, runSettings, runToEnd } from "../../helpers/direct-run";
-import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../../helpers/fake-appstream";
+import { appStreamApi } from "../../../../runtime/image-update/run/appstream-api";
+import { IMAGE_NAME_PATTERN } from "../../../../runtime/image-update/lifecycle/image-names";
+import { RunState, startRun, summarize } from "../../../../runtime/image-update/run/workflow";
+import { RUN_STARTED_AT, quotasApi, runSettings, runToEnd } from "../../../helpers/direct-run";
+import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../../../helpers/fake-appstream";
 
 const STARTED_AT = RUN_STARTED_AT;
 const settings = runSettings;

@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { IANA_TIME_ZONE_NAMES, IANA_TZDB_RELEASE } from "../../../runtime/image-update/iana-time-zones";
+import { IANA_TIME_ZONE_NAMES, IANA_TZDB_RELEASE } from "../../../../runtime/image-update/schedule/iana-time-zones";
 import {
     isTimeZone,
     scheduleExpressionProblem,
     timeZoneProblem,
-} from "../../../runtime/image-update/schedule-expression";
+} from "../../../../runtime/image-update/schedule/schedule-expression";
 
 describe("schedule expressions", () => {
     const valid = [

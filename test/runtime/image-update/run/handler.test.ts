@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { NotifyResult, handleImageUpdateEvent } from "../../../runtime/image-update/handler";
-import { RunState } from "../../../runtime/image-update/workflow";
-import { runSettings } from "../../helpers/direct-run";
-import { FakeAppStreamAccount, mockAppStream, mockSes } from "../../helpers/fake-appstream";
+import { NotifyResult, handleImageUpdateEvent } from "../../../../runtime/image-update/run/handler";
+import { RunState } from "../../../../runtime/image-update/run/workflow";
+import { runSettings } from "../../../helpers/direct-run";
+import { FakeAppStreamAccount, mockAppStream, mockSes } from "../../../helpers/fake-appstream";
 
 const SETTINGS = runSettings({
     notifyEmails: ["ops@example.com", "lead@example.com"],

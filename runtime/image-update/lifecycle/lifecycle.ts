@@ -3,14 +3,14 @@
  * delete superseded versions (or, with retention off, say which it would delete). Every call that
  * fails for one fleet or one image is recorded against it and the others go on.
  */
-import { errorName, errorReason } from "../aws/errors";
-import type { AppStreamApi, FleetInfo, ImageBuilderInfo, ImageInfo } from "./appstream-api";
+import { errorName, errorReason } from "../../aws/errors";
+import type { AppStreamApi, FleetInfo, ImageBuilderInfo, ImageInfo } from "../run/appstream-api";
 import { isTaggedForUpdate, Tags } from "./image-tags";
 import { RetentionDecision, imageNameOfArn, imageUsers, mayBeVersionOf, planRetention } from "./retention";
-import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
+import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "../run/concurrency";
 import { FleetRecord, ImageUpdate, planRollout } from "./rollout";
-import { boundedDetail, emptyRecords, upsertRecord } from "./state-budget";
-import type { RunState } from "./workflow";
+import { boundedDetail, emptyRecords, upsertRecord } from "../run/state-budget";
+import type { RunState } from "../run/workflow";
 
 export type RetentionRecord = Omit<RetentionDecision, "base">;
 

@@ -12,8 +12,8 @@ import {
     quotaUsage,
     readQuotas,
     updateRoom,
-} from "../../../runtime/image-update/quotas";
-import { sdkError } from "../../helpers/sdk-errors";
+} from "../../../../runtime/image-update/lifecycle/quotas";
+import { sdkError } from "../../../helpers/sdk-errors";
 
 const image = (name: string, state = "AVAILABLE") => ({ name, arn: `arn:x:image/${name}`, state });
 const quotas = (images: number, imageBuilders: number, concurrentUpdates: number): Quotas => ({

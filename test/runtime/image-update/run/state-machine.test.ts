@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import aslValidator from "asl-validator";
-import { STATE, TASK_STATES, imageUpdateDefinition } from "../../../runtime/image-update/state-machine";
+import { STATE, TASK_STATES, imageUpdateDefinition } from "../../../../runtime/image-update/run/state-machine";
 
 const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:image-updates-function";
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { escapeHtml, failureEmail, summaryEmail } from "../../../runtime/image-update/summary-email";
-import { RunSummary } from "../../../runtime/image-update/workflow";
+import { escapeHtml, failureEmail, summaryEmail } from "../../../../runtime/image-update/email/summary-email";
+import { RunSummary } from "../../../../runtime/image-update/run/workflow";
 
 const SUMMARY: RunSummary = {
     runDate: "2026-12-01",

@@ -6,8 +6,8 @@
  * everything it may still collect (a reason, a note, the tags to write); images that do not fit
  * keep their opt-in tag and are counted, named in part, and taken up by a later run.
  */
-import { completedTags } from "./image-tags";
-import { MAX_IMAGE_NAME_LENGTH } from "./image-names";
+import { completedTags } from "../lifecycle/image-tags";
+import { MAX_IMAGE_NAME_LENGTH } from "../lifecycle/image-names";
 
 /** Step Functions' limit on a state's input or output, in UTF-8 bytes (Step Functions quotas). */
 export const STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES = 262_144;

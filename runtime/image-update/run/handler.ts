@@ -10,7 +10,7 @@ import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "./appstream-api";
 import { serviceQuotasApi } from "./service-quotas-api";
 import { RunSettings, parseRunSettings } from "./run-settings";
-import { Email, RunContext, failureEmail, summaryEmail } from "./summary-email";
+import { Email, RunContext, failureEmail, summaryEmail } from "../email/summary-email";
 import { RunState, RunSummary, checkRun, lifecycleCounts, startRun, summarize } from "./workflow";
 
 /** The events the state machine sends; `action` names the step. */

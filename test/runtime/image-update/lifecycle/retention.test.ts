@@ -6,7 +6,7 @@ import {
     mayBeVersionOf,
     planRetention,
     versionsOf,
-} from "../../../runtime/image-update/retention";
+} from "../../../../runtime/image-update/lifecycle/retention";
 
 const version = (name: string, day: number, tags: Record<string, string>, state = "AVAILABLE"): ImageVersion => ({
     name,
