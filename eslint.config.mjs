@@ -1,6 +1,12 @@
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
+// Pulumi's closure serializer (3.270) does not capture an imported name used only as a computed key
+// in a destructuring pattern: the deployed function then fails with "ReferenceError: <module>_1 is
+// not defined", on whichever path reaches it (issue 20, defect 8).
+export const SERIALIZED_COMPUTED_KEY_MESSAGE =
+    "A computed key in a destructuring pattern is not captured by Pulumi's closure serializer; copy the object and delete the key instead.";
+
 export default tseslint.config(
     { ignores: ["node_modules/", "bin/", "dist/", "examples/", "**/*.js", "**/*.mjs"] },
     ...tseslint.configs.recommended,
@@ -15,6 +21,19 @@ export default tseslint.config(
             "pulumi/no-output-in-template-literal": "error",
             "pulumi/no-output-instance-in-template-literal": "error",
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+        },
+    },
+    {
+        // Code Pulumi serializes into a Lambda archive (the image-update handler and what it imports).
+        files: ["runtime/**/*.ts"],
+        rules: {
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector: "ObjectPattern > Property[computed=true]",
+                    message: SERIALIZED_COMPUTED_KEY_MESSAGE,
+                },
+            ],
         },
     },
     {

@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_NAMESPACE, parseStackConfig } from "../config";
-import { ImageEntry, RunState } from "../runtime/image-update/run/workflow";
+import { ImageEntry, RunState } from "../runtime/image-update/run/run-state";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
 import {
     FakeAppStreamAccount,

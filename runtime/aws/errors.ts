@@ -12,6 +12,12 @@ export const THROTTLING_ERROR_NAMES = [
     "RequestThrottledException",
 ];
 
+/**
+ * Names the SDK gives a request that got no answer (its TRANSIENT_ERROR_CODES in
+ * @smithy/core's service-error-classification): the call may or may not have taken effect.
+ */
+export const NO_ANSWER_ERROR_NAMES = ["TimeoutError", "RequestTimeout", "RequestTimeoutException"];
+
 interface SdkError {
     name?: string;
     message?: string;
@@ -27,7 +33,8 @@ export function errorName(err: unknown): string {
 /** Throttling, an error the SDK marks retryable, or a 5xx: the same call may succeed later. */
 export function isTransientError(err: unknown): boolean {
     const error = err as SdkError;
-    if (THROTTLING_ERROR_NAMES.includes(error?.name ?? "") || error?.$retryable) return true;
+    const name = error?.name ?? "";
+    if (THROTTLING_ERROR_NAMES.includes(name) || NO_ANSWER_ERROR_NAMES.includes(name) || error?.$retryable) return true;
     return (error?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 

@@ -10,7 +10,8 @@ import { appStreamApi } from "../../runtime/image-update/run/appstream-api";
 import { QuotaApi } from "../../runtime/image-update/lifecycle/quotas";
 import { serviceQuotasApi } from "../../runtime/image-update/run/service-quotas-api";
 import { RunSettings } from "../../runtime/image-update/run/run-settings";
-import { RunState, checkRun, startRun } from "../../runtime/image-update/run/workflow";
+import { RunState } from "../../runtime/image-update/run/run-state";
+import { checkRun, startRun } from "../../runtime/image-update/run/workflow";
 import { FakeAppStreamAccount, mockAppStream } from "./fake-appstream";
 
 export const RUN_STARTED_AT = "2026-12-01T12:00:00Z";

@@ -108,6 +108,8 @@ export interface FakeFleetSpec {
     tagsUnreadable?: boolean;
     /** UpdateFleet on this fleet fails with this error. */
     updateError?: "ConcurrentModificationException" | "ResourceNotAvailableException";
+    /** The fleet streams another account's image shared with us (its ImageArn names that account). */
+    imageAccount?: string;
 }
 
 /** One image builder; `imageName` is the image it was launched from. */
@@ -155,6 +157,24 @@ interface FakeImage {
     updatedFrom?: string;
 }
 
+/**
+ * What the fault hook makes of one call: `throttle` and `error` fail it before it takes effect;
+ * `lostAnswer` lets it take effect and then fails it with the SDK's TimeoutError, as a response
+ * lost on the network would.
+ */
+export type InjectedFault =
+    | { readonly kind: "throttle" }
+    | { readonly kind: "error"; readonly name: string; readonly httpStatusCode: number }
+    | { readonly kind: "lostAnswer" };
+
+/** One UpdateFleet that AppStream accepted. */
+export interface FleetMove {
+    readonly fleet: string;
+    readonly from: string;
+    readonly to: string;
+    readonly at: number;
+}
+
 export interface RecordedCall {
     readonly command: string;
     readonly input: Record<string, unknown>;
@@ -197,6 +217,12 @@ export class FakeAppStreamAccount {
      */
     pageSizeCap = DESCRIBE_IMAGES_MAX_PAGE;
     private readonly throttles = new Map<string, number>();
+    /** Decides a fault for each call (the fault-injection simulation); undefined: none. */
+    faultHook?: (command: string, input: Record<string, unknown>) => InjectedFault | undefined;
+    /** Every UpdateFleet that took effect, in order. */
+    readonly fleetMoves: FleetMove[] = [];
+    /** Calls that took effect but whose answer the fault hook dropped. */
+    lostAnswers = 0;
 
     constructor(
         specs: readonly FakeImageSpec[] = [],
@@ -296,7 +322,16 @@ export class FakeAppStreamAccount {
             this.throttles.set(command, left - 1);
             throw throttled(command);
         }
+        const fault = this.faultHook?.(command, input as Record<string, unknown>);
+        if (fault?.kind === "throttle") throw throttled(command);
+        if (fault?.kind === "error") {
+            throw sdkError(fault.name, `injected ${fault.name} (${command})`, fault.httpStatusCode);
+        }
+        if (fault?.kind === "lostAnswer") this.pendingLostAnswer = command;
     }
+
+    /** Set by enter() when the hook chose lostAnswer; mockAppStream fails the call after it succeeded. */
+    pendingLostAnswer?: string;
 
     private toImage(image: FakeImage): Image {
         const failed = image.state === "FAILED";
@@ -304,6 +339,9 @@ export class FakeAppStreamAccount {
         return {
             Name: image.name,
             Arn: image.arn,
+            // An update's new image names the image it was made from.
+            ...(image.updatedFrom ? { BaseImageArn: this.arnOf(image.updatedFrom) } : {}),
+            ImageSharedWithOthers: image.sharedWith.length > 0 ? "TRUE" : "FALSE",
             State: image.state as Image["State"],
             Visibility: image.visibility as Image["Visibility"],
             Platform: image.platform as Image["Platform"],
@@ -439,7 +477,9 @@ export class FakeAppStreamAccount {
     usersOf(name: string): string[] {
         const arn = this.arnOf(name);
         return [
-            ...[...this.fleets.values()].filter((f) => f.imageName === name).map((f) => `fleet ${f.name}`),
+            ...[...this.fleets.values()]
+                .filter((f) => f.imageName === name && !f.imageAccount)
+                .map((f) => `fleet ${f.name}`),
             ...[...this.builders.values()]
                 .filter((b) => this.arnOf(b.imageName) === arn)
                 .map((b) => `image builder ${b.name}`),
@@ -454,7 +494,9 @@ export class FakeAppStreamAccount {
             State: fleet.state ?? "RUNNING",
             Platform: (fleet.platform ?? "WINDOWS_SERVER_2022") as Fleet["Platform"],
             ImageName: fleet.imageName,
-            ImageArn: this.arnOf(fleet.imageName),
+            ImageArn: fleet.imageAccount
+                ? `arn:aws:appstream:${FAKE_REGION}:${fleet.imageAccount}:image/${fleet.imageName}`
+                : this.arnOf(fleet.imageName),
             InstanceType: "stream.standard.medium",
             ComputeCapacityStatus: { Desired: 1, Running: 1, InUse: 0, Available: 1 },
         };
@@ -506,7 +548,9 @@ export class FakeAppStreamAccount {
                 $metadata: {},
             });
         }
+        this.fleetMoves.push({ fleet: fleet.name, from: fleet.imageName, to: image.name, at: this.minutes });
         fleet.imageName = image.name;
+        fleet.imageAccount = undefined;
         return { Fleet: this.toFleet(fleet) };
     }
 
@@ -583,8 +627,26 @@ export const FLEETS_PAGE = 10;
 /** Answers every AppStreamClient call from `account` until `restore()`. */
 export function mockAppStream(account: FakeAppStreamAccount): { restore(): void } {
     const mock = mockClient(AppStreamClient);
-    const checked = <I extends object, O>(operation: string, handler: (input: I) => Promise<O>) =>
-        modelChecked("appstream", operation, handler);
+    const checked = <I extends object, O>(operation: string, handler: (input: I) => Promise<O>) => {
+        const validated = modelChecked("appstream", operation, handler);
+        // A lost answer happens on the network, after AppStream acted: outside the model check.
+        return async (input: I) => {
+            let output: O;
+            try {
+                output = await validated(input);
+            } catch (err) {
+                // A call that failed anyway has no answer to lose.
+                account.pendingLostAnswer = undefined;
+                throw err;
+            }
+            if (account.pendingLostAnswer === operation) {
+                account.pendingLostAnswer = undefined;
+                account.lostAnswers++;
+                throw sdkError("TimeoutError", `injected: no answer to ${operation} (it took effect)`, 0);
+            }
+            return output;
+        };
+    };
     mock.on(DescribeImagesCommand).callsFake(checked("DescribeImages", (input) => account.describeImages(input)));
     mock.on(ListTagsForResourceCommand).callsFake(checked("ListTagsForResource", (input) => account.listTags(input)));
     mock.on(TagResourceCommand).callsFake(checked("TagResource", (input) => account.tagResource(input)));

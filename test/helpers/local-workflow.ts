@@ -37,6 +37,11 @@ export interface LocalWorkflowOptions {
     readonly startedAt?: string;
     /** Called as each Task finishes, for a live timeline. */
     readonly onStep?: (step: WorkflowStep) => void;
+    /**
+     * After a Task's handler returned: true loses its result, as Lambda.ServiceException does, so
+     * Step Functions retries the step with the same input (its Retry policy) after it already ran.
+     */
+    readonly loseResult?: (state: string, input: unknown) => boolean;
 }
 
 const EXECUTION_ARN = "arn:aws:states:eu-west-1:123456789012:execution:image-updates-state-machine:local-run";
@@ -76,6 +81,11 @@ export async function runLocalWorkflow(options: LocalWorkflowOptions): Promise<L
         try {
             const output = JSON.parse(JSON.stringify(await options.handler(JSON.parse(JSON.stringify(input)), {})));
             record({ state, minute, input, output });
+            if (options.loseResult?.(state, input)) {
+                throw Object.assign(new Error("injected: the step ran, its result was lost"), {
+                    name: "Lambda.ServiceException",
+                });
+            }
             return output;
         } catch (err) {
             record({ state, minute, input, error: `${(err as Error).name}: ${(err as Error).message}` });

@@ -130,19 +130,196 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.ok(january.text.includes(`  - ${updated("Office", "2027-01-01")}: the newest version`), january.text);
     });
 
-    it("with keepImageVersions 2 on a full quota, retention deletes only what the new versions need and leaves two of each", async () => {
+    it("defect 2: with keepImageVersions 2 on a full quota, no version within keep is deleted before an update succeeds; the updates are blocked and the advice says how to make room", async () => {
         const account = await fullAfterDecember();
         const january = await month(await deploy({ keepImageVersions: "2" }), account, JANUARY);
 
-        assert.strictEqual(january.run.status, "SUCCEEDED", january.text);
-        assert.deepStrictEqual(account.deleted.sort(), [...FIVE].sort());
-        for (const name of FIVE) {
-            assert.ok(account.images.has(updated(name)) && account.images.has(updated(name, "2027-01-01")), name);
+        // Each lineage holds exactly two versions: deleting one before its new version exists could leave it at one for good.
+        assert.deepStrictEqual(account.deleted, []);
+        assert.strictEqual(creates(account, 0), 5, "only December's five");
+        assert.deepStrictEqual([january.run.status, january.run.error], ["FAILED", "ImageUpdatesFailed"]);
+        assert.ok(january.text.includes("image quota reached: 10 of 10 images; 5 updates not started."), january.text);
+        assert.match(
+            january.text,
+            /Retention \(keepImageVersions = 2\) could not make enough room\. Lower keepImageVersions/,
+        );
+        assert.ok(january.text.includes(`  - Office: one of the newest 2 (keepImageVersions)`), january.text);
+    });
+
+    it("defect 1: an unreadable quota on an account with a raised quota and keep 3 deletes nothing and updates every image", async () => {
+        const lineage = (base: string): FakeImageSpec[] => [
+            {
+                name: base,
+                createdTime: "2026-09-01T00:00:00.000Z",
+                tags: { AutoUpdate: "Completed", NextVersion: updated(base, "2026-10-01") },
+            },
+            {
+                name: updated(base, "2026-10-01"),
+                createdTime: "2026-10-01T00:00:00.000Z",
+                tags: { BaseName: base, AutoUpdate: "Completed", NextVersion: updated(base, "2026-11-01") },
+            },
+            {
+                name: updated(base, "2026-11-01"),
+                createdTime: "2026-11-01T00:00:00.000Z",
+                tags: { BaseName: base, AutoUpdate: "Enabled" },
+            },
+        ];
+        const specs = [...lineage("A"), ...lineage("B"), ...lineage("C"), { name: "X" }, { name: "Y" }, { name: "Z" }];
+        for (const quotaRead of ["denied", "0", "below use"] as const) {
+            const account = new FakeAppStreamAccount(specs);
+            account.imageQuota = 50;
+            if (quotaRead === "denied") account.quotaReadError = sdkError("NoSuchResourceException", "no quota");
+            if (quotaRead === "0") account.reportedQuotas = { images: 0 };
+            if (quotaRead === "below use") account.reportedQuotas = { images: 10 };
+            const { run, text } = await month(await deploy({ keepImageVersions: "3" }), account, DECEMBER);
+            for (const base of ["A", "B", "C"]) {
+                assert.strictEqual(account.updatesOf(updated(base, "2026-11-01")).length, 1, quotaRead);
+            }
+            // Nothing is deleted to make room; once the new versions exist, only the fourth of each lineage goes.
+            const firstDelete = account.calls.findIndex((c) => c.command === "DeleteImage");
+            const lastCreate = account.calls
+                .map((c) => c.command === "CreateUpdatedImage" && !c.input.dryRun)
+                .lastIndexOf(true);
+            assert.ok(
+                firstDelete === -1 || firstDelete > lastCreate,
+                `${quotaRead}: deleted before an update was accepted`,
+            );
+            assert.deepStrictEqual([...account.deleted].sort(), ["A", "B", "C"], `${quotaRead}: ${text}`);
+            assert.strictEqual(run.status, "SUCCEEDED", `${quotaRead}: ${text}`);
         }
+    });
+
+    it("defect 7: retention on a nearly full quota frees room during the run, and every opted-in image is started in that run", async () => {
+        const account = new FakeAppStreamAccount([
+            optedIn("A"),
+            optedIn("B"),
+            optedIn("C"),
+            ...["P", "Q", "R", "S", "T", "U"].map((name) => ({ name })),
+        ]);
+        account.imageQuota = 10;
+        const { run, text } = await month(await deploy({ keepImageVersions: "1" }), account, DECEMBER);
+        for (const base of ["A", "B", "C"]) assert.deepStrictEqual(account.updatesOf(base), [updated(base)], text);
+        // Each original goes once its new version exists, and its place serves the next image.
+        assert.deepStrictEqual([...account.deleted].sort(), ["A", "B", "C"], text);
+        assert.ok(account.images.size <= 10);
+        assert.strictEqual(run.status, "SUCCEEDED", text);
+    });
+
+    it("defect 3: an opted-in fleet that could not be rolled out is moved by the next run, and listed until then", async () => {
+        const account = new FakeAppStreamAccount([optedIn("Office")], {
+            fleets: [{ name: "office-prod", imageName: "Office", state: "STOPPING", tags: OPT_IN }],
+        });
+        const december = await month(await deploy(), account, DECEMBER);
+        assert.strictEqual(account.fleets.get("office-prod")!.imageName, "Office");
+        assert.match(december.text, /office-prod \(Office -> Office-Updated-2026-12-01\): the fleet is STOPPING/);
+        // Still stopping at the next run: listed again.
+        const again = await month(await deploy(), account, "2026-12-01T18:00:00Z");
+        assert.match(again.text, /office-prod \(Office -> Office-Updated-2026-12-01\): the fleet is STOPPING/);
+        account.fleets.get("office-prod")!.state = "STOPPED";
+        const january = await month(await deploy(), account, JANUARY);
+        // At the start of the run it moves to December's version, and then on to January's when that is made.
+        assert.deepStrictEqual(
+            account.fleetMoves.map((m) => [m.from, m.to]),
+            [
+                ["Office", updated("Office")],
+                [updated("Office"), updated("Office", "2027-01-01")],
+            ],
+        );
+        assert.match(january.text, /office-prod: Office-Updated-2026-12-01 -> Office-Updated-2027-01-01/);
+        // January's own update moves it on to the newest version.
+        assert.strictEqual(account.fleets.get("office-prod")!.imageName, updated("Office", "2027-01-01"));
+    });
+
+    it("defect 6: a fleet on another account's shared image of the same name is never moved", async () => {
+        const account = new FakeAppStreamAccount([optedIn("Office")], {
+            fleets: [
+                { name: "partner", imageName: "Office", imageAccount: "999999999999", tags: OPT_IN },
+                { name: "ours", imageName: "Office", tags: OPT_IN },
+            ],
+        });
+        await month(await deploy(), account, DECEMBER);
+        assert.strictEqual(account.fleets.get("partner")!.imageName, "Office");
+        assert.strictEqual(account.fleets.get("ours")!.imageName, updated("Office"));
+        assert.deepStrictEqual(
+            account.fleetMoves.map((m) => m.fleet),
+            ["ours"],
+        );
+    });
+
+    it("defects 4 and 8: when setting a failed update's opt-in tag back fails, the deployed Lambda does not crash, the email says so, and the next run takes it up again", async () => {
+        const account = new FakeAppStreamAccount([
+            { ...optedIn("Office"), update: { outcome: "FAILED", failureMessage: "disk full" } },
+        ]);
+        let failTagging = true;
+        account.faultHook = (command, input) =>
+            failTagging && command === "TagResource" && (input.Tags as Record<string, string>)?.AutoUpdate === "Enabled"
+                ? { kind: "error", name: "AccessDeniedException", httpStatusCode: 400 }
+                : undefined;
+        const december = await month(await deploy(), account, DECEMBER);
+        assert.deepStrictEqual(
+            december.run.steps.filter((s) => s.error).map((s) => s.error),
+            [],
+            "no step failed",
+        );
+        assert.strictEqual(account.images.get("Office")!.tags.AutoUpdate, "Completed");
+        assert.match(
+            december.text,
+            /Its opt-in tag could not be set back to AutoUpdate=Enabled, so no later run takes it up until you run: aws appstream tag-resource/,
+        );
+        assert.ok(!december.text.includes("It keeps its opt-in tag"), december.text);
+        failTagging = false;
+        const january = await month(await deploy(), account, JANUARY);
         assert.ok(
-            january.text.includes(`  - ${updated("Office")}: one of the newest 2 (keepImageVersions)`),
+            account.calls.some(
+                (c) =>
+                    c.command === "CreateUpdatedImage" &&
+                    c.input.newImageName === updated("Office", "2027-01-01") &&
+                    !c.input.dryRun,
+            ),
             january.text,
         );
+    });
+
+    it("defect 5: a StartRun that Step Functions retries after it started updates still follows and reports every one of them", async () => {
+        const account = new FakeAppStreamAccount(FIVE.map(optedIn));
+        const deployed = await deploy();
+        appstream?.restore();
+        appstream = mockAppStream(account);
+        let lost = 0;
+        const run = await runLocalWorkflow({
+            definition: deployed.definition,
+            handler: deployed.handler,
+            input: deployed.input as RunInput,
+            account,
+            pollIntervalMinutes: deployed.pollIntervalMinutes,
+            startedAt: DECEMBER,
+            loseResult: (state) => state === "StartRun" && lost++ === 0,
+        });
+        const text = ses.sent.at(-1)?.Message?.Body?.Text?.Data ?? "";
+        assert.strictEqual(lost, 2, "StartRun ran twice");
+        assert.strictEqual(run.status, "SUCCEEDED", text);
+        assert.strictEqual(creates(account, 0), 5);
+        assert.match(ses.sent.at(-1)?.Message?.Subject?.Data ?? "", /5 updated, 0 failed/);
+    });
+
+    it("defect 5: a LimitExceededException whose recount is throttled does not fail StartRun", async () => {
+        const account = new FakeAppStreamAccount(FIVE.map(optedIn));
+        let limited = false;
+        let throttledRecounts = 0;
+        account.faultHook = (command, input) => {
+            if (command === "CreateUpdatedImage" && !input.dryRun && input.existingImageName === "ERP" && !limited) {
+                limited = true;
+                return { kind: "error", name: "LimitExceededException", httpStatusCode: 400 };
+            }
+            // The recount is throttled past the SDK's retries, for a while.
+            return limited && command === "DescribeImageBuilders" && throttledRecounts++ < 3
+                ? { kind: "throttle" }
+                : undefined;
+        };
+        const { run, subject, text } = await month(await deploy(), account, DECEMBER);
+        assert.strictEqual(run.steps[0].error, undefined, text);
+        assert.strictEqual(run.status, "SUCCEEDED", text);
+        assert.match(subject, /5 updated, 0 failed/);
     });
 
     it("rolls new versions out to opted-in fleets, skips the fleets AppStream would refuse, and lists the others with the command", async () => {

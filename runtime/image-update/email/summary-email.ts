@@ -11,11 +11,11 @@
  * would carry that framework's HTML parser and CSS inliner for one fixed layout. Every value that
  * comes from AppStream or the execution (image names, reasons, error causes) is HTML-escaped.
  */
-import type { RetentionRecord } from "../lifecycle/lifecycle";
+import type { RetentionRecord } from "../lifecycle/lifecycle-records";
 import { QUOTAS, QUOTA_NAMES, quotaConsoleUrl } from "../lifecycle/quotas";
-import type { KeptBecause } from "../lifecycle/retention";
+import type { KeptBecause } from "../lifecycle/invariants";
 import { FleetRecord, updateFleetCommand } from "../lifecycle/rollout";
-import { QuotaBlock, RunSummary, SummaryItem, lifecycleCounts } from "../run/workflow";
+import { QuotaBlock, RunSummary, SummaryItem, lifecycleCounts } from "../run/run-summary";
 
 export interface Email {
     readonly subject: string;
@@ -75,16 +75,34 @@ function actionSections(summary: RunSummary): Section[] {
     return [
         section(
             "Failed",
-            // A failed image keeps (or gets back) its opt-in tag, so the next run tries it again.
-            summary.failed.map(
-                (i) =>
-                    `${i.name}: ${i.detail ?? "no reason given"}. It keeps its opt-in tag ${tag.key}=${tag.value}, so the next run tries it again; to stop that: aws appstream untag-resource --resource-arn ${arn}${i.name} --tag-keys ${tag.key}${region}`,
-            ),
+            // What each line says of the opt-in tag is what the run left on the image (I5).
+            summary.failed.map((i) => {
+                const untag = `aws appstream untag-resource --resource-arn ${arn}${i.name} --tag-keys ${tag.key}${region}`;
+                const retag = `aws appstream tag-resource --resource-arn ${arn}${i.name} --tags ${tag.key}=${tag.value}${region}`;
+                const optIn = {
+                    kept: `It keeps its opt-in tag ${tag.key}=${tag.value}, so the next run tries it again; to stop that: ${untag}`,
+                    notRestored: `Its opt-in tag could not be set back to ${tag.key}=${tag.value}, so no later run takes it up until you run: ${retag}`,
+                    unknown: `Whether it carries the opt-in tag ${tag.key}=${tag.value} is unknown; to have the next run try it: ${retag}`,
+                }[i.optIn ?? "kept"];
+                return `${i.name}: ${i.detail ?? "no reason given"}. ${optIn}`;
+            }),
             {
                 nextStep:
                     "Fix what each reason names before the next run tries again: for example, free disk space on an image builder made from the image and create a new image from it, or rebuild it on a current base image.",
             },
         ),
+        section(
+            "Updated, but not marked as updated",
+            summary.updated
+                .filter((i) => i.notMarked)
+                .map(
+                    (i) =>
+                        `${i.name} -> ${i.newName}: tagging ${i.name} ${tag.key}=Completed failed (${i.notMarked}), so the next run would update it again. Mark it: aws appstream tag-resource --resource-arn ${arn}${i.name} --tags ${tag.key}=Completed${region}`,
+                ),
+        ),
+        section("Still running when the run stopped", summary.stillRunning.map(arrow), {
+            nextStep: `AppStream goes on with these updates. Start a run by hand (see Error): it follows them instead of starting them again, rolls them out and reports them.`,
+        }),
         ...summary.quotaBlocks.map((block) => quotaBlockSection(block, summary)),
         section(
             "Fleets not rolled out",
@@ -188,6 +206,10 @@ const KEPT_BECAUSE: Record<KeptBecause, (r: RetentionRecord, keep: number) => st
     notSuperseded: () => "not superseded by the updater (its opt-in tag is not Completed)",
     usedByFleet: (r) => `in use by ${r.detail}`,
     usedByImageBuilder: (r) => `in use by ${r.detail}`,
+    baseOfPendingUpdate: () => "an update being made was started from it",
+    sourceOfFailedUpdate: () => "its update failed, so it stays the version to fix or update again",
+    fleetsLeftThisRun: () =>
+        "fleets moved off it in this run and sessions may still stream from it; the next run deletes it",
     shared: () => "shared with other accounts",
     deleteFailed: (r) => `DeleteImage failed: ${r.detail ?? "no reason given"}`,
 };
@@ -220,11 +242,14 @@ function quotaSection(summary: RunSummary): Section[] {
             QUOTA_NAMES.map((name) => {
                 const quota = quotas[name];
                 const used = quotaUsage ? `${quotaUsage[name]} of ` : "";
-                const exceeded = quotaUsage && quota.source === "default" && quotaUsage[name] > quota.value;
+                const exceeded = quotaUsage && quotaUsage[name] > quota.value;
+                const higher = exceeded
+                    ? "; the account's real quota is higher, so the run did not hold itself to it"
+                    : "";
                 const source =
                     quota.source === "serviceQuotas"
-                        ? "Service Quotas"
-                        : `documented default; ${quota.problem ?? "not read"}${exceeded ? "; the account's real quota is higher, so the run did not hold itself to it" : ""}`;
+                        ? `Service Quotas${higher}`
+                        : `documented default; ${quota.problem ?? "not read"}${higher}`;
                 return `${QUOTAS[name].unit}: ${used}${quota.value} (${QUOTAS[name].code}, ${source})`;
             }),
         ),

@@ -8,6 +8,7 @@
 import { errorReason } from "../../aws/errors";
 import type { ImageBuilderInfo, ImageInfo } from "../run/appstream-api";
 import { boundedDetail } from "../run/state-budget";
+import { IN_FLIGHT_STATES } from "./retention";
 
 /** AppStream's service code in Service Quotas. */
 export const APPSTREAM_SERVICE_CODE = "appstream2";
@@ -63,10 +64,13 @@ export async function readQuotas(api: QuotaApi): Promise<Quotas> {
     const read = async (spec: QuotaSpec): Promise<QuotaValue> => {
         try {
             const value = await api.getQuota(APPSTREAM_SERVICE_CODE, spec.code);
-            if (typeof value === "number" && Number.isFinite(value) && value >= 0) {
+            // 0 would stop every update: no account runs AppStream images on a quota of 0, so the read is wrong.
+            if (typeof value === "number" && Number.isFinite(value) && value >= 1) {
                 return { value: Math.floor(value), source: "serviceQuotas" };
             }
-            return { value: spec.defaultValue, source: "default", problem: "Service Quotas returned no value" };
+            const problem =
+                value === undefined ? "Service Quotas returned no value" : `Service Quotas returned ${value}`;
+            return { value: spec.defaultValue, source: "default", problem };
         } catch (err) {
             return { value: spec.defaultValue, source: "default", problem: boundedDetail(errorReason(err)) };
         }
@@ -75,9 +79,6 @@ export async function readQuotas(api: QuotaApi): Promise<Quotas> {
     return Object.fromEntries(QUOTA_NAMES.map((name, i) => [name, values[i]])) as Quotas;
 }
 
-// Plain arrays, not Sets: the Lambda's closure serializer copies module values, and a copied Set breaks.
-/** Image states in which an image is being made: an update (or a builder's snapshot) in flight. */
-const IN_FLIGHT_IMAGE_STATES = ["PENDING", "CREATING"];
 /** An image being deleted no longer takes a place once it is gone. */
 const LEAVING_IMAGE_STATE = "DELETING";
 
@@ -87,7 +88,7 @@ const LEAVING_IMAGE_STATE = "DELETING";
  * builder, whether or not DescribeImageBuilders lists its temporary builder.
  */
 export function quotaUsage(privateImages: readonly ImageInfo[], builders: readonly ImageBuilderInfo[]): QuotaUsage {
-    const inFlight = privateImages.filter((image) => IN_FLIGHT_IMAGE_STATES.includes(image.state)).length;
+    const inFlight = privateImages.filter((image) => IN_FLIGHT_STATES.includes(image.state)).length;
     return {
         images: privateImages.filter((image) => image.state !== LEAVING_IMAGE_STATE).length,
         // Every builder the account lists counts, whatever its state (a stopped builder still holds its place).
@@ -97,12 +98,15 @@ export function quotaUsage(privateImages: readonly ImageInfo[], builders: readon
 }
 
 /**
- * The value a run holds itself to. A documented default stands in for a quota that could not be
- * read; when the account already uses more than it, the account's real quota is higher, so the
- * run does not hold itself to it and lets AppStream's LimitExceededException decide.
+ * The value a run holds itself to. When the account already uses more than the value (a
+ * documented default standing in for a quota that could not be read, or a Service Quotas value
+ * that lags an increase), the account's real quota is higher: the run does not hold itself to it
+ * and lets AppStream's LimitExceededException decide. Nothing is ever deleted on the strength of
+ * a quota value (retention deletes only beyond keepImageVersions), so an unknown quota costs at
+ * most a refused CreateUpdatedImage.
  */
 export function effectiveQuota(quota: QuotaValue, used: number): number {
-    return quota.source === "default" && used > quota.value ? Infinity : quota.value;
+    return used > quota.value ? Infinity : quota.value;
 }
 
 /** How many more updates fit, and which quota is the first to run out. */

@@ -8,6 +8,7 @@
 import { baseNameOf, updateSuffix, updatedImageName } from "./image-names";
 import type { Tags } from "./image-tags";
 import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "../run/run-settings";
+import { KeptBecause, deletionProtection } from "./invariants";
 
 export interface ImageVersion {
     readonly name: string;
@@ -15,10 +16,6 @@ export interface ImageVersion {
     readonly createdTime?: string;
     readonly tags: Tags;
 }
-
-/** Why a version was kept. */
-export type KeptBecause =
-    "newest" | "withinKeep" | "notSuperseded" | "usedByFleet" | "usedByImageBuilder" | "shared" | "deleteFailed";
 
 export interface RetentionDecision {
     readonly image: string;
@@ -29,9 +26,16 @@ export interface RetentionDecision {
     readonly detail?: string;
 }
 
-/** Whether an image is a version this automation made or updated. */
-export function isManagedVersion(tags: Tags): boolean {
-    return tags[BASE_NAME_TAG_KEY] !== undefined || tags[NEXT_VERSION_TAG_KEY] !== undefined;
+/**
+ * Whether an image is a version this automation made (it carries BaseName) or updated (it carries
+ * NextVersion, or its opt-in tag says Completed, which only the updater writes).
+ */
+export function isManagedVersion(tags: Tags, tagKey: string): boolean {
+    return (
+        tags[BASE_NAME_TAG_KEY] !== undefined ||
+        tags[NEXT_VERSION_TAG_KEY] !== undefined ||
+        tags[tagKey] === COMPLETED_TAG_VALUE
+    );
 }
 
 /**
@@ -49,46 +53,91 @@ export function mayBeVersionOf(name: string, bases: readonly string[]): boolean 
 }
 
 /** The AVAILABLE versions of `base`, newest first (by creation time, then name). */
-export function versionsOf(base: string, images: readonly ImageVersion[]): ImageVersion[] {
+export function versionsOf(base: string, images: readonly ImageVersion[], tagKey: string): ImageVersion[] {
     return images
         .filter(
             (image) =>
                 image.state === "AVAILABLE" &&
-                isManagedVersion(image.tags) &&
+                isManagedVersion(image.tags, tagKey) &&
                 baseNameOf(image.name, image.tags[BASE_NAME_TAG_KEY]) === base,
         )
         .sort((a, b) => (b.createdTime ?? "").localeCompare(a.createdTime ?? "") || b.name.localeCompare(a.name));
 }
 
+/** What a run knows, beyond the versions themselves, that protects a version (I1). */
+export interface RetentionContext {
+    /** Image name -> who uses it ("fleet kiosk", "image builder b"). */
+    readonly usedBy: ReadonlyMap<string, readonly string[]>;
+    /** Images an update in flight was started from. */
+    readonly pendingUpdateBases: ReadonlySet<string>;
+    /** Images whose update ended FAILED. */
+    readonly failedUpdateSources: ReadonlySet<string>;
+    /** Images a fleet was moved off during this run. */
+    readonly leftThisRun: ReadonlySet<string>;
+}
+
 /**
- * What to do with each version of each base: keep the newest `keep` (at least the newest one),
- * and of the older ones delete those superseded by this automation and used by no fleet or image
- * builder. `usedBy` maps an image name to who uses it ("fleet kiosk").
+ * What to do with each version of each base: deletionProtection (invariants.ts) keeps a version or
+ * lets it be deleted. keep 0 (retention off) plans as keep 1, so the summary can say what would go.
  */
 export function planRetention(opts: {
     readonly bases: readonly string[];
     readonly images: readonly ImageVersion[];
     readonly keep: number;
     readonly tagKey: string;
-    readonly usedBy: ReadonlyMap<string, readonly string[]>;
+    readonly context: RetentionContext;
 }): RetentionDecision[] {
-    const keep = Math.max(1, opts.keep);
+    const { context } = opts;
     const decisions: RetentionDecision[] = [];
     for (const base of [...new Set(opts.bases)].sort()) {
-        versionsOf(base, opts.images).forEach((version, index) => {
-            const decide = (kept?: KeptBecause, detail?: string) =>
-                decisions.push({ image: version.name, base, ...(kept ? { kept } : {}), ...(detail ? { detail } : {}) });
-            const users = opts.usedBy.get(version.name) ?? [];
-            if (index === 0) decide("newest");
-            else if (index < keep) decide("withinKeep");
-            else if (version.tags[opts.tagKey] !== COMPLETED_TAG_VALUE) decide("notSuperseded");
-            else if (users.some((user) => user.startsWith("fleet "))) decide("usedByFleet", users.join(", "));
-            else if (users.length > 0) decide("usedByImageBuilder", users.join(", "));
-            else decide();
+        versionsOf(base, opts.images, opts.tagKey).forEach((version, position) => {
+            const users = context.usedBy.get(version.name) ?? [];
+            const kept = deletionProtection(
+                {
+                    position,
+                    superseded: version.tags[opts.tagKey] === COMPLETED_TAG_VALUE,
+                    users,
+                    baseOfPendingUpdate: context.pendingUpdateBases.has(version.name),
+                    sourceOfFailedUpdate: context.failedUpdateSources.has(version.name),
+                    fleetsLeftThisRun: context.leftThisRun.has(version.name),
+                },
+                opts.keep,
+            );
+            const detail = kept === "usedByFleet" || kept === "usedByImageBuilder" ? users.join(", ") : undefined;
+            decisions.push({ image: version.name, base, ...(kept ? { kept } : {}), ...(detail ? { detail } : {}) });
         });
     }
     return decisions;
 }
+
+/**
+ * Images an update in flight was started from (BaseImageArn of the PENDING and CREATING images),
+ * and images whose update ended FAILED (NextVersion naming a FAILED image).
+ */
+export function updateSources(
+    images: readonly { name: string; state: string; baseImageArn?: string }[],
+    tagsOf: (name: string) => Tags | undefined,
+): { pending: Set<string>; failed: Set<string> } {
+    const pending = new Set<string>();
+    const failedImages = new Set<string>();
+    for (const image of images) {
+        if (IN_FLIGHT_STATES.includes(image.state)) {
+            const base = imageNameOfArn(image.baseImageArn);
+            if (base) pending.add(base);
+        }
+        if (image.state === "FAILED") failedImages.add(image.name);
+    }
+    const failed = new Set<string>();
+    for (const image of images) {
+        const next = tagsOf(image.name)?.[NEXT_VERSION_TAG_KEY];
+        if (next !== undefined && failedImages.has(next)) failed.add(image.name);
+    }
+    return { pending, failed };
+}
+
+// Plain arrays, not Sets: the Lambda's closure serializer copies module values, and a copied Set breaks.
+/** Image states in which an image is being made: an update (or a builder's snapshot) in flight. */
+export const IN_FLIGHT_STATES = ["PENDING", "CREATING"];
 
 /** The image name in an image ARN (`arn:…:image/<name>`). */
 export function imageNameOfArn(arn: string | undefined): string | undefined {

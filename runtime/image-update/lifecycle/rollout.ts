@@ -6,6 +6,7 @@
  * STARTING or STOPPING refuses every update (UpdateFleet, AppStream API reference).
  */
 import type { FleetInfo } from "../run/appstream-api";
+import { rolloutTarget } from "./invariants";
 
 export type RolloutOutcome = "rolledOut" | "failed" | "skipped" | "notOptedIn";
 
@@ -16,6 +17,8 @@ export interface FleetRecord {
     outcome: RolloutOutcome;
     /** Why it was skipped or failed. */
     detail?: string;
+    /** UpdateFleet got no clear answer and the fleet could not be read back: whether it moved is unknown. */
+    effectUnknown?: boolean;
 }
 
 /** One image this run updated: the name fleets use now, the new name, and the new image's OS. */
@@ -44,36 +47,49 @@ export function updateFleetCommand(fleet: string, newImage: string, region?: str
     return `aws appstream update-fleet --name ${fleet} --image-name ${newImage}${region ? ` --region ${region}` : ""}`;
 }
 
+/** A fleet on a version of one of our lineages, with what the run knows of it. */
+export interface FleetOnLineage {
+    readonly fleet: FleetInfo;
+    /** The name of the fleet's image (from ImageName, or from ImageArn). */
+    readonly image: string;
+    /** Its lineage's AVAILABLE versions, newest first. */
+    readonly lineage: readonly { readonly name: string; readonly platform?: string }[];
+    /** Whether the fleet carries the opt-in tag; an Error when its tags could not be read. */
+    readonly optedIn: boolean | Error;
+}
+
 /**
- * For every fleet on an updated image: roll it out when it is opted in and AppStream allows it,
- * otherwise a record saying why not. A fleet already on the new image (a retried step) counts as
- * rolled out.
+ * I3 for each fleet on a version of one of our lineages: roll it out when it is opted in, on an
+ * older version, and AppStream allows it; otherwise a record saying why not. A fleet not opted in
+ * is recorded only when its image was updated in this run (`updatedThisRun`), so each run lists it
+ * once, beside the update that concerns it.
  */
 export function planRollout(
-    fleets: readonly FleetInfo[],
-    updates: readonly ImageUpdate[],
-    optedIn: (fleet: FleetInfo) => boolean,
+    fleets: readonly FleetOnLineage[],
+    updatedThisRun: ReadonlySet<string>,
 ): { roll: FleetRecord[]; records: FleetRecord[] } {
     const roll: FleetRecord[] = [];
     const records: FleetRecord[] = [];
-    for (const fleet of [...fleets].sort((a, b) => a.name.localeCompare(b.name))) {
-        const update = updates.find((u) => fleet.imageName === u.image || fleet.imageName === u.newImage);
-        if (!update) continue;
-        const record: FleetRecord = {
-            fleet: fleet.name,
-            image: update.image,
-            newImage: update.newImage,
-            outcome: "skipped",
-        };
-        if (!optedIn(fleet)) {
-            if (fleet.imageName === update.image) records.push({ ...record, outcome: "notOptedIn" });
+    for (const { fleet, image, lineage, optedIn } of [...fleets].sort((a, b) =>
+        a.fleet.name.localeCompare(b.fleet.name),
+    )) {
+        const target = rolloutTarget(image, lineage);
+        if (target === undefined) continue;
+        const record: FleetRecord = { fleet: fleet.name, image, newImage: target, outcome: "skipped" };
+        if (optedIn instanceof Error) {
+            records.push({
+                ...record,
+                outcome: "failed",
+                detail: `could not read its tags, so whether it is opted in is unknown: ${optedIn.message}`,
+            });
             continue;
         }
-        if (fleet.imageName === update.newImage) {
-            records.push({ ...record, outcome: "rolledOut" });
+        if (!optedIn) {
+            if (updatedThisRun.has(image)) records.push({ ...record, outcome: "notOptedIn" });
             continue;
         }
-        const refusal = rolloutRefusal(fleet, update);
+        const platform = lineage[0].platform;
+        const refusal = rolloutRefusal(fleet, { image, newImage: target, platform });
         if (refusal) records.push({ ...record, detail: refusal });
         else roll.push(record);
     }

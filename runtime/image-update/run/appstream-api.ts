@@ -36,6 +36,10 @@ export interface ImageInfo {
     readonly stateReason?: string;
     /** The operating system (PlatformType), which a fleet must share with its image. */
     readonly platform?: string;
+    /** The image it was made from; for an update in flight, the image being updated. */
+    readonly baseImageArn?: string;
+    /** DescribeImages' ImageSharedWithOthers: true when AppStream says it is shared. */
+    readonly sharedWithOthers?: boolean;
 }
 
 export interface FleetInfo {
@@ -75,9 +79,11 @@ export interface AppStreamApi {
     tagImage(arn: string, tags: Tags): Promise<void>;
     /** Every fleet of the account and Region (DescribeFleets follows NextToken). */
     listFleets(): Promise<FleetInfo[]>;
+    /** The named fleets that exist (DescribeFleets by name), to see whether an unanswered UpdateFleet took effect. */
+    describeFleets(names: readonly string[]): Promise<FleetInfo[]>;
     /** Every image builder of the account and Region. */
     listImageBuilders(): Promise<ImageBuilderInfo[]>;
-    /** Whether the image is shared with another account (DescribeImagePermissions lists any). */
+    /** Whether the image is shared with another account (DescribeImagePermissions lists any, on any page). */
     isSharedWithOtherAccounts(imageName: string): Promise<boolean>;
     deleteImage(imageName: string): Promise<void>;
     /** Points a fleet at another image (UpdateFleet ImageName); running sessions keep theirs. */
@@ -128,6 +134,8 @@ function imageInfo(image: Image): ImageInfo {
         createdTime: image.CreatedTime?.toISOString(),
         stateReason: stateReasonOf(image),
         platform: image.Platform,
+        baseImageArn: image.BaseImageArn,
+        sharedWithOthers: image.ImageSharedWithOthers === "TRUE",
     };
 }
 
@@ -190,6 +198,16 @@ export function appStreamApi(client: AppStreamClient): AppStreamApi {
                 const out = await client.send(new DescribeFleetsCommand({ NextToken }));
                 return { items: (out.Fleets ?? []).map(fleetInfo), nextToken: out.NextToken };
             }),
+        async describeFleets(names) {
+            if (names.length === 0) return [];
+            try {
+                const out = await client.send(new DescribeFleetsCommand({ Names: [...names] }));
+                return (out.Fleets ?? []).map(fleetInfo);
+            } catch (err) {
+                if (errorName(err) === "ResourceNotFoundException") return [];
+                throw err;
+            }
+        },
         listImageBuilders: () =>
             allPages(async (NextToken) => {
                 const out = await client.send(new DescribeImageBuildersCommand({ NextToken }));
@@ -201,9 +219,14 @@ export function appStreamApi(client: AppStreamClient): AppStreamApi {
                 return { items: builders, nextToken: out.NextToken };
             }),
         async isSharedWithOtherAccounts(imageName) {
-            // One page is enough: any shared account at all keeps the image.
-            const out = await client.send(new DescribeImagePermissionsCommand({ Name: imageName, MaxResults: 1 }));
-            return (out.SharedImagePermissionsList ?? []).length > 0;
+            // Any shared account keeps the image; a page may come back empty with a NextToken, so follow it.
+            let NextToken: string | undefined;
+            do {
+                const out = await client.send(new DescribeImagePermissionsCommand({ Name: imageName, NextToken }));
+                if ((out.SharedImagePermissionsList ?? []).length > 0) return true;
+                NextToken = out.NextToken;
+            } while (NextToken);
+            return false;
         },
         async deleteImage(imageName) {
             await client.send(new DeleteImageCommand({ Name: imageName }));

@@ -11,7 +11,9 @@ import { appStreamApi } from "./appstream-api";
 import { serviceQuotasApi } from "./service-quotas-api";
 import { RunSettings, parseRunSettings } from "./run-settings";
 import { Email, RunContext, failureEmail, summaryEmail } from "../email/summary-email";
-import { RunState, RunSummary, checkRun, lifecycleCounts, startRun, summarize } from "./workflow";
+import { RunState } from "./run-state";
+import { RunSummary, lifecycleCounts, summarize } from "./run-summary";
+import { checkRun, startRun } from "./workflow";
 
 /** The events the state machine sends; `action` names the step. */
 export type ImageUpdateEvent =

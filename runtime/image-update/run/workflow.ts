@@ -1,25 +1,22 @@
 /**
  * The image-update run, one step per Lambda invocation: `startRun` discovers the tagged images,
- * reads the account's quotas, makes room when retention is on, and starts the first batch;
- * `checkRun` polls, rolls new versions out to opted-in fleets, starts the next batch or times out,
- * and applies retention when the run ends; `summarize` says what happened. The state machine carries the RunState between steps, so every step is a pure
- * function of the state and what AppStream answers; a retried step is safe because a new image
- * that already exists is adopted, not started twice.
+ * reads the account's quotas, rolls fleets left behind by earlier runs out, makes room when
+ * retention is on, and starts the first batch; `checkRun` polls, rolls new versions out to opted-in
+ * fleets, starts the next batch or times out, and applies retention when nothing is left to run.
+ *
+ * A step may be retried by Step Functions with the same input, and a second execution may run at
+ * the same time. Both are safe because everything a step changes can be found again in AppStream:
+ * a new image that already exists is adopted, not started twice; an image marked Completed whose
+ * update of this cycle is still being made is followed again; a fleet already on the newest version
+ * counts as rolled out. After its first call has changed anything, a step catches every error and
+ * records it, so no deletion or rollout is made by an attempt whose result is lost.
  */
-import { errorName, errorReason } from "../../aws/errors";
+import { errorName, errorReason, isTransientError } from "../../aws/errors";
 import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
-import { RetentionRecord, applyRetention, regionOf, rollOut } from "../lifecycle/lifecycle";
-import {
-    QuotaApi,
-    QuotaName,
-    QuotaUsage,
-    Quotas,
-    quotaHit,
-    quotaUsage,
-    readQuotas,
-    updateRoom,
-} from "../lifecycle/quotas";
-import type { FleetRecord, ImageUpdate } from "../lifecycle/rollout";
+import { applyRetention } from "../lifecycle/apply-retention";
+import { KnownImages, rollOutLineages } from "../lifecycle/apply-rollout";
+import { QuotaApi, QuotaUsage, quotaHit, quotaUsage, readQuotas, updateRoom } from "../lifecycle/quotas";
+import { IN_FLIGHT_STATES, imageNameOfArn } from "../lifecycle/retention";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
 import {
     updatedDescription,
@@ -29,102 +26,9 @@ import {
     updatedImageName,
 } from "../lifecycle/image-names";
 import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "../lifecycle/image-tags";
-import { BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY, RunSettings } from "./run-settings";
-import { BoundedRecords, LeftOut, admitWithinBudget, appendNote, boundedDetail } from "./state-budget";
-
-/** `blocked`: never started, because an AppStream quota had no room for it. */
-export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDate" | "timedOut" | "blocked";
-
-/** The quota that holds an image back; `otherQuota` when AppStream refused and none of the three read is full. */
-export type HeldBy = QuotaName | "otherQuota";
-
-/**
- * One tagged image. Step Functions carries the whole run state between steps and caps it at
- * 256 KB (see state-budget), so an entry holds only what cannot be derived: the ARN comes from the
- * run's prefix, the new name from the base name and the date, and the base name is kept only when
- * it is not the name.
- */
-export interface ImageEntry {
-    readonly name: string;
-    /** Present only when it differs from `name` (a BaseName tag, or a stripped update suffix). */
-    readonly baseName?: string;
-    status: ImageStatus;
-    /** Why it failed, or the last retryable error while queued. */
-    reason?: string;
-    /** Something the admin should know that did not stop the image. */
-    note?: string;
-    /** Retryable errors met while starting it. */
-    attempts?: number;
-    /** Tags still to write on the old image (a failed TagResource is retried at the next check). */
-    pendingOldImageTags?: Tags;
-    /** The quota that kept it from starting (while queued, and once blocked). */
-    waitingFor?: HeldBy;
-}
-
-export interface RunState {
-    readonly runDate: string;
-    readonly settings: RunSettings;
-    /** `arn:<partition>:appstream:<region>:<account>:image/`, shared by every image of the run. */
-    readonly imageArnPrefix: string;
-    checks: number;
-    done: boolean;
-    images: ImageEntry[];
-    /** Tagged images this run could not hold; they keep their opt-in tag for a later run. */
-    leftOut?: LeftOut;
-    /** The three AppStream quotas, read once at the start. */
-    quotas?: Quotas;
-    /** What the account used of them when last counted. */
-    quotaUsage?: QuotaUsage;
-    /** Fleets on an updated image: rolled out, skipped, failed, or not opted in. */
-    fleets?: BoundedRecords<FleetRecord>;
-    /** Versions retention deleted (or, with keepImageVersions 0, would delete) and those it kept. */
-    retention?: BoundedRecords<RetentionRecord>;
-}
-
-export const baseOf = (entry: ImageEntry): string => entry.baseName ?? entry.name;
-export const newNameOf = (state: RunState, entry: ImageEntry): string => updatedImageName(baseOf(entry), state.runDate);
-const arnOf = (state: RunState, name: string): string => `${state.imageArnPrefix}${name}`;
-
-export interface SummaryItem {
-    readonly name: string;
-    readonly newName?: string;
-    readonly detail?: string;
-}
-
-/** Images a quota kept from starting, with the quota's value and use. */
-export interface QuotaBlock {
-    readonly quota: HeldBy;
-    readonly value?: number;
-    readonly used?: number;
-    readonly source?: Quotas[QuotaName]["source"];
-    readonly notStarted: string[];
-    /** AppStream's own words, when the refusal matched none of the three quotas. */
-    readonly message?: string;
-}
-
-export interface RunSummary {
-    readonly runDate: string;
-    readonly outcome: "SUCCEEDED" | "FAILED";
-    readonly region?: string;
-    readonly updated: SummaryItem[];
-    readonly failed: SummaryItem[];
-    readonly upToDate: SummaryItem[];
-    readonly pendingAtTimeout: SummaryItem[];
-    readonly quotaBlocks: QuotaBlock[];
-    readonly quotas?: Quotas;
-    readonly quotaUsage?: QuotaUsage;
-    readonly fleets: FleetRecord[];
-    readonly fleetsOmitted: number;
-    /** keepImageVersions: 0 means retention is off and `retention` lists what it would delete. */
-    readonly keepImageVersions: number;
-    readonly retention: RetentionRecord[];
-    readonly retentionOmitted: number;
-    readonly leftOut?: LeftOut;
-    /** The opt-in tag, named in the commands about failed images. */
-    readonly optInTag: { readonly key: string; readonly value: string };
-    /** ARN of an image without its name: `arn:<partition>:appstream:<region>:<account>:image/`. */
-    readonly imageArnPrefix: string;
-}
+import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY, RunSettings } from "./run-settings";
+import { HeldBy, ImageEntry, ImageStatus, RunState, arnOf, baseOf, newNameOf } from "./run-state";
+import { admitWithinBudget, appendNote, boundedDetail } from "./state-budget";
 
 /** Said of an old image that already holds AppStream's 50 tags, whichever way the run learns it. */
 const nextVersionSkippedNote = (entry: ImageEntry) =>
@@ -141,23 +45,29 @@ export async function startRun(
     quotaApi: QuotaApi,
 ): Promise<RunState> {
     const runDate = runDateOf(startedAt, settings.timeZone);
+    // The one call that may fail the step: nothing has been changed yet.
     const privateImages = await api.listPrivateImages();
     const available = privateImages.filter((image) => image.state === "AVAILABLE");
+    const byName = new Map(privateImages.map((image) => [image.name, image]));
     const cache: ImageCache = new Map();
+    const known: KnownImages = { images: privateImages, tags: new Map() };
     const images: ImageEntry[] = [];
     await mapWithConcurrency(available, TAG_READ_CONCURRENCY, async (image) => {
         try {
             const tags = await api.listTags(image.arn);
             cache.set(image.name, { tags, displayName: image.displayName });
-            if (isTaggedForUpdate(tags, settings)) images.push(plan(image.name, tags));
+            known.tags.set(image.name, tags);
+            const entry = await discover(api, image, tags, { settings, runDate, startedAt, byName });
+            if (entry) images.push(entry);
         } catch (err) {
             // Whether it is tagged is unknown: report it rather than silently skip it.
             const reason = boundedDetail(`could not read its tags: ${errorReason(err)}`);
-            images.push({ name: image.name, status: "failed", reason });
+            images.push({ name: image.name, status: "failed", reason, tagsUnread: true });
         }
     });
     const { admitted, leftOut } = admitWithinBudget(images, settings.tagKey, runDate);
-    const imageArnPrefix = available[0]?.arn.slice(0, available[0].arn.lastIndexOf("/") + 1) ?? "";
+    const anyImage = available[0] ?? privateImages[0];
+    const imageArnPrefix = anyImage?.arn.slice(0, anyImage.arn.lastIndexOf("/") + 1) ?? "";
     const state: RunState = {
         runDate,
         settings,
@@ -169,22 +79,76 @@ export async function startRun(
         quotas: await readQuotas(quotaApi),
     };
     markNameClashes(state, available);
-    const knownTags = new Map([...cache].map(([name, known]) => [name, known.tags]));
-    const afterRetention = await makeRoom(api, state, privateImages, knownTags);
+    // Fleets an earlier run could not move (I3): as soon as a run can, it moves them.
+    await rollOutLineages(api, state, known, new Set());
+    const afterRetention = await makeRoom(api, state, privateImages, known.tags);
     await fillBatch(api, state, cache, afterRetention);
-    await endIfDone(api, state);
+    await finishStep(api, state);
     return state;
+}
+
+interface DiscoveryContext {
+    readonly settings: RunSettings;
+    readonly runDate: string;
+    readonly startedAt: string;
+    readonly byName: ReadonlyMap<string, ImageInfo>;
+}
+
+/**
+ * What the run does with one AVAILABLE private image, from its tags: an opted-in image is queued;
+ * an image marked Completed whose update of this cycle is still being made (a retried StartRun, or
+ * a second execution) is followed, not lost (I2); an image whose last update FAILED while its
+ * opt-in tag could not be set back is taken up again (I5). Anything else is left alone.
+ */
+async function discover(
+    api: AppStreamApi,
+    image: ImageInfo,
+    tags: Tags,
+    { settings, runDate, startedAt, byName }: DiscoveryContext,
+): Promise<ImageEntry | undefined> {
+    if (isTaggedForUpdate(tags, settings)) return plan(image.name, tags);
+    if (tags[settings.tagKey] !== COMPLETED_TAG_VALUE) return undefined;
+    const entry = plan(image.name, tags);
+    const thisCycle = updatedImageName(baseOf(entry), runDate);
+    const next = byName.get(tags[NEXT_VERSION_TAG_KEY] ?? thisCycle);
+    if (!next) return undefined;
+    if (next.state === "FAILED") {
+        return {
+            ...entry,
+            note: `its update to ${next.name} failed and its opt-in tag had not been set back; it is taken up again`,
+            pendingOldImageTags: reEnabledTags(settings),
+        };
+    }
+    const madeThisExecution = next.state === "AVAILABLE" && (next.createdTime ?? "") >= startedAt;
+    if (next.name !== thisCycle || !(IN_FLIGHT_STATES.includes(next.state) || madeThisExecution)) return undefined;
+    if (!(await madeFrom(api, next, image, baseOf(entry)))) return undefined;
+    return {
+        ...entry,
+        status: "updating",
+        note: `${next.name} was started by an earlier attempt of this run or by a run at the same time; it is followed, not started again`,
+    };
+}
+
+/** Whether `made` was made from `source`: its BaseImageArn says so, or (without one) its BaseName tag. */
+async function madeFrom(api: AppStreamApi, made: ImageInfo, source: ImageInfo, base: string): Promise<boolean> {
+    if (made.baseImageArn) return imageNameOfArn(made.baseImageArn) === source.name;
+    try {
+        return (await api.listTags(made.arn))[BASE_NAME_TAG_KEY] === base;
+    } catch {
+        return false;
+    }
 }
 
 /** The base names of this run's images: retention considers these families only. */
 const runBases = (state: RunState, entries = state.images) => entries.map(baseOf);
+const namesWith = (state: RunState, status: ImageStatus) =>
+    state.images.filter((entry) => entry.status === status).map((entry) => entry.name);
 
 /**
- * With retention on: first the versions beyond keepImageVersions that earlier runs could not
- * delete; then, if the image quota still has no room for every queued update, as many superseded
- * versions of the queued images' families as needed, oldest first, leaving each family one version
- * fewer than keepImageVersions, which its new version brings back up. Returns the private images
- * as they are afterwards.
+ * With retention on: the versions beyond keepImageVersions that earlier runs could not delete, so
+ * their places serve this run's updates. Never a version within keepImageVersions (I1): when the
+ * image quota still has no room, the updates wait for room the run itself frees, or are blocked.
+ * Returns the private images as they are afterwards.
  */
 async function makeRoom(
     api: AppStreamApi,
@@ -193,66 +157,81 @@ async function makeRoom(
     knownTags: ReadonlyMap<string, Tags>,
 ): Promise<ImageInfo[]> {
     const keep = state.settings.keepImageVersions;
-    const queued = state.images.filter((entry) => entry.status === "queued");
-    if (keep === 0 || queued.length === 0) return privateImages;
-    let images = privateImages;
-    const without = (deleted: string[]) => images.filter((image) => !deleted.includes(image.name));
-    images = without((await applyRetention(api, state, { bases: runBases(state), keep, images, knownTags })).deleted);
-    const room = () => state.quotas!.images.value - quotaUsage(images, []).images;
-    if (keep === 1 || room() >= queued.length) return images;
-    // Only images that have an update will take a place: ask AppStream (a dry run) before deleting anything.
-    const updatable = await updatableOf(api, state, queued);
-    const needed = updatable.length - room();
-    if (needed > 0) {
-        const pass = { bases: runBases(state, updatable), keep: keep - 1, limit: needed, images, knownTags };
-        images = without((await applyRetention(api, state, pass)).deleted);
+    if (keep === 0 || !state.images.some((entry) => entry.status === "queued")) return privateImages;
+    try {
+        const { deleted } = await applyRetention(api, state, {
+            bases: runBases(state),
+            keep,
+            images: privateImages,
+            knownTags,
+            inFlightSources: namesWith(state, "updating"),
+        });
+        return privateImages.filter((image) => !deleted.includes(image.name));
+    } catch (err) {
+        recordRetentionFailure(state, err);
+        return privateImages;
     }
-    return images;
+}
+
+function recordRetentionFailure(state: RunState, err: unknown): void {
+    state.retention ??= { items: [], omitted: 0 };
+    const record = { image: "(retention)", kept: "deleteFailed" as const, detail: boundedDetail(errorReason(err)) };
+    state.retention.items = [...state.retention.items.filter((r) => r.image !== record.image), record];
 }
 
 /**
- * The queued images AppStream has an update for (CreateUpdatedImage's dry run). One that has
- * none is up to date now; one whose dry run fails is left for startUpdate to report.
+ * The end of every step. Images held back by the image quota wait only while retention is on and
+ * an update of this run is in flight (its new version may supersede one retention can delete);
+ * otherwise they are blocked. When nothing else is left, retention runs; if it deleted anything,
+ * blocked images are started after all (I4), and the run goes on.
  */
-async function updatableOf(api: AppStreamApi, state: RunState, queued: ImageEntry[]): Promise<ImageEntry[]> {
-    const answers = await mapWithConcurrency(queued, TAG_READ_CONCURRENCY, (entry) =>
-        api.canUpdate(entry.name, newNameOf(state, entry)).catch(() => undefined),
-    );
-    queued.forEach((entry, i) => {
-        if (answers[i] === false) entry.status = "upToDate";
-    });
-    return queued.filter((_entry, i) => answers[i] === true);
-}
-
-/**
- * When nothing is left to run: retention over the run's families (or what it would delete), and
- * the quotas' use as the run leaves them, for the summary.
- */
-async function endIfDone(api: AppStreamApi, state: RunState): Promise<void> {
+async function finishStep(api: AppStreamApi, state: RunState): Promise<void> {
+    const retentionOn = state.settings.keepImageVersions > 0;
+    const blockIdle = () => {
+        const inFlight = state.images.some((entry) => entry.status === "updating");
+        for (const entry of state.images) {
+            if (entry.status === "queued" && entry.waitingFor === "images" && (!retentionOn || !inFlight)) {
+                entry.status = "blocked";
+            }
+        }
+    };
+    blockIdle();
+    if (hasWork(state)) return;
+    const deleted = await endRetention(api, state);
+    const blocked = state.images.filter((entry) => entry.status === "blocked" && entry.waitingFor === "images");
+    if (retentionOn && deleted > 0 && blocked.length > 0 && state.checks < state.settings.maxChecks) {
+        for (const entry of blocked) entry.status = "queued";
+        await fillBatch(api, state, new Map());
+        blockIdle();
+    }
+    await writeAllOldImageTags(api, state);
     state.done = !hasWork(state);
-    if (!state.done) return;
+}
+
+/**
+ * Retention over the run's families (or what it would delete), and the quotas' use as the run
+ * leaves them, for the summary. Returns how many versions it deleted.
+ */
+async function endRetention(api: AppStreamApi, state: RunState): Promise<number> {
     try {
         const { deleted, listed } = await applyRetention(api, state, {
             bases: runBases(state),
             keep: state.settings.keepImageVersions,
+            failedSources: namesWith(state, "failed"),
         });
         if (listed) {
             // What retention just listed, less what it deleted: no second listing for the summary's figures.
             const images = listed.images.filter((image) => !deleted.includes(image.name));
             state.quotaUsage = quotaUsage(images, listed.builders);
-            return;
+            return deleted.length;
         }
     } catch (err) {
         // Listing what retention needs failed: the updates are done, so the run still reports them.
-        state.retention ??= { items: [], omitted: 0 };
-        state.retention.items.push({
-            image: "(retention)",
-            kept: "deleteFailed",
-            detail: boundedDetail(errorReason(err)),
-        });
+        recordRetentionFailure(state, err);
     }
     // The summary's figures; when the count fails, the last one stands.
     await countUsage(api, state).catch(() => undefined);
+    return 0;
 }
 
 function plan(name: string, tags: Tags): ImageEntry {
@@ -268,7 +247,7 @@ function markNameClashes(state: RunState, available: readonly ImageInfo[]): void
     const created = new Map(available.map((image) => [image.name, image.createdTime ?? ""]));
     const byNewName = new Map<string, ImageEntry[]>();
     for (const entry of state.images) {
-        if (entry.status !== "queued") continue;
+        if (entry.status !== "queued" && entry.status !== "updating") continue;
         const newName = newNameOf(state, entry);
         if (newName === entry.name) {
             entry.status = "upToDate";
@@ -279,13 +258,17 @@ function markNameClashes(state: RunState, available: readonly ImageInfo[]): void
     }
     for (const [newName, entries] of byNewName) {
         if (entries.length < 2) continue;
-        const [newest, ...others] = [...entries].sort((a, b) =>
-            (created.get(b.name) ?? "").localeCompare(created.get(a.name) ?? ""),
+        // One being followed already owns the new name; otherwise the newest image does.
+        const [owner, ...others] = [...entries].sort(
+            (a, b) =>
+                Number(b.status === "updating") - Number(a.status === "updating") ||
+                (created.get(b.name) ?? "").localeCompare(created.get(a.name) ?? ""),
         );
         for (const other of others) {
             other.status = "failed";
+            other.pendingOldImageTags = undefined;
             other.reason = boundedDetail(
-                `shares base name "${baseOf(other)}" with the newer ${newest.name}, and only one image can become ${newName}; give each image its own BaseName tag, or remove the opt-in tag from the older one`,
+                `shares base name "${baseOf(other)}" with ${owner.status === "updating" ? "" : "the newer "}${owner.name}, and only one image can become ${newName}; give each image its own BaseName tag, or remove the opt-in tag from the older one`,
             );
         }
     }
@@ -301,9 +284,7 @@ function hasWork(state: RunState): boolean {
 
 /**
  * Starts queued images until `batchSize` are in flight or a quota has no room, stopping early when
- * AppStream pushes back. The image quota does not free up during a run (its own updates only add
- * images), so images it holds back are blocked at once; the builder and concurrent-update quotas
- * free up as updates finish, so images they hold back wait for the next check.
+ * AppStream pushes back. Images a quota holds back wait (see finishStep for the image quota).
  */
 async function fillBatch(
     api: AppStreamApi,
@@ -313,7 +294,16 @@ async function fillBatch(
 ): Promise<void> {
     let inFlight = count(state, "updating");
     if (inFlight >= state.settings.batchSize || !state.images.some((entry) => entry.status === "queued")) return;
-    const usage = await countUsage(api, state, privateImages);
+    let usage: QuotaUsage;
+    try {
+        usage = await countUsage(api, state, privateImages);
+    } catch (err) {
+        // Without the count no update starts; the next check counts again.
+        for (const entry of state.images) {
+            if (entry.status === "queued") entry.reason = boundedDetail(`quota use not counted: ${errorReason(err)}`);
+        }
+        return;
+    }
     for (const entry of state.images) {
         if (inFlight >= state.settings.batchSize) return;
         if (entry.status !== "queued") continue;
@@ -327,8 +317,9 @@ async function fillBatch(
             usage.concurrentUpdates++;
         }
         if (result === "limit") {
-            // Which quota AppStream enforced: the one the recount shows full.
-            const hit = quotaHit(state.quotas!, await countUsage(api, state));
+            // Which quota AppStream enforced: the one the recount shows full (unknown when it cannot be counted).
+            const recount = await countUsage(api, state).catch(() => undefined);
+            const hit = recount && quotaHit(state.quotas!, recount);
             return holdBack(state, hit ?? "otherQuota");
         }
         // Throttling will not clear within this invocation: wait for the next check.
@@ -345,12 +336,10 @@ async function countUsage(api: AppStreamApi, state: RunState, privateImages?: Im
     return { ...state.quotaUsage };
 }
 
-/** Marks the queued images as held back by `quota`: blocked for the image quota, waiting otherwise. */
+/** Marks the queued images as held back by `quota`; finishStep decides whether they wait or are blocked. */
 function holdBack(state: RunState, quota: HeldBy): void {
     for (const entry of state.images) {
-        if (entry.status !== "queued") continue;
-        entry.waitingFor = quota;
-        if (quota === "images") entry.status = "blocked";
+        if (entry.status === "queued") entry.waitingFor = quota;
     }
 }
 
@@ -364,6 +353,7 @@ async function startUpdate(
     const newName = newNameOf(state, entry);
     // Unknown when an earlier run already started the update: then NextVersion is written if it fits.
     let oldTags: Tags | undefined;
+    let creating = false;
     try {
         if (!(await api.canUpdate(entry.name, newName))) {
             entry.status = "upToDate";
@@ -371,6 +361,7 @@ async function startUpdate(
         }
         const known = cache.get(entry.name) ?? (await readImage(api, state, entry.name));
         const { tags, dropped } = newImageTags(known.tags, baseOf(entry), settings);
+        creating = true;
         await api.createUpdatedImage({
             existingImageName: entry.name,
             newImageName: newName,
@@ -380,7 +371,7 @@ async function startUpdate(
         });
         if (dropped.length > 0) {
             entry.note = appendNote(
-                undefined,
+                entry.note,
                 `not copied to the new image (AppStream allows 50 tags, and one is kept free for NextVersion): ${dropped.join(", ")}`,
             );
         }
@@ -388,11 +379,19 @@ async function startUpdate(
     } catch (err) {
         const disposition = errorDisposition(err);
         if (disposition === "retry") {
-            entry.attempts = (entry.attempts ?? 0) + 1;
-            entry.reason = boundedDetail(errorReason(err));
-            return errorName(err) === "LimitExceededException" ? "limit" : "backOff";
-        }
-        if (disposition === "fail" || !(await madeByUs(api, state, entry))) {
+            // A CreateUpdatedImage without an answer may have been accepted: look before trying again (I2).
+            const accepted = creating && isTransientError(err) ? await lookUp(api, state, entry) : false;
+            if (!accepted) {
+                entry.attempts = (entry.attempts ?? 0) + 1;
+                entry.reason = boundedDetail(errorReason(err));
+                entry.createUnanswered = accepted === undefined ? true : undefined;
+                return errorName(err) === "LimitExceededException" ? "limit" : "backOff";
+            }
+            entry.note = appendNote(
+                entry.note,
+                `CreateUpdatedImage answered ${errorName(err)}, yet ${newName} was made`,
+            );
+        } else if (disposition === "fail" || !(await madeByUs(api, state, entry))) {
             entry.status = "failed";
             entry.reason = boundedDetail(
                 disposition === "fail"
@@ -400,15 +399,17 @@ async function startUpdate(
                     : `an image named ${newName} already exists and was not made from this image`,
             );
             return "skipped";
+        } else {
+            entry.note = appendNote(
+                entry.note,
+                `${newName} already existed (an earlier run started it); it is followed, not started again`,
+            );
         }
-        entry.note = appendNote(
-            entry.note,
-            `${newName} already existed (an earlier run started it); it is followed, not started again`,
-        );
     }
     entry.status = "updating";
     entry.reason = undefined;
     entry.waitingFor = undefined;
+    entry.createUnanswered = undefined;
     const completed = completedTags(settings.tagKey, newName, oldTags ?? {});
     entry.pendingOldImageTags = completed.tags;
     if (completed.nextVersionSkipped) {
@@ -416,6 +417,17 @@ async function startUpdate(
     }
     await writeOldImageTags(api, state, entry);
     return "started";
+}
+
+/** Whether this entry's new image exists and is ours; undefined when AppStream cannot tell now. */
+async function lookUp(api: AppStreamApi, state: RunState, entry: ImageEntry): Promise<boolean | undefined> {
+    try {
+        const [found] = await api.describeImages([newNameOf(state, entry)]);
+        if (!found) return false;
+        return found.baseImageArn ? imageNameOfArn(found.baseImageArn) === entry.name : madeByUs(api, state, entry);
+    } catch {
+        return undefined;
+    }
 }
 
 /** Tags and display name of an image discovered in an earlier invocation. */
@@ -434,24 +446,33 @@ async function madeByUs(api: AppStreamApi, state: RunState, entry: ImageEntry): 
     }
 }
 
+/**
+ * Writes the tags still owed to an old image; a failure is kept on the entry and tried again at
+ * the next check and at the run's end, and the summary says which tags were never written (I5).
+ */
 async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: ImageEntry): Promise<void> {
     const pending = entry.pendingOldImageTags;
     if (!pending) return;
     try {
         await api.tagImage(arnOf(state, entry.name), pending);
         entry.pendingOldImageTags = undefined;
+        entry.tagError = undefined;
     } catch (err) {
-        const { [NEXT_VERSION_TAG_KEY]: nextVersion, ...withoutNextVersion } = pending;
-        if (errorName(err) === "LimitExceededException" && nextVersion !== undefined) {
+        if (errorName(err) === "LimitExceededException" && pending[NEXT_VERSION_TAG_KEY] !== undefined) {
             // The image already holds AppStream's 50 tags: Completed alone still stops a second update.
+            // (A copy and delete, not a destructuring with a computed key: see eslint.config.mjs.)
+            const withoutNextVersion = { ...pending };
+            delete withoutNextVersion[NEXT_VERSION_TAG_KEY];
             entry.pendingOldImageTags = withoutNextVersion;
             entry.note = appendNote(entry.note, nextVersionSkippedNote(entry));
             return writeOldImageTags(api, state, entry);
         }
-        // The update itself is unaffected; the tag is written again at the next check.
-        const failure = `tagging ${entry.name} failed (${errorReason(err)}); retried at the next check`;
-        if (!entry.note?.includes(`tagging ${entry.name} failed`)) entry.note = appendNote(entry.note, failure);
+        entry.tagError = boundedDetail(errorReason(err));
     }
+}
+
+async function writeAllOldImageTags(api: AppStreamApi, state: RunState): Promise<void> {
+    for (const entry of state.images) await writeOldImageTags(api, state, entry);
 }
 
 /** Polls running updates, starts the next batch, and ends the run when all are done or time is up. */
@@ -459,9 +480,10 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     const state: RunState = structuredClone(previous);
     state.checks++;
     const updating = state.images.filter((image) => image.status === "updating");
-    const finished: ImageUpdate[] = [];
+    const updatedNow = new Set<string>();
     if (updating.length > 0) {
         const newNames = updating.map((entry) => newNameOf(state, entry));
+        // The one call that may fail the step: nothing has been changed yet in this attempt.
         const found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
         for (const [i, entry] of updating.entries()) {
             const image = found.get(newNames[i]);
@@ -470,7 +492,7 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
                 entry.reason = boundedDetail(`the new image ${newNames[i]} no longer exists`);
             } else if (image.state === "AVAILABLE") {
                 entry.status = "updated";
-                finished.push({ image: entry.name, newImage: newNames[i], platform: image.platform });
+                updatedNow.add(entry.name);
             } else if (image.state === "FAILED") {
                 entry.status = "failed";
                 entry.reason = boundedDetail(image.stateReason || "the update failed without a reason");
@@ -478,98 +500,36 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
             if (entry.status === "failed") entry.pendingOldImageTags = reEnabledTags(state.settings);
         }
     }
-    await rollOut(api, state, finished);
-    for (const entry of state.images) await writeOldImageTags(api, state, entry);
+    const fleetsWaiting = (state.fleets?.items ?? []).some((f) => f.outcome === "failed" || f.outcome === "skipped");
+    if (updatedNow.size > 0 || fleetsWaiting) {
+        await rollOutLineages(api, state, { tags: new Map() }, updatedNow);
+    }
+    await writeAllOldImageTags(api, state);
     if (hasWork(state) && state.checks >= state.settings.maxChecks) {
-        for (const entry of state.images) {
-            if (entry.status === "updating") {
-                entry.status = "timedOut";
-                entry.reason = `still running after ${state.checks} checks; AppStream finishes it on its own`;
-            } else if (entry.status === "queued") {
-                // Held back by a quota the whole time: reported under that quota, not as a timeout.
-                entry.status = entry.waitingFor ? "blocked" : "timedOut";
-                if (!entry.waitingFor) {
-                    entry.reason = boundedDetail(
-                        `not started before the run timed out${entry.reason ? ` (last error: ${entry.reason})` : ""}`,
-                    );
-                }
-            }
-        }
+        timeOut(state);
     } else {
         await fillBatch(api, state, new Map());
     }
-    await endIfDone(api, state);
+    await finishStep(api, state);
     return state;
 }
 
-/** What the run did, grouped the way the email reports it. */
-export function summarize(state: RunState): RunSummary {
-    const pick = (status: ImageStatus, detail: (i: ImageEntry) => string | undefined) =>
-        state.images
-            .filter((image) => image.status === status)
-            .map((image) => ({ name: image.name, newName: newNameOf(state, image), detail: detail(image) }));
-    const updated = pick("updated", (i) => i.note);
-    const failed = pick("failed", (i) => i.reason);
-    const upToDate = pick("upToDate", (i) => i.note).map(({ name, detail }) => ({ name, detail }));
-    const pendingAtTimeout = pick("timedOut", (i) => i.reason);
-    const quotaBlocks = quotaBlocksOf(state);
-    const fleets = state.fleets?.items ?? [];
-    const fleetsNeedAction = fleets.some((f) => f.outcome === "failed" || f.outcome === "skipped");
-    const needsAction = failed.length + pendingAtTimeout.length + quotaBlocks.length > 0 || fleetsNeedAction;
-    return {
-        runDate: state.runDate,
-        outcome: needsAction ? "FAILED" : "SUCCEEDED",
-        region: regionOf(state),
-        updated,
-        failed,
-        upToDate,
-        pendingAtTimeout,
-        quotaBlocks,
-        ...(state.quotas ? { quotas: state.quotas } : {}),
-        ...(state.quotaUsage ? { quotaUsage: state.quotaUsage } : {}),
-        fleets,
-        fleetsOmitted: state.fleets?.omitted ?? 0,
-        keepImageVersions: state.settings.keepImageVersions,
-        retention: state.retention?.items ?? [],
-        retentionOmitted: state.retention?.omitted ?? 0,
-        ...(state.leftOut ? { leftOut: state.leftOut } : {}),
-        optInTag: { key: state.settings.tagKey, value: state.settings.tagValue },
-        imageArnPrefix: state.imageArnPrefix,
-    };
-}
-
-/**
- * The lifecycle counts the email's subject and the notify result both give: images a quota kept
- * from starting, fleets rolled out, and versions deleted (none while retention is off, whatever
- * the summary says it would delete).
- */
-export function lifecycleCounts(summary: RunSummary): {
-    blockedByQuota: number;
-    fleetsRolledOut: number;
-    imagesDeleted: number;
-} {
-    return {
-        blockedByQuota: summary.quotaBlocks.reduce((n, block) => n + block.notStarted.length, 0),
-        fleetsRolledOut: summary.fleets.filter((f) => f.outcome === "rolledOut").length,
-        imagesDeleted: summary.keepImageVersions > 0 ? summary.retention.filter((r) => !r.kept).length : 0,
-    };
-}
-
-function quotaBlocksOf(state: RunState): QuotaBlock[] {
-    const blocked = state.images.filter((image) => image.status === "blocked");
-    const held = [...new Set(blocked.map((image) => image.waitingFor ?? "otherQuota"))];
-    return held.map((quota) => {
-        const images = blocked.filter((image) => (image.waitingFor ?? "otherQuota") === quota);
-        if (quota === "otherQuota") {
-            return { quota, notStarted: images.map((i) => i.name), message: images.find((i) => i.reason)?.reason };
+/** maxChecks reached: what is still running or never started is reported, each as it is. */
+function timeOut(state: RunState): void {
+    for (const entry of state.images) {
+        if (entry.status === "updating") {
+            entry.status = "timedOut";
+            entry.reason = `still running after ${state.checks} checks; AppStream finishes it on its own`;
+        } else if (entry.status === "queued") {
+            // Held back by a quota the whole time: reported under that quota, not as a timeout.
+            entry.status = entry.waitingFor ? "blocked" : "timedOut";
+            if (entry.waitingFor) continue;
+            const lastError = entry.reason ? ` (last error: ${entry.reason})` : "";
+            entry.reason = boundedDetail(
+                entry.createUnanswered
+                    ? `its last CreateUpdatedImage got no answer${lastError}, so it may be running: check ${newNameOf(state, entry)} with aws appstream describe-images`
+                    : `not started before the run timed out${lastError}`,
+            );
         }
-        const value = state.quotas?.[quota];
-        return {
-            quota,
-            value: value?.value,
-            used: state.quotaUsage?.[quota],
-            source: value?.source,
-            notStarted: images.map((i) => i.name),
-        };
-    });
+    }
 }

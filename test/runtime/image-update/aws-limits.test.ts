@@ -5,7 +5,7 @@
  * case failed on the code before these fixes.
  */
 import * as assert from "assert";
-import { summarize } from "../../../runtime/image-update/run/workflow";
+import { summarize } from "../../../runtime/image-update/run/run-summary";
 import { MAX_IMAGE_NAME_LENGTH } from "../../../runtime/image-update/lifecycle/image-names";
 import {
     LIFECYCLE_RECORDS_BUDGET_BYTES,

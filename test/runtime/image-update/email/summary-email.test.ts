@@ -1,12 +1,13 @@
 import * as assert from "assert";
 import { escapeHtml, failureEmail, summaryEmail } from "../../../../runtime/image-update/email/summary-email";
-import { RunSummary } from "../../../../runtime/image-update/run/workflow";
+import { RunSummary } from "../../../../runtime/image-update/run/run-summary";
 
 const SUMMARY: RunSummary = {
     runDate: "2026-12-01",
     outcome: "FAILED",
     region: "eu-west-1",
     updated: [{ name: "Office", newName: "Office-Updated-2026-12-01" }],
+    stillRunning: [],
     failed: [
         {
             name: "Legacy",

@@ -78,12 +78,12 @@ describe("AppStream quotas of a run", () => {
             limitedBy: "concurrentUpdates",
         });
         assert.strictEqual(
-            updateRoom(quotas(10, 10, 5), { images: 12, imageBuilders: 0, concurrentUpdates: 0 }).room,
+            updateRoom(quotas(10, 10, 5), { images: 10, imageBuilders: 0, concurrentUpdates: 0 }).room,
             0,
         );
     });
 
-    it("does not hold a run to a documented default the account already exceeds (its real quota is higher)", () => {
+    it("does not hold a run to a quota value the account already exceeds, default or read (its real quota is higher)", () => {
         const defaults: Quotas = {
             images: { value: 10, source: "default", problem: "AccessDeniedException: denied" },
             imageBuilders: { value: 10, source: "default", problem: "AccessDeniedException: denied" },
@@ -95,11 +95,12 @@ describe("AppStream quotas of a run", () => {
         });
         // At exactly the default it may be the real quota: the run holds back.
         assert.strictEqual(updateRoom(defaults, { images: 10, imageBuilders: 2, concurrentUpdates: 0 }).room, 0);
-        // A value read from Service Quotas always holds.
-        assert.strictEqual(
-            updateRoom(quotas(10, 10, 5), { images: 30, imageBuilders: 2, concurrentUpdates: 0 }).room,
-            0,
-        );
+        // A value read from Service Quotas that lags an increase does not hold either (issue 20, defect 1):
+        // AppStream's LimitExceededException decides, and nothing is deleted on the strength of a quota.
+        assert.deepStrictEqual(updateRoom(quotas(10, 10, 5), { images: 30, imageBuilders: 2, concurrentUpdates: 0 }), {
+            room: 5,
+            limitedBy: "concurrentUpdates",
+        });
     });
 
     it("attributes a LimitExceeded to the quota the recount shows full, or to none", () => {

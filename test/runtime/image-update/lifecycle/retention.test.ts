@@ -5,6 +5,7 @@ import {
     imageUsers,
     mayBeVersionOf,
     planRetention,
+    updateSources,
     versionsOf,
 } from "../../../../runtime/image-update/lifecycle/retention";
 
@@ -21,12 +22,20 @@ const FAMILY = [
     version("Office-Updated-2026-10-01", 10, { BaseName: "Office", AutoUpdate: "Completed", NextVersion: "y" }),
     version("Office-Updated-2026-11-01", 11, { BaseName: "Office", AutoUpdate: "Enabled" }),
 ];
-const plan = (images: ImageVersion[], keep: number, usedBy = new Map<string, string[]>()) =>
-    planRetention({ bases: ["Office"], images, keep, tagKey: "AutoUpdate", usedBy }).map((d) => [
-        d.image,
-        d.kept ?? "delete",
-        ...(d.detail ? [d.detail] : []),
-    ]);
+const NONE = new Set<string>();
+const plan = (
+    images: ImageVersion[],
+    keep: number,
+    usedBy = new Map<string, string[]>(),
+    more: Partial<{ pendingUpdateBases: Set<string>; failedUpdateSources: Set<string>; leftThisRun: Set<string> }> = {},
+) =>
+    planRetention({
+        bases: ["Office"],
+        images,
+        keep,
+        tagKey: "AutoUpdate",
+        context: { usedBy, pendingUpdateBases: NONE, failedUpdateSources: NONE, leftThisRun: NONE, ...more },
+    }).map((d) => [d.image, d.kept ?? "delete", ...(d.detail ? [d.detail] : [])]);
 
 describe("version retention", () => {
     it("keeps the newest keepImageVersions and deletes the superseded versions beyond them", () => {
@@ -57,6 +66,38 @@ describe("version retention", () => {
         assert.deepStrictEqual(plan(FAMILY, 0)[0], ["Office-Updated-2026-11-01", "newest"], "keep 0 plans as keep 1");
     });
 
+    it("keeps the base of an update in flight, the source of a failed update and a version fleets left in this run", () => {
+        const keepAll = plan(FAMILY, 1, new Map(), {
+            pendingUpdateBases: new Set(["Office-Updated-2026-10-01"]),
+            failedUpdateSources: new Set(["Office-Updated-2026-09-01"]),
+            leftThisRun: new Set(["Office"]),
+        });
+        assert.deepStrictEqual(keepAll, [
+            ["Office-Updated-2026-11-01", "newest"],
+            ["Office-Updated-2026-10-01", "baseOfPendingUpdate"],
+            ["Office-Updated-2026-09-01", "sourceOfFailedUpdate"],
+            ["Office", "fleetsLeftThisRun"],
+        ]);
+    });
+
+    it("finds the bases of updates in flight (BaseImageArn) and the sources of failed updates (NextVersion)", () => {
+        const arn = (name: string) => `arn:aws:appstream:eu-west-1:123456789012:image/${name}`;
+        const tags: Record<string, Record<string, string>> = {
+            A: { AutoUpdate: "Completed", NextVersion: "A-Updated-2026-12-01" },
+            B: { AutoUpdate: "Completed", NextVersion: "B-Updated-2026-12-01" },
+        };
+        const sources = updateSources(
+            [
+                { name: "A", state: "AVAILABLE" },
+                { name: "B", state: "AVAILABLE" },
+                { name: "A-Updated-2026-12-01", state: "FAILED", baseImageArn: arn("A") },
+                { name: "B-Updated-2026-12-01", state: "CREATING", baseImageArn: arn("B") },
+            ],
+            (name) => tags[name],
+        );
+        assert.deepStrictEqual([[...sources.pending], [...sources.failed]], [["B"], ["A"]]);
+    });
+
     it("reads the tags only of images whose names can be versions of the run's families", () => {
         const bases = ["Office", "Finance Apps (v2)"];
         for (const name of ["Office", "Office-Updated-2026-11-01", "Finance-Apps-v2-Updated-2026-11-01"]) {
@@ -79,7 +120,7 @@ describe("version retention", () => {
             Excel: ["image builder builder"],
         });
         assert.deepStrictEqual(
-            versionsOf("Office", FAMILY).map((v) => v.name),
+            versionsOf("Office", FAMILY, "AutoUpdate").map((v) => v.name),
             ["Office-Updated-2026-11-01", "Office-Updated-2026-10-01", "Office-Updated-2026-09-01", "Office"],
         );
     });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { NotifyResult, handleImageUpdateEvent } from "../../../../runtime/image-update/run/handler";
-import { RunState } from "../../../../runtime/image-update/run/workflow";
+import { RunState } from "../../../../runtime/image-update/run/run-state";
 import { runSettings } from "../../../helpers/direct-run";
 import { FakeAppStreamAccount, mockAppStream, mockSes } from "../../../helpers/fake-appstream";
 

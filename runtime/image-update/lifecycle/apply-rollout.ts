@@ -1,0 +1,155 @@
+/**
+ * Rollout against AppStream (I3): every opted-in fleet on an older version of one of our lineages
+ * is pointed at the lineage's newest AVAILABLE version, whenever a run meets it, not only in the
+ * check where a new version appears. A fleet AppStream refuses now (STARTING, STOPPING, a running
+ * Elastic fleet) or whose UpdateFleet fails is recorded and tried again at the next check and the
+ * next run. A fleet on another account's image is never touched. One fleet's failure never stops
+ * the others.
+ */
+import { errorReason } from "../../aws/errors";
+import type { AppStreamApi, FleetInfo, ImageInfo } from "../run/appstream-api";
+import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "../run/concurrency";
+import { boundedDetail } from "../run/state-budget";
+import { baseNameOf } from "./image-names";
+import { Tags, isTaggedForUpdate } from "./image-tags";
+import { streamsOurImage } from "./invariants";
+import { LifecycleRun, recordFleet } from "./lifecycle-records";
+import { imageNameOfArn, isManagedVersion, mayBeVersionOf, versionsOf } from "./retention";
+import { FleetOnLineage, FleetRecord, planRollout } from "./rollout";
+import { BASE_NAME_TAG_KEY } from "../run/run-settings";
+
+/** What this invocation already read: the private images and the tags of some of them. */
+export interface KnownImages {
+    readonly images?: readonly ImageInfo[];
+    /** Image name -> tags, filled as tags are read. */
+    readonly tags: Map<string, Tags>;
+}
+
+const LISTING_FAILED = "(fleets could not be listed)";
+
+/** Tags of an image, read once per invocation; undefined when they cannot be read. */
+async function tagsOf(api: AppStreamApi, known: KnownImages, image: ImageInfo): Promise<Tags | undefined> {
+    const cached = known.tags.get(image.name);
+    if (cached) return cached;
+    try {
+        const tags = await api.listTags(image.arn);
+        known.tags.set(image.name, tags);
+        return tags;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Rolls out every opted-in fleet that streams an older version of one of our lineages.
+ * `updatedThisRun` names the images this run updated, for the "not opted in" records.
+ */
+export async function rollOutLineages(
+    api: AppStreamApi,
+    run: LifecycleRun,
+    known: KnownImages,
+    updatedThisRun: ReadonlySet<string>,
+): Promise<void> {
+    let fleets: FleetInfo[];
+    let images: readonly ImageInfo[];
+    try {
+        [fleets, images] = await Promise.all([api.listFleets(), known.images ?? api.listPrivateImages()]);
+    } catch (err) {
+        recordFleet(run, {
+            fleet: LISTING_FAILED,
+            image: "-",
+            newImage: "-",
+            outcome: "failed",
+            detail: boundedDetail(
+                `the fleets and images could not be listed, so none was rolled out: ${errorReason(err)}`,
+            ),
+        });
+        return;
+    }
+    const stale = run.fleets?.items.find((record) => record.fleet === LISTING_FAILED);
+    if (stale) run.fleets!.items = run.fleets!.items.filter((record) => record !== stale);
+    const byName = new Map(images.map((image) => [image.name, image]));
+    const ours = new Set(byName.keys());
+    // Fleets on one of our AVAILABLE images, with the image's name whether the fleet names it or its ARN.
+    const onOurImages = fleets
+        .filter((fleet) => streamsOurImage(fleet, run.imageArnPrefix, ours))
+        .map((fleet) => ({ fleet, image: byName.get(fleet.imageName ?? imageNameOfArn(fleet.imageArn) ?? "") }))
+        .filter((f): f is { fleet: FleetInfo; image: ImageInfo } => f.image?.state === "AVAILABLE");
+    const { tagKey } = run.settings;
+    const bases = new Map<string, string>();
+    for (const { image } of onOurImages) {
+        const tags = await tagsOf(api, known, image);
+        if (tags && isManagedVersion(tags, tagKey))
+            bases.set(image.name, baseNameOf(image.name, tags[BASE_NAME_TAG_KEY]));
+    }
+    const lineages = new Map<string, ReturnType<typeof versionsOf>>();
+    for (const base of new Set(bases.values())) {
+        const candidates = images.filter((image) => image.state === "AVAILABLE" && mayBeVersionOf(image.name, [base]));
+        const versions = await mapWithConcurrency(candidates, TAG_READ_CONCURRENCY, async (image) => ({
+            name: image.name,
+            state: image.state,
+            createdTime: image.createdTime,
+            platform: image.platform,
+            tags: (await tagsOf(api, known, image)) ?? {},
+        }));
+        lineages.set(base, versionsOf(base, versions, tagKey));
+    }
+    const concerned = onOurImages.filter(({ image }) => {
+        const base = bases.get(image.name);
+        return base !== undefined && lineages.get(base)?.[0]?.name !== image.name;
+    });
+    const planned: FleetOnLineage[] = await mapWithConcurrency(
+        concerned,
+        TAG_READ_CONCURRENCY,
+        async ({ fleet, image }) => ({
+            fleet,
+            image: image.name,
+            lineage: lineages.get(bases.get(image.name)!)!,
+            optedIn: await api.listTags(fleet.arn).then(
+                (tags) => isTaggedForUpdate(tags, run.settings),
+                (err: unknown) => new Error(errorReason(err)),
+            ),
+        }),
+    );
+    const { roll, records } = planRollout(planned, updatedThisRun);
+    for (const record of records)
+        recordFleet(run, { ...record, ...(record.detail ? { detail: boundedDetail(record.detail) } : {}) });
+    for (const record of roll) {
+        try {
+            await api.setFleetImage(record.fleet, record.newImage);
+            recordFleet(run, { ...record, outcome: "rolledOut" });
+        } catch (err) {
+            recordFleet(run, await readBack(api, record, err));
+        }
+    }
+    // A fleet an earlier check could not move may have been moved since (by a lost answer, or by hand).
+    for (const record of run.fleets?.items ?? []) {
+        if (record.outcome === "rolledOut" || record.outcome === "notOptedIn") continue;
+        const fleet = fleets.find((f) => f.name === record.fleet);
+        const image = fleet && (fleet.imageName ?? imageNameOfArn(fleet.imageArn));
+        if (image === record.newImage) recordFleet(run, { ...record, outcome: "rolledOut", detail: undefined });
+    }
+}
+
+/**
+ * An UpdateFleet that failed may still have taken effect (the answer was lost): read the fleet back
+ * and record what is true, or say that it is unknown.
+ */
+async function readBack(api: AppStreamApi, record: FleetRecord, err: unknown): Promise<FleetRecord> {
+    try {
+        const [fleet] = await api.describeFleets([record.fleet]);
+        if (fleet && (fleet.imageName ?? imageNameOfArn(fleet.imageArn)) === record.newImage) {
+            return { ...record, outcome: "rolledOut" as const };
+        }
+        return { ...record, outcome: "failed" as const, detail: boundedDetail(errorReason(err)) };
+    } catch (readErr) {
+        return {
+            ...record,
+            outcome: "failed" as const,
+            effectUnknown: true,
+            detail: boundedDetail(
+                `${errorReason(err)}; the fleet could not be read back (${errorReason(readErr)}), so whether it moved is unknown`,
+            ),
+        };
+    }
+}

@@ -1,0 +1,65 @@
+/**
+ * The state of one image-update run, which Step Functions carries from step to step. Every step is
+ * a function of this state and what AppStream answers.
+ */
+import type { QuotaName, QuotaUsage, Quotas } from "../lifecycle/quotas";
+import type { LifecycleRun } from "../lifecycle/lifecycle-records";
+import { updatedImageName } from "../lifecycle/image-names";
+import type { Tags } from "../lifecycle/image-tags";
+import type { RunSettings } from "./run-settings";
+import type { LeftOut } from "./state-budget";
+
+/** `blocked`: never started, because an AppStream quota had no room for it. */
+export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDate" | "timedOut" | "blocked";
+
+/** The quota that holds an image back; `otherQuota` when AppStream refused and none of the three read is full. */
+export type HeldBy = QuotaName | "otherQuota";
+
+/**
+ * One tagged image. Step Functions carries the whole run state between steps and caps it at
+ * 256 KB (see state-budget), so an entry holds only what cannot be derived: the ARN comes from the
+ * run's prefix, the new name from the base name and the date, and the base name is kept only when
+ * it is not the name.
+ */
+export interface ImageEntry {
+    readonly name: string;
+    /** Present only when it differs from `name` (a BaseName tag, or a stripped update suffix). */
+    readonly baseName?: string;
+    status: ImageStatus;
+    /** Why it failed, or the last retryable error while queued. */
+    reason?: string;
+    /** Something the admin should know that did not stop the image. */
+    note?: string;
+    /** Retryable errors met while starting it. */
+    attempts?: number;
+    /** Its last CreateUpdatedImage got no answer and the new image could not be looked up: it may be running. */
+    createUnanswered?: boolean;
+    /** Tags still to write on the old image (a failed TagResource is tried again at every check). */
+    pendingOldImageTags?: Tags;
+    /** Why the last TagResource of `pendingOldImageTags` failed. */
+    tagError?: string;
+    /** Its tags could not be read, so whether it carries the opt-in tag is unknown. */
+    tagsUnread?: boolean;
+    /** The quota that kept it from starting (while queued, and once blocked). */
+    waitingFor?: HeldBy;
+}
+
+export interface RunState extends LifecycleRun {
+    readonly runDate: string;
+    readonly settings: RunSettings;
+    /** `arn:<partition>:appstream:<region>:<account>:image/`, shared by every image of the run. */
+    readonly imageArnPrefix: string;
+    checks: number;
+    done: boolean;
+    images: ImageEntry[];
+    /** Tagged images this run could not hold; they keep their opt-in tag for a later run. */
+    leftOut?: LeftOut;
+    /** The three AppStream quotas, read once at the start. */
+    quotas?: Quotas;
+    /** What the account used of them when last counted. */
+    quotaUsage?: QuotaUsage;
+}
+
+export const baseOf = (entry: ImageEntry): string => entry.baseName ?? entry.name;
+export const newNameOf = (state: RunState, entry: ImageEntry): string => updatedImageName(baseOf(entry), state.runDate);
+export const arnOf = (state: RunState, name: string): string => `${state.imageArnPrefix}${name}`;
