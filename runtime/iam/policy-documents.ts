@@ -5,7 +5,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import { APPSTREAM_SERVICE_CODE, QUOTAS, QUOTA_NAMES } from "../image-update/lifecycle/quotas";
-import { COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "../image-update/run/run-settings";
+import { COMPLETED_TAG_VALUE, FLEETS_LEFT_TAG_KEY, NEXT_VERSION_TAG_KEY } from "../image-update/run/run-settings";
 
 type PolicyDocument = aws.iam.PolicyDocument;
 type PolicyStatement = aws.iam.PolicyStatement;
@@ -155,8 +155,8 @@ export function writeLogsStatement(logGroupArn: string): PolicyStatement {
  * ListTagsForResource, DescribeFleets and DescribeImageBuilders support no resource type, so AWS
  * authorizes them against "*" and only a "*" statement can allow them; CreateUpdatedImage,
  * TagResource, DescribeImagePermissions and DeleteImage are authorized against the image, and
- * UpdateFleet against the fleet (and the image). TagResource may write only the two tags a run
- * writes on an old image (aws:TagKeys); DeleteImage reaches only images the run marked Completed,
+ * UpdateFleet against the fleet (and the image). TagResource may write only the three tags a run
+ * writes on an old image (aws:TagKeys: the opt-in key, NextVersion, FleetsLeft); DeleteImage reaches only images the run marked Completed,
  * and UpdateFleet only fleets and images carrying the opt-in tag (aws:ResourceTag). GetServiceQuota
  * reads the three AppStream quotas a run checks. Plus its own log group, and, when a sender is
  * configured, ses:SendEmail from that one address.
@@ -222,7 +222,11 @@ export function imageUpdaterPolicy(opts: {
             Effect: "Allow",
             Action: ["appstream:TagResource"],
             Resource: [appStreamImagesArn(scope)],
-            Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [opts.tagKey, NEXT_VERSION_TAG_KEY] } },
+            Condition: {
+                "ForAllValues:StringEquals": {
+                    "aws:TagKeys": [opts.tagKey, NEXT_VERSION_TAG_KEY, FLEETS_LEFT_TAG_KEY],
+                },
+            },
         },
         writeLogsStatement(opts.logGroupArn),
     ];

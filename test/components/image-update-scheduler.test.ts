@@ -129,7 +129,9 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                     Effect: "Allow",
                     Action: ["appstream:TagResource"],
                     Resource: [`arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/*`],
-                    Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["AutoUpdate", "NextVersion"] } },
+                    Condition: {
+                        "ForAllValues:StringEquals": { "aws:TagKeys": ["AutoUpdate", "NextVersion", "FleetsLeft"] },
+                    },
                 },
                 {
                     Sid: "WriteOwnLogs",

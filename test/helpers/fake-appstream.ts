@@ -134,7 +134,7 @@ export const FAKE_QUOTA_CODES: Record<keyof FakeQuotas, string> = {
     concurrentUpdates: "L-9B6418E0",
 };
 
-interface FakeImage {
+export interface FakeImage {
     name: string;
     arn: string;
     state: string;
@@ -155,6 +155,8 @@ interface FakeImage {
     /** ImageErrors' message, when it says more than StateChangeReason. */
     errorDetail?: string;
     updatedFrom?: string;
+    /** The execution whose call made it (see FakeAppStreamAccount.execution). */
+    createdInExecution?: string;
 }
 
 /**
@@ -170,6 +172,9 @@ export type InjectedFault =
 /** One UpdateFleet that AppStream accepted. */
 export interface FleetMove {
     readonly fleet: string;
+    readonly execution?: string;
+    /** The account of the image it left, when not ours. */
+    readonly fromAccount?: string;
     readonly from: string;
     readonly to: string;
     readonly at: number;
@@ -221,6 +226,8 @@ export class FakeAppStreamAccount {
     faultHook?: (command: string, input: Record<string, unknown>) => InjectedFault | undefined;
     /** Every UpdateFleet that took effect, in order. */
     readonly fleetMoves: FleetMove[] = [];
+    /** The execution making calls now, stamped on what they create (the simulation sets it). */
+    execution?: string;
     /** Calls that took effect but whose answer the fault hook dropped. */
     lostAnswers = 0;
 
@@ -468,6 +475,7 @@ export class FakeAppStreamAccount {
             failureMessage: existing.spec?.failureMessage,
             errorDetail: existing.spec?.errorDetail,
             updatedFrom: existing.name,
+            createdInExecution: this.execution,
         });
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight());
         return { image: this.toImage(this.images.get(newName)!), canUpdateImage: true };
@@ -548,7 +556,14 @@ export class FakeAppStreamAccount {
                 $metadata: {},
             });
         }
-        this.fleetMoves.push({ fleet: fleet.name, from: fleet.imageName, to: image.name, at: this.minutes });
+        this.fleetMoves.push({
+            fleet: fleet.name,
+            execution: this.execution,
+            fromAccount: fleet.imageAccount,
+            from: fleet.imageName,
+            to: image.name,
+            at: this.minutes,
+        });
         fleet.imageName = image.name;
         fleet.imageAccount = undefined;
         return { Fleet: this.toFleet(fleet) };

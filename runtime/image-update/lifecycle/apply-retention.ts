@@ -91,6 +91,7 @@ export async function applyRetention(
     const known = pass.knownTags ?? new Map<string, Tags>();
     const versions = await imagesWithTags(api, images, pass.bases, known);
     const versionTags = new Map(versions.map((v) => [v.name, v.tags]));
+    const usedBy = imageUsers(fleets, builders);
     const sources = updateSources(images, (name) => versionTags.get(name) ?? known.get(name));
     const decisions = planRetention({
         bases: pass.bases,
@@ -98,7 +99,8 @@ export async function applyRetention(
         keep: pass.keep,
         tagKey: run.settings.tagKey,
         context: {
-            usedBy: imageUsers(fleets, builders),
+            usedBy,
+            runDate: run.runDate,
             pendingUpdateBases: new Set([...sources.pending, ...(pass.inFlightSources ?? [])]),
             failedUpdateSources: new Set([...sources.failed, ...(pass.failedSources ?? [])]),
             leftThisRun: imagesLeftThisRun(run),

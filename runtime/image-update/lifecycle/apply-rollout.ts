@@ -6,7 +6,7 @@
  * next run. A fleet on another account's image is never touched. One fleet's failure never stops
  * the others.
  */
-import { errorReason } from "../../aws/errors";
+import { errorName, errorReason } from "../../aws/errors";
 import type { AppStreamApi, FleetInfo, ImageInfo } from "../run/appstream-api";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "../run/concurrency";
 import { boundedDetail } from "../run/state-budget";
@@ -16,7 +16,7 @@ import { streamsOurImage } from "./invariants";
 import { LifecycleRun, recordFleet } from "./lifecycle-records";
 import { imageNameOfArn, isManagedVersion, mayBeVersionOf, versionsOf } from "./retention";
 import { FleetOnLineage, FleetRecord, planRollout } from "./rollout";
-import { BASE_NAME_TAG_KEY } from "../run/run-settings";
+import { BASE_NAME_TAG_KEY, FLEETS_LEFT_TAG_KEY } from "../run/run-settings";
 
 /** What this invocation already read: the private images and the tags of some of them. */
 export interface KnownImages {
@@ -77,26 +77,44 @@ export async function rollOutLineages(
         .filter((f): f is { fleet: FleetInfo; image: ImageInfo } => f.image?.state === "AVAILABLE");
     const { tagKey } = run.settings;
     const bases = new Map<string, string>();
-    for (const { image } of onOurImages) {
+    // A fleet whose image's lineage cannot be read in full waits: moving it to what looks newest could be wrong.
+    const unreadable = (fleet: FleetInfo, image: string, what: string) =>
+        recordFleet(run, {
+            fleet: fleet.name,
+            image,
+            newImage: "(unknown)",
+            outcome: "failed",
+            detail: `${what} could not be read, so whether it has a newer version is unknown; retried at the next check`,
+        });
+    for (const { fleet, image } of onOurImages) {
         const tags = await tagsOf(api, known, image);
-        if (tags && isManagedVersion(tags, tagKey))
-            bases.set(image.name, baseNameOf(image.name, tags[BASE_NAME_TAG_KEY]));
+        if (!tags) unreadable(fleet, image.name, `the tags of ${image.name}`);
+        else if (isManagedVersion(tags, tagKey)) bases.set(image.name, baseNameOf(image.name, tags[BASE_NAME_TAG_KEY]));
     }
     const lineages = new Map<string, ReturnType<typeof versionsOf>>();
+    const incomplete = new Set<string>();
     for (const base of new Set(bases.values())) {
         const candidates = images.filter((image) => image.state === "AVAILABLE" && mayBeVersionOf(image.name, [base]));
-        const versions = await mapWithConcurrency(candidates, TAG_READ_CONCURRENCY, async (image) => ({
-            name: image.name,
-            state: image.state,
-            createdTime: image.createdTime,
-            platform: image.platform,
-            tags: (await tagsOf(api, known, image)) ?? {},
-        }));
+        const versions = await mapWithConcurrency(candidates, TAG_READ_CONCURRENCY, async (image) => {
+            const tags = await tagsOf(api, known, image);
+            if (!tags) incomplete.add(base);
+            return {
+                name: image.name,
+                state: image.state,
+                createdTime: image.createdTime,
+                platform: image.platform,
+                tags: tags ?? {},
+            };
+        });
         lineages.set(base, versionsOf(base, versions, tagKey));
+    }
+    for (const { fleet, image } of onOurImages) {
+        const base = bases.get(image.name);
+        if (base !== undefined && incomplete.has(base)) unreadable(fleet, image.name, `the versions of ${base}`);
     }
     const concerned = onOurImages.filter(({ image }) => {
         const base = bases.get(image.name);
-        return base !== undefined && lineages.get(base)?.[0]?.name !== image.name;
+        return base !== undefined && !incomplete.has(base) && lineages.get(base)?.[0]?.name !== image.name;
     });
     const planned: FleetOnLineage[] = await mapWithConcurrency(
         concerned,
@@ -114,7 +132,19 @@ export async function rollOutLineages(
     const { roll, records } = planRollout(planned, updatedThisRun);
     for (const record of records)
         recordFleet(run, { ...record, ...(record.detail ? { detail: boundedDetail(record.detail) } : {}) });
+    const marked = new Set<string>();
     for (const record of roll) {
+        // Marked before the move, so the mark survives a step whose result is lost (I1).
+        if (!marked.has(record.image)) {
+            const failure = await markLeft(api, run, record.image);
+            if (failure) {
+                recordFleet(run, { ...record, outcome: "failed", detail: boundedDetail(failure) });
+                continue;
+            }
+            marked.add(record.image);
+            const tags = known.tags.get(record.image);
+            if (tags) known.tags.set(record.image, { ...tags, [FLEETS_LEFT_TAG_KEY]: run.runDate });
+        }
         try {
             await api.setFleetImage(record.fleet, record.newImage);
             recordFleet(run, { ...record, outcome: "rolledOut" });
@@ -128,6 +158,22 @@ export async function rollOutLineages(
         const fleet = fleets.find((f) => f.name === record.fleet);
         const image = fleet && (fleet.imageName ?? imageNameOfArn(fleet.imageArn));
         if (image === record.newImage) recordFleet(run, { ...record, outcome: "rolledOut", detail: undefined });
+    }
+}
+
+/**
+ * Tags the version fleets are about to leave with the run's date (FleetsLeft); an error that
+ * another check may not meet is returned, and the fleet waits. An image that already holds
+ * AppStream's 50 tags cannot take the mark: its fleets move anyway, and the run state alone keeps
+ * the version (a lost step may then forget it).
+ */
+async function markLeft(api: AppStreamApi, run: LifecycleRun, image: string): Promise<string | undefined> {
+    try {
+        await api.tagImage(`${run.imageArnPrefix}${image}`, { [FLEETS_LEFT_TAG_KEY]: run.runDate });
+        return undefined;
+    } catch (err) {
+        if (errorName(err) === "LimitExceededException") return undefined;
+        return `${image} could not be marked as left by fleets (${errorReason(err)}), so it was not rolled out yet; retried at the next check`;
     }
 }
 

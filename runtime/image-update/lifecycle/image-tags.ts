@@ -1,6 +1,7 @@
 /** The tags the updater reads and writes on images. */
 import {
     BASE_NAME_TAG_KEY,
+    FLEETS_LEFT_TAG_KEY,
     COMPLETED_TAG_VALUE,
     MAX_IMAGE_TAGS,
     NEXT_VERSION_TAG_KEY,
@@ -18,8 +19,8 @@ export function isTaggedForUpdate(tags: Tags, settings: Pick<RunSettings, "tagKe
  * Tags of the new image: the old image's tags, plus BaseName (so the next name is built from the
  * same base) and the opt-in tag (so the new image is picked up next cycle). The updater's own tags
  * win, and aws: tags cannot be set by callers. AppStream allows 50 tags per resource, and next
- * cycle this image gets NextVersion when it is itself updated, so it is given at most 49: one slot
- * stays free, or that TagResource would be refused every month. Old tags that do not fit are
+ * cycle this image gets NextVersion when it is itself updated, and FleetsLeft when fleets move off
+ * it, so it is given at most 48: two slots stay free, or those TagResource calls would be refused. Old tags that do not fit are
  * reported.
  */
 export function newImageTags(
@@ -29,10 +30,10 @@ export function newImageTags(
 ): { tags: Tags; dropped: string[] } {
     const tags: Tags = { [BASE_NAME_TAG_KEY]: baseName, [settings.tagKey]: settings.tagValue };
     const dropped: string[] = [];
-    const own = new Set([BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY, settings.tagKey]);
+    const own = new Set([BASE_NAME_TAG_KEY, NEXT_VERSION_TAG_KEY, FLEETS_LEFT_TAG_KEY, settings.tagKey]);
     for (const key of Object.keys(oldTags).sort()) {
         if (own.has(key) || isReservedTagKey(key)) continue;
-        if (Object.keys(tags).length < MAX_IMAGE_TAGS - 1) tags[key] = oldTags[key];
+        if (Object.keys(tags).length < MAX_IMAGE_TAGS - 2) tags[key] = oldTags[key];
         else dropped.push(key);
     }
     return { tags, dropped };

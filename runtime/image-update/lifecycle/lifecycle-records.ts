@@ -20,6 +20,8 @@ export interface RetentionRecord {
 
 /** The part of a run the lifecycle steps read and write. */
 export interface LifecycleRun {
+    /** The run's date, which names this cycle's versions. */
+    readonly runDate: string;
     readonly settings: Pick<RunSettings, "tagKey" | "tagValue" | "keepImageVersions">;
     /** `arn:<partition>:appstream:<region>:<account>:image/`: our account's images. */
     readonly imageArnPrefix: string;

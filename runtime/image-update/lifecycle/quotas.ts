@@ -98,15 +98,15 @@ export function quotaUsage(privateImages: readonly ImageInfo[], builders: readon
 }
 
 /**
- * The value a run holds itself to. When the account already uses more than the value (a
- * documented default standing in for a quota that could not be read, or a Service Quotas value
- * that lags an increase), the account's real quota is higher: the run does not hold itself to it
- * and lets AppStream's LimitExceededException decide. Nothing is ever deleted on the strength of
- * a quota value (retention deletes only beyond keepImageVersions), so an unknown quota costs at
- * most a refused CreateUpdatedImage.
+ * The value a run holds itself to. A documented default stands in for a quota that could not be
+ * read, and the account's real quota may be higher: the run does not hold itself to it. Nor to a
+ * value the account already exceeds (a Service Quotas value that lags an increase). In both cases
+ * AppStream's LimitExceededException decides. Nothing is ever deleted on the strength of a quota
+ * value (retention deletes only beyond keepImageVersions), so an unknown quota costs at most a
+ * refused CreateUpdatedImage.
  */
 export function effectiveQuota(quota: QuotaValue, used: number): number {
-    return used > quota.value ? Infinity : quota.value;
+    return quota.source === "default" || used > quota.value ? Infinity : quota.value;
 }
 
 /** How many more updates fit, and which quota is the first to run out. */
@@ -129,7 +129,8 @@ export function updateRoom(quotas: Quotas, usage: QuotaUsage): { room: number; l
  * of image builders, that this run does not read).
  */
 export function quotaHit(quotas: Quotas, usage: QuotaUsage): QuotaName | undefined {
-    return QUOTA_NAMES.find((name) => usage[name] >= effectiveQuota(quotas[name], usage[name]));
+    // After AppStream refused, a documented default the account has reached is the likeliest culprit.
+    return QUOTA_NAMES.find((name) => usage[name] >= quotas[name].value);
 }
 
 /** The console page where the quota is raised. */

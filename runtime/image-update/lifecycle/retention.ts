@@ -7,7 +7,7 @@
  */
 import { baseNameOf, updateSuffix, updatedImageName } from "./image-names";
 import type { Tags } from "./image-tags";
-import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY } from "../run/run-settings";
+import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, FLEETS_LEFT_TAG_KEY, NEXT_VERSION_TAG_KEY } from "../run/run-settings";
 import { KeptBecause, deletionProtection } from "./invariants";
 
 export interface ImageVersion {
@@ -72,8 +72,10 @@ export interface RetentionContext {
     readonly pendingUpdateBases: ReadonlySet<string>;
     /** Images whose update ended FAILED. */
     readonly failedUpdateSources: ReadonlySet<string>;
-    /** Images a fleet was moved off during this run. */
+    /** Images a fleet was moved off during this run (its records, and the FleetsLeft tag of this run's date). */
     readonly leftThisRun: ReadonlySet<string>;
+    /** The run's date: a version whose FleetsLeft tag says it was left on this date is kept. */
+    readonly runDate?: string;
 }
 
 /**
@@ -99,7 +101,9 @@ export function planRetention(opts: {
                     users,
                     baseOfPendingUpdate: context.pendingUpdateBases.has(version.name),
                     sourceOfFailedUpdate: context.failedUpdateSources.has(version.name),
-                    fleetsLeftThisRun: context.leftThisRun.has(version.name),
+                    fleetsLeftThisRun:
+                        context.leftThisRun.has(version.name) ||
+                        (context.runDate !== undefined && version.tags[FLEETS_LEFT_TAG_KEY] === context.runDate),
                 },
                 opts.keep,
             );

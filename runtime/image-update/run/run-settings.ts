@@ -8,6 +8,12 @@
 export const COMPLETED_TAG_VALUE = "Completed";
 /** Tag on an updated image that names the image made from it. */
 export const NEXT_VERSION_TAG_KEY = "NextVersion";
+/**
+ * Tag written on a version just before fleets are moved off it, with the run's date: retention
+ * keeps it until a later run, since sessions started before may still stream from it. It is on
+ * the image, not only in the run state, so a step whose result is lost cannot forget it.
+ */
+export const FLEETS_LEFT_TAG_KEY = "FleetsLeft";
 /** Tag on a new image that keeps the original base name, so names do not grow month after month. */
 export const BASE_NAME_TAG_KEY = "BaseName";
 /** SES SendEmail accepts at most 50 recipients per message. */

@@ -26,6 +26,8 @@ export interface ImageEntry {
     /** Present only when it differs from `name` (a BaseName tag, or a stripped update suffix). */
     readonly baseName?: string;
     status: ImageStatus;
+    /** Present only for an update adopted before its base name was known (its source's tags unreadable). */
+    readonly newName?: string;
     /** Why it failed, or the last retryable error while queued. */
     reason?: string;
     /** Something the admin should know that did not stop the image. */
@@ -61,5 +63,6 @@ export interface RunState extends LifecycleRun {
 }
 
 export const baseOf = (entry: ImageEntry): string => entry.baseName ?? entry.name;
-export const newNameOf = (state: RunState, entry: ImageEntry): string => updatedImageName(baseOf(entry), state.runDate);
+export const newNameOf = (state: RunState, entry: ImageEntry): string =>
+    entry.newName ?? updatedImageName(baseOf(entry), state.runDate);
 export const arnOf = (state: RunState, name: string): string => `${state.imageArnPrefix}${name}`;

@@ -23,6 +23,7 @@ import {
     updatedDisplayName,
     baseNameOf,
     runDateOf,
+    updateSuffix,
     updatedImageName,
 } from "../lifecycle/image-names";
 import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "../lifecycle/image-tags";
@@ -52,6 +53,19 @@ export async function startRun(
     const cache: ImageCache = new Map();
     const known: KnownImages = { images: privateImages, tags: new Map() };
     const images: ImageEntry[] = [];
+    // Updates of this cycle being made (or made since this execution started), by the image they were made from.
+    const madeThisCycle = new Map(
+        privateImages
+            .filter(
+                (made) =>
+                    made.name.endsWith(updateSuffix(runDate)) &&
+                    (IN_FLIGHT_STATES.includes(made.state) || (made.createdTime ?? "") >= startedAt),
+            )
+            .flatMap((made) => {
+                const source = imageNameOfArn(made.baseImageArn);
+                return source ? [[source, made.name] as const] : [];
+            }),
+    );
     await mapWithConcurrency(available, TAG_READ_CONCURRENCY, async (image) => {
         try {
             const tags = await api.listTags(image.arn);
@@ -60,6 +74,17 @@ export async function startRun(
             const entry = await discover(api, image, tags, { settings, runDate, startedAt, byName });
             if (entry) images.push(entry);
         } catch (err) {
+            // An update of this cycle in flight from it is followed all the same (a retried step's).
+            const made = madeThisCycle.get(image.name);
+            if (made) {
+                images.push({
+                    name: image.name,
+                    newName: made,
+                    status: "updating",
+                    note: `${made} is being made from it; followed`,
+                });
+                return;
+            }
             // Whether it is tagged is unknown: report it rather than silently skip it.
             const reason = boundedDetail(`could not read its tags: ${errorReason(err)}`);
             images.push({ name: image.name, status: "failed", reason, tagsUnread: true });
@@ -106,10 +131,20 @@ async function discover(
     tags: Tags,
     { settings, runDate, startedAt, byName }: DiscoveryContext,
 ): Promise<ImageEntry | undefined> {
-    if (isTaggedForUpdate(tags, settings)) return plan(image.name, tags);
-    if (tags[settings.tagKey] !== COMPLETED_TAG_VALUE) return undefined;
     const entry = plan(image.name, tags);
     const thisCycle = updatedImageName(baseOf(entry), runDate);
+    if (isTaggedForUpdate(tags, settings)) {
+        // This cycle's update exists already, made from this image (an attempt whose result and tag write were lost).
+        const made = byName.get(thisCycle);
+        if (!made?.baseImageArn || imageNameOfArn(made.baseImageArn) !== image.name) return entry;
+        return {
+            ...entry,
+            status: "updating",
+            note: `${thisCycle} was started by an earlier attempt of this run or by a run at the same time; it is followed, not started again`,
+            pendingOldImageTags: completedTags(settings.tagKey, thisCycle, tags).tags,
+        };
+    }
+    if (tags[settings.tagKey] !== COMPLETED_TAG_VALUE) return undefined;
     const next = byName.get(tags[NEXT_VERSION_TAG_KEY] ?? thisCycle);
     if (!next) return undefined;
     if (next.state === "FAILED") {
@@ -372,7 +407,7 @@ async function startUpdate(
         if (dropped.length > 0) {
             entry.note = appendNote(
                 entry.note,
-                `not copied to the new image (AppStream allows 50 tags, and one is kept free for NextVersion): ${dropped.join(", ")}`,
+                `not copied to the new image (AppStream allows 50 tags, and two are kept free for NextVersion and FleetsLeft): ${dropped.join(", ")}`,
             );
         }
         oldTags = known.tags;
@@ -391,15 +426,23 @@ async function startUpdate(
                 entry.note,
                 `CreateUpdatedImage answered ${errorName(err)}, yet ${newName} was made`,
             );
-        } else if (disposition === "fail" || !(await madeByUs(api, state, entry))) {
-            entry.status = "failed";
-            entry.reason = boundedDetail(
-                disposition === "fail"
-                    ? errorReason(err)
-                    : `an image named ${newName} already exists and was not made from this image`,
-            );
-            return "skipped";
         } else {
+            const ours = disposition === "exists" ? await madeByUs(api, state, entry) : false;
+            if (ours === undefined) {
+                // Whether the existing image is ours is unknown now: ask again at the next check.
+                entry.attempts = (entry.attempts ?? 0) + 1;
+                entry.reason = boundedDetail(`${newName} exists and its tags could not be read`);
+                return "backOff";
+            }
+            if (!ours) {
+                entry.status = "failed";
+                entry.reason = boundedDetail(
+                    disposition === "fail"
+                        ? errorReason(err)
+                        : `an image named ${newName} already exists and was not made from this image`,
+                );
+                return "skipped";
+            }
             entry.note = appendNote(
                 entry.note,
                 `${newName} already existed (an earlier run started it); it is followed, not started again`,
@@ -436,13 +479,16 @@ async function readImage(api: AppStreamApi, state: RunState, name: string) {
     return { tags, displayName: info?.displayName };
 }
 
-/** An existing image with the new name is ours when it carries this entry's BaseName tag. */
-async function madeByUs(api: AppStreamApi, state: RunState, entry: ImageEntry): Promise<boolean> {
+/**
+ * An existing image with the new name is ours when it carries this entry's BaseName tag; undefined
+ * when its tags cannot be read now (the next check asks again).
+ */
+async function madeByUs(api: AppStreamApi, state: RunState, entry: ImageEntry): Promise<boolean | undefined> {
     try {
         const tags = await api.listTags(arnOf(state, newNameOf(state, entry)));
         return tags[BASE_NAME_TAG_KEY] === baseOf(entry);
-    } catch {
-        return false;
+    } catch (err) {
+        return errorName(err) === "ResourceNotFoundException" ? false : undefined;
     }
 }
 
@@ -479,14 +525,29 @@ async function writeAllOldImageTags(api: AppStreamApi, state: RunState): Promise
 export async function checkRun(api: AppStreamApi, previous: RunState): Promise<RunState> {
     const state: RunState = structuredClone(previous);
     state.checks++;
-    const updating = state.images.filter((image) => image.status === "updating");
+    // Queued images whose start met an error may have been started all the same (a lost answer, a
+    // retried step): the poll looks for their new images too, and follows the ones made from them.
+    const suspects = state.images.filter((image) => image.status === "queued" && image.attempts);
+    const polled = [...state.images.filter((image) => image.status === "updating"), ...suspects];
     const updatedNow = new Set<string>();
-    if (updating.length > 0) {
-        const newNames = updating.map((entry) => newNameOf(state, entry));
+    if (polled.length > 0) {
+        const newNames = polled.map((entry) => newNameOf(state, entry));
         // The one call that may fail the step: nothing has been changed yet in this attempt.
         const found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
-        for (const [i, entry] of updating.entries()) {
+        for (const [i, entry] of polled.entries()) {
             const image = found.get(newNames[i]);
+            if (entry.status === "queued") {
+                if (!image || imageNameOfArn(image.baseImageArn) !== entry.name) continue;
+                entry.status = "updating";
+                entry.reason = undefined;
+                entry.waitingFor = undefined;
+                entry.createUnanswered = undefined;
+                entry.note = appendNote(
+                    entry.note,
+                    `${newNames[i]} was made although its start did not say so; it is followed`,
+                );
+                entry.pendingOldImageTags = completedTags(state.settings.tagKey, newNames[i], {}).tags;
+            }
             if (!image) {
                 entry.status = "failed";
                 entry.reason = boundedDetail(`the new image ${newNames[i]} no longer exists`);

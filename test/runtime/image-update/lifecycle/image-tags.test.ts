@@ -20,19 +20,19 @@ describe("image tags", () => {
         assert.deepStrictEqual(dropped, []);
     });
 
-    it("leaves one of AppStream's 50 tags free for NextVersion and says which old tags did not fit", () => {
+    it("leaves two of AppStream's 50 tags free, for NextVersion and FleetsLeft, and says which old tags did not fit", () => {
         const old = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${String(i).padStart(2, "0")}`, "v"]));
         const { tags, dropped } = newImageTags(old, "Office", SETTINGS);
-        assert.strictEqual(Object.keys(tags).length, 49);
+        assert.strictEqual(Object.keys(tags).length, 48);
         assert.strictEqual(tags.BaseName, "Office");
         assert.strictEqual(tags.AutoUpdate, "Enabled");
         assert.deepStrictEqual(
             dropped,
-            Array.from({ length: 13 }, (_, i) => `k${47 + i}`),
+            Array.from({ length: 14 }, (_, i) => `k${46 + i}`),
         );
-        // Next cycle the new image is the old one: Completed plus NextVersion still fit.
+        // Next cycle the new image is the old one: Completed, NextVersion and FleetsLeft still fit.
         const next = completedTags("AutoUpdate", "Office-Updated-2027-01-01", tags);
-        assert.strictEqual(Object.keys({ ...tags, ...next.tags }).length, 50);
+        assert.strictEqual(Object.keys({ ...tags, ...next.tags, FleetsLeft: "2027-01-01" }).length, 50);
         assert.strictEqual(next.nextVersionSkipped, false);
     });
 

@@ -207,7 +207,8 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         // Excel is marked Completed and its update of this cycle is still being made: followed, not lost.
         assert.deepStrictEqual(statusOf(final), { Excel: "updated", Office: "updated" });
         const noteOf = (name: string) => final.images.find((i) => i.name === name)?.note ?? "";
-        assert.match(noteOf("Office"), /already existed \(an earlier run started it\)/);
+        // Its new image names it as its base (BaseImageArn): followed from the listing, before any call.
+        assert.match(noteOf("Office"), /was started by an earlier attempt of this run or by a run at the same time/);
         assert.match(noteOf("Excel"), /was started by an earlier attempt of this run or by a run at the same time/);
         assert.deepStrictEqual(account.updatesOf("Office"), [NEW("Office")]);
         assert.deepStrictEqual(account.updatesOf("Excel"), [NEW("Excel")]);

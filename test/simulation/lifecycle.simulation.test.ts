@@ -1,0 +1,116 @@
+/**
+ * The fault-injection simulation in npm test: a fixed seed and a few hundred cases (npm run
+ * test:simulate runs 10,000). Each negative control plants one of issue 20's defects in the
+ * serialized archive and shows the simulation catches it, naming the invariant it breaks.
+ */
+import * as assert from "assert";
+import { loadSerializedHandler } from "../helpers/lambda-archive";
+import { withEnvironment } from "../helpers/environment";
+import { deployedWorkflow } from "../helpers/deployed-workflow";
+import { formatReport, simulate, simulationDeployment } from "./simulation";
+import { Deployment } from "./run-case";
+
+const SEED = 20_2026;
+const CASES = Number(process.env.SIMULATION_CASES ?? 150);
+
+/** The deployed handler with `plant` applied to its serialized __index.js. */
+async function planted(replace: [string | RegExp, string][]): Promise<Deployment> {
+    const deployed = await deployedWorkflow({
+        config: { imageUpdates: "true", notifyEmails: '["ops@example.com"]', senderEmail: "appstream@example.com" },
+    });
+    let text = deployed.archive["__index.js"];
+    for (const [from, to] of replace) {
+        const next = text.replace(from, to);
+        if (next === text) throw new Error(`the plant ${String(from)} matched nothing in __index.js`);
+        text = next;
+    }
+    const handler = loadSerializedHandler(text);
+    return {
+        ...deployed,
+        handler: (event, context) => withEnvironment({ AWS_REGION: "eu-west-1" }, () => handler(event, context)),
+    };
+}
+
+describe("fault-injection simulation of the image lifecycle (seeded; real ASL + serialized Lambda + model-validated fake)", function () {
+    this.timeout(900_000);
+    const region = process.env.AWS_REGION;
+    before(() => {
+        process.env.AWS_REGION = "eu-west-1";
+    });
+    after(() => {
+        if (region === undefined) delete process.env.AWS_REGION;
+        else process.env.AWS_REGION = region;
+    });
+
+    it(`holds I1-I5 over ${CASES} generated accounts and fault schedules`, async () => {
+        const report = await simulate({
+            cases: CASES,
+            seed: Number(process.env.SIMULATION_SEED ?? SEED),
+            ...(process.env.SIMULATION_PATH ? { path: process.env.SIMULATION_PATH } : {}),
+        });
+        console.log(`      ${formatReport(report).replace(/\n/g, "\n      ")}`);
+        for (const kind of ["throttle", "error", "lostAnswer", "stepRetry", "secondExecution"] as const) {
+            assert.ok(report.faults[kind] > 0, `no ${kind} fault was injected`);
+        }
+        for (const id of ["I1", "I2", "I3", "I4", "I5"] as const)
+            assert.ok(report.checks[id] > 0, `${id} never checked`);
+    });
+
+    const controls: { name: string; invariant: string; plant: [string | RegExp, string][] }[] = [
+        {
+            name: "defects 1 and 2: deleting within keepImageVersions",
+            invariant: "I1",
+            plant: [
+                [
+                    "facts.position < Math.max(1, keepImageVersions)",
+                    "facts.position < Math.max(1, keepImageVersions - 1)",
+                ],
+            ],
+        },
+        {
+            name: "defect 6: moving a fleet on another account's image",
+            invariant: "I3",
+            plant: [["return imageArnPrefixOf(fleet.imageArn) === ourImageArnPrefix;", "return true;"]],
+        },
+        {
+            name: "defect 5: a retried StartRun forgetting the updates it started",
+            invariant: "I2",
+            plant: [[/if \(!\(await madeFrom\([^\n]*\n\s*return undefined;/, "return undefined;"]],
+        },
+        {
+            name: "defect 4: claiming a failed image keeps its opt-in tag",
+            invariant: "I5",
+            // The old code noted the failure but kept no state of it, so the summary said "keeps its opt-in tag".
+            plant: [
+                [
+                    "entry.tagError = (0, state_budget_1.boundedDetail)",
+                    "entry.pendingOldImageTags = undefined; entry.tagError = (0, state_budget_1.boundedDetail)",
+                ],
+            ],
+        },
+        {
+            name: "defect 8: a computed destructuring key on the tagging fault path",
+            invariant: "I2",
+            // What the serializer made of the old code: a module name the archive never defines, on every TagResource failure.
+            plant: [
+                [
+                    "entry.tagError = (0, state_budget_1.boundedDetail)",
+                    "const { [run_settings_9.NEXT_VERSION_TAG_KEY]: _next, ...rest } = pending; entry.tagError = (0, state_budget_1.boundedDetail)",
+                ],
+            ],
+        },
+    ];
+    for (const control of controls) {
+        it(`negative control, ${control.name}: the simulation fails on ${control.invariant}`, async () => {
+            await simulationDeployment();
+            const deployment = await planted(control.plant);
+            const failure = await simulate({ cases: CASES, seed: SEED, deployment, endOnFailure: true }).then(
+                () => undefined,
+                (err: Error) => err.message,
+            );
+            assert.ok(failure, "the planted defect went unnoticed");
+            assert.match(failure, new RegExp(`\\b${control.invariant} \\(`), failure.slice(0, 2000));
+            assert.match(failure, /seed/i);
+        });
+    }
+});
