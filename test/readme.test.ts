@@ -49,6 +49,7 @@ describe("README stays true", () => {
             "npm ci && npm test",
             "npm run test:trino",
             "npm run test:example",
+            "npm run test:simulate",
             "command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }",
             "npm run test:render",
         ]);

@@ -58,6 +58,24 @@ describe("fault-injection simulation of the image lifecycle (seeded; real ASL + 
 
     const controls: { name: string; invariant: string; plant: [string | RegExp, string][] }[] = [
         {
+            name: "defect 3: rollout only at the check where a new version appears",
+            invariant: "I3",
+            plant: [
+                ["await (0, apply_rollout_1.rollOutLineages)(api, state, known, new Set());", ""],
+                ["if (updatedNow.size > 0 || fleetsWaiting) {", "if (updatedNow.size > 0) {"],
+            ],
+        },
+        {
+            name: "defect 7: images blocked by the image quota never restarted after retention frees room",
+            invariant: "I4",
+            plant: [
+                [
+                    "if (retentionOn && deleted > 0 && blocked.length > 0",
+                    "if (false && deleted > 0 && blocked.length > 0",
+                ],
+            ],
+        },
+        {
             name: "defects 1 and 2: deleting within keepImageVersions",
             invariant: "I1",
             plant: [

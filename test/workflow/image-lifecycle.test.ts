@@ -234,7 +234,7 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         const account = new FakeAppStreamAccount([optedIn("Office")], {
             fleets: [
                 { name: "partner", imageName: "Office", imageAccount: "999999999999", tags: OPT_IN },
-                { name: "ours", imageName: "Office", tags: OPT_IN },
+                { name: "ours", imageName: "Office", tags: { ...OPT_IN, "pulumi:stack": "prod" } },
             ],
         });
         await month(await deploy(), account, DECEMBER);
@@ -244,6 +244,9 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
             account.fleetMoves.map((m) => m.fleet),
             ["ours"],
         );
+        // The fleet carries a Pulumi tag: its next deploy would move it back, and the email says so.
+        const { text } = await month(await deploy(), account, JANUARY);
+        assert.match(text, /ours: Office-Updated-2026-12-01 -> Office-Updated-2027-01-01 .*Pulumi manages this fleet/);
     });
 
     it("defects 4 and 8: when setting a failed update's opt-in tag back fails, the deployed Lambda does not crash, the email says so, and the next run takes it up again", async () => {

@@ -132,7 +132,7 @@ function reportSections(summary: RunSummary): Section[] {
             "Fleets rolled out to the new image",
             fleets("rolledOut").map(
                 (f) =>
-                    `${f.fleet}: ${f.image} -> ${f.newImage} (running sessions keep theirs; new sessions get the new image)`,
+                    `${f.fleet}: ${f.image} -> ${f.newImage} (running sessions keep theirs; new sessions get the new image)${f.detail ? `. ${f.detail}` : ""}`,
             ),
         ),
         section(

@@ -53,6 +53,21 @@ async function imagesWithTags(
     }));
 }
 
+/**
+ * A version an earlier pass recorded that is no longer listed was deleted since: by an attempt of
+ * this step whose result Step Functions lost (and retried), or by hand. Its record must not go on
+ * saying it was kept (I5). With retention off nothing of ours deleted it, so the record goes.
+ */
+function forgetVanished(run: LifecycleRun, images: readonly ImageInfo[], keep: number): void {
+    if (!run.retention) return;
+    const listed = new Set(images.map((image) => image.name));
+    run.retention.items = run.retention.items.flatMap((record) => {
+        if (record.image.startsWith("(") || listed.has(record.image) || record.kept === undefined) return [record];
+        if (keep === 0) return [];
+        return [{ image: record.image, detail: "deleted by an attempt of this run whose result was lost, or by hand" }];
+    });
+}
+
 /** After a DeleteImage error: read the image back, so the record says whether it is gone. */
 async function afterFailedDelete(api: AppStreamApi, image: string, err: unknown): Promise<RetentionRecord> {
     // Already gone (a retried step deleted it): what was asked for is done.
@@ -88,6 +103,7 @@ export async function applyRetention(
         api.listFleets(),
         api.listImageBuilders(),
     ]);
+    forgetVanished(run, images, pass.keep);
     const known = pass.knownTags ?? new Map<string, Tags>();
     const versions = await imagesWithTags(api, images, pass.bases, known);
     const versionTags = new Map(versions.map((v) => [v.name, v.tags]));

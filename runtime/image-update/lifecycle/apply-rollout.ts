@@ -27,6 +27,18 @@ export interface KnownImages {
 
 const LISTING_FAILED = "(fleets could not be listed)";
 
+/** Tag key prefixes IaC tools leave on what they manage, and the tool's name. */
+const IAC_TAG_PREFIXES: [string, string][] = [
+    ["aws:cloudformation:", "CloudFormation"],
+    ["pulumi:", "Pulumi"],
+    ["terraform", "Terraform"],
+];
+
+function iacManager(tags: Tags): string | undefined {
+    const keys = Object.keys(tags).map((key) => key.toLowerCase());
+    return IAC_TAG_PREFIXES.find(([prefix]) => keys.some((key) => key.startsWith(prefix)))?.[1];
+}
+
 /** Tags of an image, read once per invocation; undefined when they cannot be read. */
 async function tagsOf(api: AppStreamApi, known: KnownImages, image: ImageInfo): Promise<Tags | undefined> {
     const cached = known.tags.get(image.name);
@@ -116,6 +128,8 @@ export async function rollOutLineages(
         const base = bases.get(image.name);
         return base !== undefined && !incomplete.has(base) && lineages.get(base)?.[0]?.name !== image.name;
     });
+    // Fleets an IaC tool manages, by the tag it leaves: its next deploy sets the image back.
+    const managedBy = new Map<string, string>();
     const planned: FleetOnLineage[] = await mapWithConcurrency(
         concerned,
         TAG_READ_CONCURRENCY,
@@ -124,7 +138,11 @@ export async function rollOutLineages(
             image: image.name,
             lineage: lineages.get(bases.get(image.name)!)!,
             optedIn: await api.listTags(fleet.arn).then(
-                (tags) => isTaggedForUpdate(tags, run.settings),
+                (tags) => {
+                    const tool = iacManager(tags);
+                    if (tool) managedBy.set(fleet.name, tool);
+                    return isTaggedForUpdate(tags, run.settings);
+                },
                 (err: unknown) => new Error(errorReason(err)),
             ),
         }),
@@ -147,7 +165,16 @@ export async function rollOutLineages(
         }
         try {
             await api.setFleetImage(record.fleet, record.newImage);
-            recordFleet(run, { ...record, outcome: "rolledOut" });
+            const tool = managedBy.get(record.fleet);
+            recordFleet(run, {
+                ...record,
+                outcome: "rolledOut",
+                ...(tool
+                    ? {
+                          detail: `${tool} manages this fleet: set its image there too, or its next deploy moves it back`,
+                      }
+                    : {}),
+            });
         } catch (err) {
             recordFleet(run, await readBack(api, record, err));
         }

@@ -525,29 +525,18 @@ async function writeAllOldImageTags(api: AppStreamApi, state: RunState): Promise
 export async function checkRun(api: AppStreamApi, previous: RunState): Promise<RunState> {
     const state: RunState = structuredClone(previous);
     state.checks++;
-    // Queued images whose start met an error may have been started all the same (a lost answer, a
-    // retried step): the poll looks for their new images too, and follows the ones made from them.
-    const suspects = state.images.filter((image) => image.status === "queued" && image.attempts);
-    const polled = [...state.images.filter((image) => image.status === "updating"), ...suspects];
+    // Queued images may have been started all the same (a lost answer, a retried step): a new image
+    // made from one (BaseImageArn) is followed. The listing serves the next batch's quota count too.
+    // These two reads may fail the step: nothing has been changed yet in this attempt.
+    const listing = state.images.some((image) => image.status === "queued") ? await api.listPrivateImages() : undefined;
+    if (listing) adoptStarted(state, listing);
+    const polled = state.images.filter((image) => image.status === "updating");
     const updatedNow = new Set<string>();
     if (polled.length > 0) {
         const newNames = polled.map((entry) => newNameOf(state, entry));
-        // The one call that may fail the step: nothing has been changed yet in this attempt.
         const found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
         for (const [i, entry] of polled.entries()) {
             const image = found.get(newNames[i]);
-            if (entry.status === "queued") {
-                if (!image || imageNameOfArn(image.baseImageArn) !== entry.name) continue;
-                entry.status = "updating";
-                entry.reason = undefined;
-                entry.waitingFor = undefined;
-                entry.createUnanswered = undefined;
-                entry.note = appendNote(
-                    entry.note,
-                    `${newNames[i]} was made although its start did not say so; it is followed`,
-                );
-                entry.pendingOldImageTags = completedTags(state.settings.tagKey, newNames[i], {}).tags;
-            }
             if (!image) {
                 entry.status = "failed";
                 entry.reason = boundedDetail(`the new image ${newNames[i]} no longer exists`);
@@ -569,10 +558,26 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     if (hasWork(state) && state.checks >= state.settings.maxChecks) {
         timeOut(state);
     } else {
-        await fillBatch(api, state, new Map());
+        await fillBatch(api, state, new Map(), listing);
     }
     await finishStep(api, state);
     return state;
+}
+
+/** Follows the queued images whose new image of this cycle exists and names them as its base. */
+function adoptStarted(state: RunState, listing: readonly ImageInfo[]): void {
+    const byName = new Map(listing.map((image) => [image.name, image]));
+    for (const entry of state.images) {
+        if (entry.status !== "queued") continue;
+        const newName = newNameOf(state, entry);
+        if (imageNameOfArn(byName.get(newName)?.baseImageArn) !== entry.name) continue;
+        entry.status = "updating";
+        entry.reason = undefined;
+        entry.waitingFor = undefined;
+        entry.createUnanswered = undefined;
+        entry.note = appendNote(entry.note, `${newName} was made although its start did not say so; it is followed`);
+        entry.pendingOldImageTags = completedTags(state.settings.tagKey, newName, {}).tags;
+    }
 }
 
 /** maxChecks reached: what is still running or never started is reported, each as it is. */
