@@ -20,3 +20,18 @@ export async function withEnvironment<T>(
         set(saved);
     }
 }
+
+/**
+ * Mocha hooks that set AWS_REGION for a suite, as the Lambda runtime does (the email names the
+ * Region), and put back what it was after the suite.
+ */
+export function inLambdaRegion(region = "eu-west-1"): void {
+    const saved = process.env.AWS_REGION;
+    before(() => {
+        process.env.AWS_REGION = region;
+    });
+    after(() => {
+        if (saved === undefined) delete process.env.AWS_REGION;
+        else process.env.AWS_REGION = saved;
+    });
+}

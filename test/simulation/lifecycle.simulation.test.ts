@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { loadSerializedHandler } from "../helpers/lambda-archive";
-import { withEnvironment } from "../helpers/environment";
+import { inLambdaRegion, withEnvironment } from "../helpers/environment";
 import { deployedWorkflow } from "../helpers/deployed-workflow";
 import { formatReport, simulate, simulationDeployment } from "./simulation";
 import { Deployment } from "./run-case";
@@ -33,14 +33,7 @@ async function planted(replace: [string | RegExp, string][]): Promise<Deployment
 
 describe("fault-injection simulation of the image lifecycle (seeded; real ASL + serialized Lambda + model-validated fake)", function () {
     this.timeout(900_000);
-    const region = process.env.AWS_REGION;
-    before(() => {
-        process.env.AWS_REGION = "eu-west-1";
-    });
-    after(() => {
-        if (region === undefined) delete process.env.AWS_REGION;
-        else process.env.AWS_REGION = region;
-    });
+    inLambdaRegion();
 
     it(`holds I1-I5 over ${CASES} generated accounts and fault schedules`, async () => {
         const report = await simulate({
@@ -49,6 +42,8 @@ describe("fault-injection simulation of the image lifecycle (seeded; real ASL + 
             ...(process.env.SIMULATION_PATH ? { path: process.env.SIMULATION_PATH } : {}),
         });
         console.log(`      ${formatReport(report).replace(/\n/g, "\n      ")}`);
+        // A replay of one case need not meet every fault and invariant; a run of many must.
+        if (process.env.SIMULATION_PATH) return;
         for (const kind of ["throttle", "error", "lostAnswer", "stepRetry", "secondExecution"] as const) {
             assert.ok(report.faults[kind] > 0, `no ${kind} fault was injected`);
         }

@@ -194,9 +194,11 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
             if (notify && summary) {
                 for (const image of made) checkReported(image, summary);
             }
-            if (summary) checkSummaryIsTrue(id, summary);
+            // A failure email reports what the run knew when it stopped, and says so: I5 holds it to nothing later.
+            if (notify && summary) checkSummaryIsTrue(id, summary);
             if (notify && summary) checkFleetsListed(id, summary);
-            if (notify && summary && faultFree) checkRoomUsed(summary);
+            // Only a run that read the true image quota can be held to using the room it has.
+            if (notify && summary && faultFree && quotas.read === "readable") checkRoomUsed(summary);
         };
         const checkReported = (image: FakeImage, summary: RunSummary) => {
             const source = image.updatedFrom!;

@@ -11,6 +11,7 @@ import { DeployedWorkflow, deployedWorkflow } from "../helpers/deployed-workflow
 import { FakeAppStreamAccount, FakeFleetSpec, FakeImageSpec, mockAppStream, mockSes } from "../helpers/fake-appstream";
 import { LocalWorkflowRun, runLocalWorkflow } from "../helpers/local-workflow";
 import { sdkError } from "../helpers/sdk-errors";
+import { inLambdaRegion } from "../helpers/environment";
 
 const EMAIL_CONFIG = { notifyEmails: '["ops@example.com"]', senderEmail: "appstream@example.com" };
 const DECEMBER = "2026-12-01T12:00:00Z";
@@ -30,15 +31,7 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         if (!deployments.has(key)) deployments.set(key, deployedWorkflow({ config: { ...EMAIL_CONFIG, ...config } }));
         return deployments.get(key)!;
     };
-    const region = process.env.AWS_REGION;
-
-    before(() => {
-        process.env.AWS_REGION = "eu-west-1";
-    });
-    after(() => {
-        if (region === undefined) delete process.env.AWS_REGION;
-        else process.env.AWS_REGION = region;
-    });
+    inLambdaRegion();
     beforeEach(() => {
         ses = mockSes();
     });

@@ -8,6 +8,7 @@ import { RunInput } from "../../runtime/image-update/run/run-settings";
 import { DeployedWorkflow, deployedWorkflow } from "../helpers/deployed-workflow";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream, mockSes } from "../helpers/fake-appstream";
 import { LocalWorkflowRun, runLocalWorkflow } from "../helpers/local-workflow";
+import { inLambdaRegion } from "../helpers/environment";
 
 /** What `pulumi up` would deploy with this stack config. */
 const deploy = (config: Record<string, string>) => deployedWorkflow({ config });
@@ -24,16 +25,7 @@ const tagged = (name: string, update?: FakeImageSpec["update"]): FakeImageSpec =
 describe("image update workflow as deployed (real ASL + serialized handler + fake account)", function () {
     let ses: ReturnType<typeof mockSes>;
     let appstream: { restore(): void } | undefined;
-    const region = process.env.AWS_REGION;
-
-    before(() => {
-        // The Lambda runtime sets AWS_REGION; the email names it.
-        process.env.AWS_REGION = "eu-west-1";
-    });
-    after(() => {
-        if (region === undefined) delete process.env.AWS_REGION;
-        else process.env.AWS_REGION = region;
-    });
+    inLambdaRegion();
     beforeEach(() => {
         ses = mockSes();
     });

@@ -88,6 +88,12 @@ export async function rollOutLineages(
         .map((fleet) => ({ fleet, image: byName.get(fleet.imageName ?? imageNameOfArn(fleet.imageArn) ?? "") }))
         .filter((f): f is { fleet: FleetInfo; image: ImageInfo } => f.image?.state === "AVAILABLE");
     const { tagKey } = run.settings;
+    // An image an AVAILABLE update was made from belongs to its lineage even when the tags that say
+    // so could not be written (a failed or lost TagResource).
+    const updated = new Set([
+        ...updatedThisRun,
+        ...images.filter((i) => i.state === "AVAILABLE").flatMap((i) => imageNameOfArn(i.baseImageArn) ?? []),
+    ]);
     const bases = new Map<string, string>();
     // A fleet whose image's lineage cannot be read in full waits: moving it to what looks newest could be wrong.
     const unreadable = (fleet: FleetInfo, image: string, what: string) =>
@@ -101,7 +107,9 @@ export async function rollOutLineages(
     for (const { fleet, image } of onOurImages) {
         const tags = await tagsOf(api, known, image);
         if (!tags) unreadable(fleet, image.name, `the tags of ${image.name}`);
-        else if (isManagedVersion(tags, tagKey)) bases.set(image.name, baseNameOf(image.name, tags[BASE_NAME_TAG_KEY]));
+        else if (isManagedVersion(tags, tagKey) || updated.has(image.name)) {
+            bases.set(image.name, baseNameOf(image.name, tags[BASE_NAME_TAG_KEY]));
+        }
     }
     const lineages = new Map<string, ReturnType<typeof versionsOf>>();
     const incomplete = new Set<string>();
@@ -118,7 +126,7 @@ export async function rollOutLineages(
                 tags: tags ?? {},
             };
         });
-        lineages.set(base, versionsOf(base, versions, tagKey));
+        lineages.set(base, versionsOf(base, versions, tagKey, updated));
     }
     for (const { fleet, image } of onOurImages) {
         const base = bases.get(image.name);

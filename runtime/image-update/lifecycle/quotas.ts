@@ -129,8 +129,9 @@ export function updateRoom(quotas: Quotas, usage: QuotaUsage): { room: number; l
  * of image builders, that this run does not read).
  */
 export function quotaHit(quotas: Quotas, usage: QuotaUsage): QuotaName | undefined {
-    // After AppStream refused, a documented default the account has reached is the likeliest culprit.
-    return QUOTA_NAMES.find((name) => usage[name] >= quotas[name].value);
+    // A documented default says nothing of the account's real quota: a refusal is never pinned on
+    // one (the simulation found a concurrent-update refusal reported as "image quota reached").
+    return QUOTA_NAMES.find((name) => usage[name] >= effectiveQuota(quotas[name], usage[name]));
 }
 
 /** The console page where the quota is raised. */

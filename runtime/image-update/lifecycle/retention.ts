@@ -53,12 +53,18 @@ export function mayBeVersionOf(name: string, bases: readonly string[]): boolean 
 }
 
 /** The AVAILABLE versions of `base`, newest first (by creation time, then name). */
-export function versionsOf(base: string, images: readonly ImageVersion[], tagKey: string): ImageVersion[] {
+export function versionsOf(
+    base: string,
+    images: readonly ImageVersion[],
+    tagKey: string,
+    /** Images known to be updated by this tool whatever their tags say (an update names them as its base). */
+    updated: ReadonlySet<string> = new Set(),
+): ImageVersion[] {
     return images
         .filter(
             (image) =>
                 image.state === "AVAILABLE" &&
-                isManagedVersion(image.tags, tagKey) &&
+                (isManagedVersion(image.tags, tagKey) || updated.has(image.name)) &&
                 baseNameOf(image.name, image.tags[BASE_NAME_TAG_KEY]) === base,
         )
         .sort((a, b) => (b.createdTime ?? "").localeCompare(a.createdTime ?? "") || b.name.localeCompare(a.name));

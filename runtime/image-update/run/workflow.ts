@@ -77,12 +77,10 @@ export async function startRun(
             // An update of this cycle in flight from it is followed all the same (a retried step's).
             const made = madeThisCycle.get(image.name);
             if (made) {
-                images.push({
-                    name: image.name,
-                    newName: made,
-                    status: "updating",
-                    note: `${made} is being made from it; followed`,
-                });
+                // Marking it Completed again is harmless, and needed if the lost attempt's tag write failed.
+                const pendingOldImageTags = completedTags(settings.tagKey, made, {}).tags;
+                const note = `${made} is being made from it; followed`;
+                images.push({ name: image.name, newName: made, status: "updating", note, pendingOldImageTags });
                 return;
             }
             // Whether it is tagged is unknown: report it rather than silently skip it.
@@ -513,7 +511,23 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
             entry.note = appendNote(entry.note, nextVersionSkippedNote(entry));
             return writeOldImageTags(api, state, entry);
         }
+        // The write may have taken effect though its answer was lost: read the tags back (I5).
+        if (isTransientError(err) && (await tagsInPlace(api, state, entry.name, pending))) {
+            entry.pendingOldImageTags = undefined;
+            entry.tagError = undefined;
+            return;
+        }
         entry.tagError = boundedDetail(errorReason(err));
+    }
+}
+
+/** Whether the image carries every one of `tags` now; false when its tags cannot be read. */
+async function tagsInPlace(api: AppStreamApi, state: RunState, name: string, tags: Tags): Promise<boolean> {
+    try {
+        const current = await api.listTags(arnOf(state, name));
+        return Object.entries(tags).every(([key, value]) => current[key] === value);
+    } catch {
+        return false;
     }
 }
 
