@@ -13,7 +13,9 @@
  * updates; Service Quotas answers their values), fleets with their state, platform, image and tags,
  * image builders, and images shared with other accounts. UpdateFleet changes a fleet's image only
  * in the states the UpdateFleet reference allows, and DeleteImage refuses an image a fleet or image
- * builder uses (ResourceInUseException).
+ * builder uses (ResourceInUseException). An updated image's BaseImageArn names the image it was
+ * made from, as the API reference defines the field ("The ARN of the image from which this image
+ * was created"); the runtime does not depend on it alone (the BaseName tag, the run state).
  */
 import {
     AppStreamClient,
