@@ -16,7 +16,7 @@ import { streamsOurImage } from "./invariants";
 import { LifecycleRun, recordFleet } from "./lifecycle-records";
 import { imageNameOfArn, isManagedVersion, mayBeVersionOf, versionsOf } from "./retention";
 import { FleetOnLineage, FleetRecord, planRollout } from "./rollout";
-import { BASE_NAME_TAG_KEY, FLEETS_LEFT_TAG_KEY } from "../run/run-settings";
+import { BASE_NAME_TAG_KEY, FLEETS_LEFT_TAG_KEY, MAX_IMAGE_TAGS } from "../run/run-settings";
 
 /** What this invocation already read: the private images and the tags of some of them. */
 export interface KnownImages {
@@ -203,11 +203,16 @@ export async function rollOutLineages(
  * the version (a lost step may then forget it).
  */
 async function markLeft(api: AppStreamApi, run: LifecycleRun, image: string): Promise<string | undefined> {
+    const arn = `${run.imageArnPrefix}${image}`;
     try {
-        await api.tagImage(`${run.imageArnPrefix}${image}`, { [FLEETS_LEFT_TAG_KEY]: run.runDate });
+        await api.tagImage(arn, { [FLEETS_LEFT_TAG_KEY]: run.runDate });
         return undefined;
     } catch (err) {
-        if (errorName(err) === "LimitExceededException") return undefined;
+        // Only an image that really holds AppStream's 50 tags moves on without the mark.
+        if (errorName(err) === "LimitExceededException") {
+            const tags = await api.listTags(arn).catch(() => undefined);
+            if (tags && Object.keys(tags).length >= MAX_IMAGE_TAGS) return undefined;
+        }
         return `${image} could not be marked as left by fleets (${errorReason(err)}), so it was not rolled out yet; retried at the next check`;
     }
 }
