@@ -239,3 +239,31 @@ async function readBack(api: AppStreamApi, record: FleetRecord, err: unknown): P
         };
     }
 }
+
+/**
+ * At the end of a run, the fleets still recorded as not rolled out are read again: another
+ * execution, or a person, may have moved them since the record was made (I5). When they cannot be
+ * read, the record says that whether they moved since is unknown.
+ */
+export async function confirmWaitingFleets(api: AppStreamApi, run: LifecycleRun): Promise<void> {
+    const waiting = (run.fleets?.items ?? []).filter(
+        (r) => (r.outcome === "failed" || r.outcome === "skipped") && !r.fleet.startsWith("(") && !r.effectUnknown,
+    );
+    if (waiting.length === 0) return;
+    let fleets: FleetInfo[];
+    try {
+        fleets = await api.describeFleets(waiting.map((r) => r.fleet));
+    } catch (err) {
+        for (const record of waiting) {
+            const detail = `${record.detail ?? "not rolled out"}; whether it has moved since is unknown (${errorReason(err)})`;
+            recordFleet(run, { ...record, effectUnknown: true, detail: boundedDetail(detail) });
+        }
+        return;
+    }
+    for (const record of waiting) {
+        const fleet = fleets.find((f) => f.name === record.fleet);
+        if (fleet && (fleet.imageName ?? imageNameOfArn(fleet.imageArn)) === record.newImage) {
+            recordFleet(run, { ...record, outcome: "rolledOut", detail: undefined });
+        }
+    }
+}

@@ -14,7 +14,7 @@
 import { errorName, errorReason, isTransientError } from "../../aws/errors";
 import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
 import { applyRetention } from "../lifecycle/apply-retention";
-import { KnownImages, rollOutLineages } from "../lifecycle/apply-rollout";
+import { KnownImages, confirmWaitingFleets, rollOutLineages } from "../lifecycle/apply-rollout";
 import { QuotaApi, QuotaUsage, quotaHit, quotaUsage, readQuotas, updateRoom } from "../lifecycle/quotas";
 import { IN_FLIGHT_STATES, imageNameOfArn } from "../lifecycle/retention";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
@@ -239,6 +239,7 @@ async function finishStep(api: AppStreamApi, state: RunState): Promise<void> {
     }
     await writeAllOldImageTags(api, state);
     state.done = !hasWork(state);
+    if (state.done) await confirmWaitingFleets(api, state);
 }
 
 /**
