@@ -47,6 +47,7 @@ import {
 } from "@aws-sdk/client-service-quotas";
 import { SESClient, SendEmailCommand, SendEmailCommandInput } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
+import * as sinon from "sinon";
 import { sdkError } from "./sdk-errors";
 import { VALIDATION_ERROR, modelChecked, serviceModel, shapeViolations } from "./service-model";
 
@@ -643,7 +644,10 @@ export const FLEETS_PAGE = 10;
 
 /** Answers every AppStreamClient call from `account` until `restore()`. */
 export function mockAppStream(account: FakeAppStreamAccount): { restore(): void } {
-    const mock = mockClient(AppStreamClient);
+    // Each mock in a sandbox of its own: on sinon's default sandbox, a restored stub is still held,
+    // and thousands of simulation cases leaked them (sinon's "potential memory leak" warning).
+    const sandbox = sinon.createSandbox();
+    const mock = mockClient(AppStreamClient, { sandbox });
     const checked = <I extends object, O>(operation: string, handler: (input: I) => Promise<O>) => {
         const validated = modelChecked("appstream", operation, handler);
         // A lost answer happens on the network, after AppStream acted: outside the model check.
@@ -680,7 +684,7 @@ export function mockAppStream(account: FakeAppStreamAccount): { restore(): void 
     );
     mock.on(DeleteImageCommand).callsFake(checked("DeleteImage", (input) => account.deleteImage(input)));
     // Service Quotas answers the account's quotas (a separate client, the same fake account).
-    const quotas = mockClient(ServiceQuotasClient);
+    const quotas = mockClient(ServiceQuotasClient, { sandbox });
     quotas
         .on(GetServiceQuotaCommand)
         .callsFake(
@@ -689,10 +693,7 @@ export function mockAppStream(account: FakeAppStreamAccount): { restore(): void 
             ),
         );
     return {
-        restore: () => {
-            mock.restore();
-            quotas.restore();
-        },
+        restore: () => sandbox.restore(),
     };
 }
 
@@ -703,7 +704,8 @@ export function mockAppStream(account: FakeAppStreamAccount): { restore(): void 
  */
 export function mockSes(): { sent: SendEmailCommandInput[]; restore(): void } {
     const sent: SendEmailCommandInput[] = [];
-    const mock = mockClient(SESClient);
+    const sandbox = sinon.createSandbox();
+    const mock = mockClient(SESClient, { sandbox });
     mock.on(SendEmailCommand).callsFake(
         modelChecked("ses", "SendEmail", async (input: SendEmailCommandInput) => {
             const destination = input.Destination ?? {};
@@ -719,7 +721,7 @@ export function mockSes(): { sent: SendEmailCommandInput[]; restore(): void } {
             return { MessageId: `message-${sent.length}` };
         }),
     );
-    return { sent, restore: () => mock.restore() };
+    return { sent, restore: () => sandbox.restore() };
 }
 
 /**
