@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # npm run test:simulate: the fault-injection simulation at scale (issue 20): SIMULATION_CASES cases
-# (10,000 by default) in two processes, one per core, each with its own seed. Each process prints
+# (30,000 by default) in two processes, one per core, each with its own seed. Each process prints
 # its cases per second, the faults injected per class and the invariant checks; a failure prints
 # its seed, its replay command and a shrunk counterexample, and fails the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-cases=${SIMULATION_CASES:-10000}
+cases=${SIMULATION_CASES:-30000}
 shards=2
 logs=$(mktemp -d)
 for shard in $(seq 1 "$shards"); do

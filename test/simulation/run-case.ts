@@ -8,6 +8,7 @@
  */
 import { baseNameOf } from "../../runtime/image-update/lifecycle/image-names";
 import { INVARIANTS, InvariantId, deletionProtection } from "../../runtime/image-update/lifecycle/invariants";
+import { isPassRecord } from "../../runtime/image-update/lifecycle/lifecycle-records";
 import { isManagedVersion, versionsOf } from "../../runtime/image-update/lifecycle/retention";
 import { RunInput } from "../../runtime/image-update/run/run-settings";
 import { RunState } from "../../runtime/image-update/run/run-state";
@@ -218,7 +219,7 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
         const checkSummaryIsTrue = (id: string, summary: RunSummary) => {
             checks.I5++;
             for (const record of summary.retention) {
-                if (record.image.startsWith("(") || record.effectUnknown) continue;
+                if (isPassRecord(record.image) || record.effectUnknown) continue;
                 const exists = account.images.has(record.image);
                 if (keep > 0 && record.kept === undefined && exists)
                     violate("I5", `reported ${record.image} deleted; it exists`);
@@ -232,7 +233,7 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
                 }
             }
             for (const record of summary.fleets) {
-                if (record.fleet.startsWith("(") || record.effectUnknown) continue;
+                if (isPassRecord(record.fleet) || record.effectUnknown) continue;
                 const fleet = account.fleets.get(record.fleet)!;
                 const moved = account.fleetMoves.some((m) => m.fleet === record.fleet && m.to === record.newImage);
                 if (record.outcome === "rolledOut" && !moved)
@@ -262,7 +263,7 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
         };
         const checkFleetsListed = (id: string, summary: RunSummary) => {
             checks.I3++;
-            if (summary.fleets.some((f) => f.fleet.startsWith("(") || f.effectUnknown)) return;
+            if (summary.fleets.some((f) => isPassRecord(f.fleet) || f.effectUnknown)) return;
             for (const fleet of account.fleets.values()) {
                 if (fleet.imageAccount || fleet.tags?.[TAG_KEY] !== "Enabled") continue;
                 const image = account.images.get(fleet.imageName);

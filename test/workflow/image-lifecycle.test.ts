@@ -298,6 +298,61 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.match(ses.sent.at(-1)?.Message?.Subject?.Data ?? "", /5 updated, 0 failed/);
     });
 
+    it("a version a lost CheckUpdates deleted is not reported kept when the retried check cannot list images (the simulation, seed 2027)", async () => {
+        const previous = updated("CAD", "2026-11-01");
+        const account = new FakeAppStreamAccount([
+            { name: "CAD", tags: { AutoUpdate: "Completed", NextVersion: previous } },
+            { name: previous, tags: { ...OPT_IN, BaseName: "CAD" }, createdTime: "2026-11-01T13:00:00.000Z" },
+        ]);
+        const deployed = await deploy({ keepImageVersions: "1" });
+        appstream?.restore();
+        appstream = mockAppStream(account);
+        // Once the check that saw the new version has deleted the old one, its result is lost,
+        // and the retry's listing of private images fails.
+        account.faultHook = (command, input) =>
+            command === "DescribeImages" && !input.Names && account.deleted.includes(previous)
+                ? { kind: "error", name: "InvalidParameterCombinationException", httpStatusCode: 400 }
+                : undefined;
+        let lost = 0;
+        const run = await runLocalWorkflow({
+            definition: deployed.definition,
+            handler: deployed.handler,
+            input: deployed.input as RunInput,
+            account,
+            pollIntervalMinutes: deployed.pollIntervalMinutes,
+            startedAt: DECEMBER,
+            loseResult: (state) => state === "CheckUpdates" && account.deleted.includes(previous) && lost++ === 0,
+        });
+        const text = ses.sent.at(-1)?.Message?.Body?.Text?.Data ?? "";
+        assert.strictEqual(lost, 2, "the check that deleted the old version ran again");
+        // The fleets could not be listed either, so the run asks for attention; it still reports.
+        assert.strictEqual(run.status, "FAILED", text);
+        assert.ok(
+            run.steps.some((step) => step.state === "NotifySummary" && !step.error),
+            text,
+        );
+        assert.ok(
+            text.includes(
+                "retention did not finish: InvalidParameterCombinationException: injected InvalidParameterCombinationException (DescribeImages); it deleted nothing more, and the next run tries again",
+            ),
+            text,
+        );
+        assert.ok(
+            text.includes(
+                "The next run tries again; to see them now: aws appstream describe-fleets --region eu-west-1",
+            ),
+            text,
+        );
+        assert.ok(!account.images.has(previous), "the lost attempt deleted the old version");
+        assert.ok(!text.includes(`${previous}: the newest version\n`), text);
+        assert.ok(
+            text.includes(
+                `${previous}: the newest version when last read; retention could not list images since, so whether it still exists is unknown`,
+            ),
+            text,
+        );
+    });
+
     it("defect 5: a LimitExceededException whose recount is throttled does not fail StartRun", async () => {
         const account = new FakeAppStreamAccount(FIVE.map(optedIn));
         let limited = false;

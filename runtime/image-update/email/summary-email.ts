@@ -11,10 +11,10 @@
  * would carry that framework's HTML parser and CSS inliner for one fixed layout. Every value that
  * comes from AppStream or the execution (image names, reasons, error causes) is HTML-escaped.
  */
-import type { RetentionRecord } from "../lifecycle/lifecycle-records";
+import { RetentionRecord, isPassRecord } from "../lifecycle/lifecycle-records";
 import { QUOTAS, QUOTA_NAMES, quotaConsoleUrl } from "../lifecycle/quotas";
 import type { KeptBecause } from "../lifecycle/invariants";
-import { FleetRecord, updateFleetCommand } from "../lifecycle/rollout";
+import { FleetRecord, regionOption, updateFleetCommand } from "../lifecycle/rollout";
 import { QuotaBlock, RunSummary, SummaryItem, lifecycleCounts } from "../run/run-summary";
 
 export interface Email {
@@ -71,7 +71,7 @@ const arrow = (i: SummaryItem) => withDetail(`${i.name} -> ${i.newName}`, i.deta
 /** What needs someone, in the order to deal with it; each with its next step. */
 function actionSections(summary: RunSummary): Section[] {
     const { optInTag: tag, imageArnPrefix: arn } = summary;
-    const region = summary.region ? ` --region ${summary.region}` : "";
+    const region = regionOption(summary.region);
     return [
         section(
             "Failed",
@@ -108,9 +108,10 @@ function actionSections(summary: RunSummary): Section[] {
             "Fleets not rolled out",
             summary.fleets
                 .filter((f) => f.outcome === "failed" || f.outcome === "skipped")
-                .map(
-                    (f) =>
-                        `${f.fleet} (${f.image} -> ${f.newImage}): ${f.detail ?? "no reason given"}. When it can be updated: ${updateFleetCommand(f.fleet, f.newImage, summary.region)}`,
+                .map((f) =>
+                    isPassRecord(f.fleet)
+                        ? `${f.detail ?? "the fleets could not be listed"}. The next run tries again; to see them now: aws appstream describe-fleets${regionOption(summary.region)}`
+                        : `${f.fleet} (${f.image} -> ${f.newImage}): ${f.detail ?? "no reason given"}. When it can be updated: ${updateFleetCommand(f.fleet, f.newImage, summary.region)}`,
                 ),
             {
                 nextStep:
@@ -214,6 +215,12 @@ const KEPT_BECAUSE: Record<KeptBecause, (r: RetentionRecord, keep: number) => st
     deleteFailed: (r) => `DeleteImage failed: ${r.detail ?? "no reason given"}`,
 };
 
+/** A kept version a later retention pass could not read again (a failed DeleteImage says so in its detail). */
+function unreadSince(record: RetentionRecord): string {
+    if (record.kept === "deleteFailed") return "";
+    return " when last read; retention could not list images since, so whether it still exists is unknown";
+}
+
 /** What retention deleted and why it kept the rest; with retention off, what it would delete. */
 function retentionSections(summary: RunSummary): Section[] {
     const keep = summary.keepImageVersions;
@@ -228,7 +235,13 @@ function retentionSections(summary: RunSummary): Section[] {
             ]),
         ];
     }
-    const kept = summary.retention.filter((r) => r.kept).map((r) => `${r.image}: ${KEPT_BECAUSE[r.kept!](r, keep)}`);
+    const kept = summary.retention
+        .filter((r) => r.kept)
+        .map((r) =>
+            isPassRecord(r.image)
+                ? `retention did not finish: ${r.detail ?? "no reason given"}; it deleted nothing more, and the next run tries again`
+                : `${r.image}: ${KEPT_BECAUSE[r.kept!](r, keep)}${r.effectUnknown ? unreadSince(r) : ""}`,
+        );
     return [section("Old versions deleted", deleted), section("Versions kept", [...kept, ...more])];
 }
 

@@ -8,7 +8,7 @@ import type { AppStreamApi, ImageBuilderInfo, ImageInfo } from "../run/appstream
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "../run/concurrency";
 import { boundedDetail } from "../run/state-budget";
 import type { Tags } from "./image-tags";
-import { LifecycleRun, RetentionRecord, imagesLeftThisRun, recordRetention } from "./lifecycle-records";
+import { LifecycleRun, RetentionRecord, imagesLeftThisRun, isPassRecord, recordRetention } from "./lifecycle-records";
 import { RetentionDecision, imageUsers, mayBeVersionOf, planRetention, updateSources } from "./retention";
 
 const withoutBase = ({ image, kept, detail }: RetentionDecision): RetentionRecord => ({
@@ -62,7 +62,7 @@ function forgetVanished(run: LifecycleRun, images: readonly ImageInfo[], keep: n
     if (!run.retention) return;
     const listed = new Set(images.map((image) => image.name));
     run.retention.items = run.retention.items.flatMap((record) => {
-        if (record.image.startsWith("(") || listed.has(record.image) || record.kept === undefined) return [record];
+        if (isPassRecord(record.image) || listed.has(record.image) || record.kept === undefined) return [record];
         if (keep === 0) return [];
         return [{ image: record.image, detail: "deleted by an attempt of this run whose result was lost, or by hand" }];
     });

@@ -13,7 +13,7 @@ import { boundedDetail } from "../run/state-budget";
 import { baseNameOf } from "./image-names";
 import { Tags, isTaggedForUpdate } from "./image-tags";
 import { streamsOurImage } from "./invariants";
-import { LifecycleRun, recordFleet } from "./lifecycle-records";
+import { FLEET_LISTING_FAILURE, LifecycleRun, isPassRecord, recordFleet } from "./lifecycle-records";
 import { imageNameOfArn, isManagedVersion, mayBeVersionOf, versionsOf } from "./retention";
 import { FleetOnLineage, FleetRecord, planRollout } from "./rollout";
 import { BASE_NAME_TAG_KEY, FLEETS_LEFT_TAG_KEY, MAX_IMAGE_TAGS } from "../run/run-settings";
@@ -24,8 +24,6 @@ export interface KnownImages {
     /** Image name -> tags, filled as tags are read. */
     readonly tags: Map<string, Tags>;
 }
-
-const LISTING_FAILED = "(fleets could not be listed)";
 
 /** Tag key prefixes IaC tools leave on what they manage, and the tool's name. */
 const IAC_TAG_PREFIXES: [string, string][] = [
@@ -68,7 +66,7 @@ export async function rollOutLineages(
         [fleets, images] = await Promise.all([api.listFleets(), known.images ?? api.listPrivateImages()]);
     } catch (err) {
         recordFleet(run, {
-            fleet: LISTING_FAILED,
+            fleet: FLEET_LISTING_FAILURE,
             image: "-",
             newImage: "-",
             outcome: "failed",
@@ -78,7 +76,7 @@ export async function rollOutLineages(
         });
         return;
     }
-    const stale = run.fleets?.items.find((record) => record.fleet === LISTING_FAILED);
+    const stale = run.fleets?.items.find((record) => record.fleet === FLEET_LISTING_FAILURE);
     if (stale) run.fleets!.items = run.fleets!.items.filter((record) => record !== stale);
     const byName = new Map(images.map((image) => [image.name, image]));
     const ours = new Set(byName.keys());
@@ -247,7 +245,7 @@ async function readBack(api: AppStreamApi, record: FleetRecord, err: unknown): P
  */
 export async function confirmWaitingFleets(api: AppStreamApi, run: LifecycleRun): Promise<void> {
     const waiting = (run.fleets?.items ?? []).filter(
-        (r) => (r.outcome === "failed" || r.outcome === "skipped") && !r.fleet.startsWith("(") && !r.effectUnknown,
+        (r) => (r.outcome === "failed" || r.outcome === "skipped") && !isPassRecord(r.fleet) && !r.effectUnknown,
     );
     if (waiting.length === 0) return;
     let fleets: FleetInfo[];

@@ -14,7 +14,10 @@ export interface RetentionRecord {
     readonly kept?: KeptBecause;
     /** Who uses it, or why deleting it failed. */
     readonly detail?: string;
-    /** DeleteImage got no clear answer and the image could not be read back: whether it is gone is unknown. */
+    /**
+     * Whether the version still exists is unknown: DeleteImage got no clear answer and the image
+     * could not be read back, or (on a kept version) a later retention pass could not list images.
+     */
     readonly effectUnknown?: boolean;
 }
 
@@ -37,6 +40,37 @@ export function recordFleet(run: LifecycleRun, record: FleetRecord): void {
 export function recordRetention(run: LifecycleRun, record: RetentionRecord): void {
     run.retention ??= emptyRecords();
     upsertRecord(run.retention, record, (r) => r.image);
+}
+
+/** The record of a retention pass that failed as a whole. */
+export const RETENTION_FAILURE = "(retention)";
+
+/** The record of a rollout pass that could not list fleets and images. */
+export const FLEET_LISTING_FAILURE = "(fleets could not be listed)";
+
+/** A record about a whole pass, not about one image or fleet: its name is in parentheses. */
+export function isPassRecord(name: string): boolean {
+    return name.startsWith("(");
+}
+
+/**
+ * A retention pass that could not list images. Versions earlier passes recorded as kept were not
+ * read again, and an attempt of this step whose result Step Functions lost may have deleted them
+ * (the simulation, seed 2027): their records no longer claim they exist (I5). The next pass that
+ * lists images records them afresh.
+ */
+export function recordRetentionFailure(run: LifecycleRun, detail: string): void {
+    const failure: RetentionRecord = { image: RETENTION_FAILURE, kept: "deleteFailed", detail };
+    run.retention ??= emptyRecords();
+    // The failure itself is kept past the records' budget: it is what the email must say.
+    run.retention.items = [
+        ...run.retention.items
+            .filter((record) => record.image !== RETENTION_FAILURE)
+            .map((record) =>
+                record.kept !== undefined && !isPassRecord(record.image) ? { ...record, effectUnknown: true } : record,
+            ),
+        failure,
+    ];
 }
 
 /** The Region of the run, from its image ARN prefix (`arn:<partition>:appstream:<region>:…`). */

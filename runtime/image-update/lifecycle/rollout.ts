@@ -42,9 +42,14 @@ export function rolloutRefusal(fleet: FleetInfo, update: ImageUpdate): string | 
     return `the fleet is ${fleet.state}; AppStream changes a fleet's image only while it is RUNNING or STOPPED`;
 }
 
+/** The AWS CLI's Region option for the commands the email gives, or nothing when the Region is unknown. */
+export function regionOption(region?: string): string {
+    return region ? ` --region ${region}` : "";
+}
+
 /** The AWS CLI command that rolls a fleet out by hand. */
 export function updateFleetCommand(fleet: string, newImage: string, region?: string): string {
-    return `aws appstream update-fleet --name ${fleet} --image-name ${newImage}${region ? ` --region ${region}` : ""}`;
+    return `aws appstream update-fleet --name ${fleet} --image-name ${newImage}${regionOption(region)}`;
 }
 
 /** A fleet on a version of one of our lineages, with what the run knows of it. */

@@ -14,6 +14,7 @@
 import { errorName, errorReason, isTransientError } from "../../aws/errors";
 import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
 import { applyRetention } from "../lifecycle/apply-retention";
+import { recordRetentionFailure } from "../lifecycle/lifecycle-records";
 import { KnownImages, confirmWaitingFleets, rollOutLineages } from "../lifecycle/apply-rollout";
 import { QuotaApi, QuotaUsage, quotaHit, quotaUsage, readQuotas, updateRoom } from "../lifecycle/quotas";
 import { IN_FLIGHT_STATES, imageNameOfArn } from "../lifecycle/retention";
@@ -201,15 +202,9 @@ async function makeRoom(
         });
         return privateImages.filter((image) => !deleted.includes(image.name));
     } catch (err) {
-        recordRetentionFailure(state, err);
+        recordRetentionFailure(state, boundedDetail(errorReason(err)));
         return privateImages;
     }
-}
-
-function recordRetentionFailure(state: RunState, err: unknown): void {
-    state.retention ??= { items: [], omitted: 0 };
-    const record = { image: "(retention)", kept: "deleteFailed" as const, detail: boundedDetail(errorReason(err)) };
-    state.retention.items = [...state.retention.items.filter((r) => r.image !== record.image), record];
 }
 
 /**
@@ -261,7 +256,7 @@ async function endRetention(api: AppStreamApi, state: RunState): Promise<number>
         }
     } catch (err) {
         // Listing what retention needs failed: the updates are done, so the run still reports them.
-        recordRetentionFailure(state, err);
+        recordRetentionFailure(state, boundedDetail(errorReason(err)));
     }
     // The summary's figures; when the count fails, the last one stands.
     await countUsage(api, state).catch(() => undefined);
