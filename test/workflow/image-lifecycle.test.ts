@@ -198,6 +198,32 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.strictEqual(run.status, "SUCCEEDED", text);
     });
 
+    it("room retention frees at the run's last check is used: the blocked image is started, reported still running, and the next run follows it (the simulation, seed 3001)", async () => {
+        const account = new FakeAppStreamAccount([
+            optedIn("A"),
+            optedIn("B"),
+            ...["P", "Q", "R", "S", "T", "U", "V"].map((name) => ({ name })),
+        ]);
+        account.imageQuota = 10;
+        // One check per run: at 60 minutes, when A's update (60 minutes) is done.
+        const deployed = await deploy({ keepImageVersions: "1", maxWaitHours: "1", pollIntervalMinutes: "60" });
+        const december = await month(deployed, account, DECEMBER);
+        assert.strictEqual(december.checks, 1, december.text);
+        assert.deepStrictEqual(account.deleted, ["A"], december.text);
+        assert.deepStrictEqual(account.updatesOf("B"), [updated("B")], december.text);
+        assert.match(
+            december.text,
+            /Still pending at timeout \(1\):\n {2}- B -> B-Updated-2026-12-01 \(still running after 1 check;/,
+        );
+        assert.doesNotMatch(december.text, /Image quota reached/i);
+        assert.ok(account.images.size <= 10);
+
+        const later = await month(deployed, account, "2026-12-01T14:00:00Z");
+        assert.strictEqual(later.run.status, "SUCCEEDED", later.text);
+        assert.deepStrictEqual(account.updatesOf("B"), [updated("B")], "followed, not started again");
+        assert.deepStrictEqual(account.deleted, ["A", "B"], later.text);
+    });
+
     it("defect 3: an opted-in fleet that could not be rolled out is moved by the next run, and listed until then", async () => {
         const account = new FakeAppStreamAccount([optedIn("Office")], {
             fleets: [{ name: "office-prod", imageName: "Office", state: "STOPPING", tags: OPT_IN }],

@@ -211,7 +211,7 @@ async function makeRoom(
  * The end of every step. Images held back by the image quota wait only while retention is on and
  * an update of this run is in flight (its new version may supersede one retention can delete);
  * otherwise they are blocked. When nothing else is left, retention runs; if it deleted anything,
- * blocked images are started after all (I4), and the run goes on.
+ * blocked images are started after all (I4), and the run goes on (at its last check, they run on after it).
  */
 async function finishStep(api: AppStreamApi, state: RunState): Promise<void> {
     const retentionOn = state.settings.keepImageVersions > 0;
@@ -227,10 +227,13 @@ async function finishStep(api: AppStreamApi, state: RunState): Promise<void> {
     if (hasWork(state)) return;
     const deleted = await endRetention(api, state);
     const blocked = state.images.filter((entry) => entry.status === "blocked" && entry.waitingFor === "images");
-    if (retentionOn && deleted > 0 && blocked.length > 0 && state.checks < state.settings.maxChecks) {
+    if (retentionOn && deleted > 0 && blocked.length > 0) {
         for (const entry of blocked) entry.status = "queued";
         await fillBatch(api, state, new Map());
         blockIdle();
+        // Room freed at the run's last check is used too (I4; the simulation, seed 3001): what starts
+        // now runs on after the run, is reported still running, and the next run follows it.
+        if (state.checks >= state.settings.maxChecks) timeOut(state);
     }
     await writeAllOldImageTags(api, state);
     state.done = !hasWork(state);
@@ -595,7 +598,7 @@ function timeOut(state: RunState): void {
     for (const entry of state.images) {
         if (entry.status === "updating") {
             entry.status = "timedOut";
-            entry.reason = `still running after ${state.checks} checks; AppStream finishes it on its own`;
+            entry.reason = `still running after ${state.checks} check${state.checks === 1 ? "" : "s"}; AppStream finishes it on its own`;
         } else if (entry.status === "queued") {
             // Held back by a quota the whole time: reported under that quota, not as a timeout.
             entry.status = entry.waitingFor ? "blocked" : "timedOut";
