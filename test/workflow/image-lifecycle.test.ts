@@ -302,6 +302,35 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         );
     });
 
+    it("when setting a failed update's opt-in tag back gets no answer and cannot be read back, the email says the tag is unknown, not that it was not set back (the simulation, seed 3002)", async () => {
+        const account = new FakeAppStreamAccount([
+            { ...optedIn("Office"), update: { outcome: "FAILED", failureMessage: "disk full" } },
+        ]);
+        let setBack = 0;
+        let readBack = false;
+        account.faultHook = (command, input) => {
+            if (command === "TagResource" && (input.Tags as Record<string, string>)?.AutoUpdate === "Enabled") {
+                // The first write takes effect and its answer is lost; every later one is refused.
+                return setBack++ === 0
+                    ? { kind: "lostAnswer" }
+                    : { kind: "error", name: "InvalidAccountStatusException", httpStatusCode: 400 };
+            }
+            if (command === "ListTagsForResource" && setBack > 0 && !readBack) {
+                readBack = true;
+                return { kind: "throttle" };
+            }
+            return undefined;
+        };
+        const december = await month(await deploy(), account, DECEMBER);
+        assert.ok(setBack >= 2, "set back, then tried again");
+        assert.strictEqual(account.images.get("Office")!.tags.AutoUpdate, "Enabled", "the lost write took effect");
+        assert.match(
+            december.text,
+            /Whether it carries the opt-in tag AutoUpdate=Enabled is unknown; to have the next run try it: aws appstream tag-resource/,
+        );
+        assert.ok(!december.text.includes("could not be set back"), december.text);
+    });
+
     it("defect 5: a StartRun that Step Functions retries after it started updates still follows and reports every one of them", async () => {
         const account = new FakeAppStreamAccount(FIVE.map(optedIn));
         const deployed = await deploy();

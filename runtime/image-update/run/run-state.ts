@@ -40,6 +40,8 @@ export interface ImageEntry {
     pendingOldImageTags?: Tags;
     /** Why the last TagResource of `pendingOldImageTags` failed. */
     tagError?: string;
+    /** The last TagResource got no answer and the tags could not be read back: it may have taken effect. */
+    tagWriteUnknown?: boolean;
     /** Its tags could not be read, so whether it carries the opt-in tag is unknown. */
     tagsUnread?: boolean;
     /** The quota that kept it from starting (while queued, and once blocked). */

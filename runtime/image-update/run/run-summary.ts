@@ -16,7 +16,7 @@ export interface SummaryItem {
     /**
      * Of a failed image, its opt-in tag as the run leaves it (I5): `kept` (never changed, or set
      * back), `notRestored` (set to Completed, and setting it back failed), `unknown` (its tags could
-     * not be read).
+     * not be read, or setting it back got no answer and could not be read back).
      */
     readonly optIn?: "kept" | "notRestored" | "unknown";
     /** Of an updated image, why the tags that mark it updated could not be written. */
@@ -72,11 +72,12 @@ export function summarize(state: RunState): RunSummary {
     }));
     const failed = pick("failed", (i) => i.reason).map(({ image, ...item }) => ({
         ...item,
-        optIn: image.tagsUnread
-            ? ("unknown" as const)
-            : image.pendingOldImageTags
-              ? ("notRestored" as const)
-              : ("kept" as const),
+        optIn:
+            image.tagsUnread || (image.pendingOldImageTags && image.tagWriteUnknown)
+                ? ("unknown" as const)
+                : image.pendingOldImageTags
+                  ? ("notRestored" as const)
+                  : ("kept" as const),
     }));
     const stillRunning = pick("updating", (i) => i.note).map(({ image: _image, ...item }) => item);
     const upToDate = pick("upToDate", (i) => i.note).map(({ name, detail }) => ({ name, detail }));

@@ -500,6 +500,7 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
         await api.tagImage(arnOf(state, entry.name), pending);
         entry.pendingOldImageTags = undefined;
         entry.tagError = undefined;
+        entry.tagWriteUnknown = undefined;
     } catch (err) {
         if (errorName(err) === "LimitExceededException" && pending[NEXT_VERSION_TAG_KEY] !== undefined) {
             // The image already holds AppStream's 50 tags: Completed alone still stops a second update.
@@ -511,22 +512,30 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
             return writeOldImageTags(api, state, entry);
         }
         // The write may have taken effect though its answer was lost: read the tags back (I5).
-        if (isTransientError(err) && (await tagsInPlace(api, state, entry.name, pending))) {
+        const inPlace = isTransientError(err) ? await tagsInPlace(api, state, entry.name, pending) : false;
+        if (inPlace) {
             entry.pendingOldImageTags = undefined;
             entry.tagError = undefined;
+            entry.tagWriteUnknown = undefined;
             return;
         }
-        entry.tagError = boundedDetail(errorReason(err));
+        // Unreadable: the summary must not say the tags were not written (the simulation, seed 3002).
+        // Only a read-back settles an earlier unanswered write; a later refusal says nothing of it.
+        if (inPlace === undefined) entry.tagWriteUnknown = true;
+        else if (isTransientError(err)) entry.tagWriteUnknown = undefined;
+        entry.tagError = boundedDetail(
+            `${errorReason(err)}${inPlace === undefined ? "; the tags could not be read back, so whether the write took effect is unknown" : ""}`,
+        );
     }
 }
 
-/** Whether the image carries every one of `tags` now; false when its tags cannot be read. */
-async function tagsInPlace(api: AppStreamApi, state: RunState, name: string, tags: Tags): Promise<boolean> {
+/** Whether the image carries every one of `tags` now; undefined when its tags cannot be read. */
+async function tagsInPlace(api: AppStreamApi, state: RunState, name: string, tags: Tags): Promise<boolean | undefined> {
     try {
         const current = await api.listTags(arnOf(state, name));
         return Object.entries(tags).every(([key, value]) => current[key] === value);
     } catch {
-        return false;
+        return undefined;
     }
 }
 
