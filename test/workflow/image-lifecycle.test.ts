@@ -307,7 +307,6 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
             { ...optedIn("Office"), update: { outcome: "FAILED", failureMessage: "disk full" } },
         ]);
         let setBack = 0;
-        let readBack = false;
         account.faultHook = (command, input) => {
             if (command === "TagResource" && (input.Tags as Record<string, string>)?.AutoUpdate === "Enabled") {
                 // The first write takes effect and its answer is lost; every later one is refused.
@@ -315,10 +314,8 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
                     ? { kind: "lostAnswer" }
                     : { kind: "error", name: "InvalidAccountStatusException", httpStatusCode: 400 };
             }
-            if (command === "ListTagsForResource" && setBack > 0 && !readBack) {
-                readBack = true;
-                return { kind: "throttle" };
-            }
+            // From then on the image's tags cannot be read.
+            if (command === "ListTagsForResource" && setBack > 0) return { kind: "throttle" };
             return undefined;
         };
         const december = await month(await deploy(), account, DECEMBER);
@@ -328,6 +325,22 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
             december.text,
             /Whether it carries the opt-in tag AutoUpdate=Enabled is unknown; to have the next run try it: aws appstream tag-resource/,
         );
+        assert.ok(!december.text.includes("could not be set back"), december.text);
+    });
+
+    it("when setting a failed update's opt-in tag back is refused but another execution already set it back, the email says it keeps its opt-in tag (the simulation, seed 3004)", async () => {
+        const account = new FakeAppStreamAccount([
+            { ...optedIn("Office"), update: { outcome: "FAILED", failureMessage: "disk full" } },
+        ]);
+        account.faultHook = (command, input) => {
+            if (command !== "TagResource" || (input.Tags as Record<string, string>)?.AutoUpdate !== "Enabled")
+                return undefined;
+            // A second execution following the same update has just written the tag.
+            account.images.get("Office")!.tags.AutoUpdate = "Enabled";
+            return { kind: "error", name: "AccessDeniedException", httpStatusCode: 400 };
+        };
+        const december = await month(await deploy(), account, DECEMBER);
+        assert.match(december.text, /It keeps its opt-in tag AutoUpdate=Enabled, so the next run tries it again/);
         assert.ok(!december.text.includes("could not be set back"), december.text);
     });
 

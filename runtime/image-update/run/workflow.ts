@@ -511,20 +511,21 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
             entry.note = appendNote(entry.note, nextVersionSkippedNote(entry));
             return writeOldImageTags(api, state, entry);
         }
-        // The write may have taken effect though its answer was lost: read the tags back (I5).
-        const inPlace = isTransientError(err) ? await tagsInPlace(api, state, entry.name, pending) : false;
+        // Read the tags back (I5): a write whose answer was lost may have taken effect, and another
+        // execution may have written the same tags (the simulation, seeds 3002 and 3004).
+        const inPlace = await tagsInPlace(api, state, entry.name, pending);
         if (inPlace) {
             entry.pendingOldImageTags = undefined;
             entry.tagError = undefined;
             entry.tagWriteUnknown = undefined;
             return;
         }
-        // Unreadable: the summary must not say the tags were not written (the simulation, seed 3002).
+        const unanswered = isTransientError(err) && inPlace === undefined;
         // Only a read-back settles an earlier unanswered write; a later refusal says nothing of it.
-        if (inPlace === undefined) entry.tagWriteUnknown = true;
-        else if (isTransientError(err)) entry.tagWriteUnknown = undefined;
+        if (unanswered) entry.tagWriteUnknown = true;
+        else if (inPlace === false) entry.tagWriteUnknown = undefined;
         entry.tagError = boundedDetail(
-            `${errorReason(err)}${inPlace === undefined ? "; the tags could not be read back, so whether the write took effect is unknown" : ""}`,
+            `${errorReason(err)}${unanswered ? "; the tags could not be read back, so whether the write took effect is unknown" : ""}`,
         );
     }
 }
