@@ -68,3 +68,10 @@ export const imageUpdateLogGroupName = imageUpdates?.functionLogGroupName;
 export const imageUpdateExecutionLogGroupName = imageUpdates?.executionLogGroupName;
 export const imageUpdateAlarmTopicArn = imageUpdates?.alarmTopicArn;
 export const imageUpdateDeadLetterQueueUrl = imageUpdates?.deadLetterQueueUrl;
+
+// The outputs of a capability switched off are undefined. Removed here, the engine does not warn
+// "Undefined value (…) will not show as a stack output" for each on every preview (seen on the real
+// engine, test/engine). CommonJS exports, as tsconfig.json compiles this program.
+for (const [name, value] of Object.entries(module.exports)) {
+    if (value === undefined) delete module.exports[name];
+}

@@ -1,0 +1,65 @@
+/**
+ * The shipped dev stack on the real Pulumi engine: preview, up with the policy pack, a second
+ * preview that must find no change, the stack outputs the README documents, and destroy. Real: the
+ * Pulumi CLI, the Node.js language host, the policy runtime, the engine's plan and state. STAND-IN:
+ * the AWS provider plugin (test/engine/stand-in-aws), which creates nothing.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { EngineProject, POLICY_PACK_ANALYZER, REPO, engineProject } from "./engine-cli";
+
+/** The outputs README.md's "Attaching the scripts and the role" table names, with usageReports and elasticFleets off. */
+function documentedOutputs(): string[] {
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    const table = readme.split("Stack outputs (`npm exec -- pulumi stack output --stack dev`):")[1].split("\n\n")[1];
+    return table
+        .split("\n")
+        .slice(2)
+        .filter((row) => !row.includes("with `"))
+        .flatMap((row) => [...row.split("|")[1].matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]))
+        .sort();
+}
+
+describe("the dev stack on the real Pulumi engine (STAND-IN AWS provider)", function () {
+    this.timeout(900_000);
+    let project: EngineProject;
+
+    before(() => {
+        project = engineProject();
+        project.pulumi(["stack", "init", "dev"]);
+    });
+
+    it("previews: every resource is to be created, and the policy pack runs", () => {
+        const preview = project.pulumi(["preview", "--stack", "dev", "--policy-pack", POLICY_PACK_ANALYZER]);
+        assert.match(preview.stdout, /\+ +pulumi:pulumi:Stack +appstream-ops-dev +create/, preview.output);
+        assert.match(preview.stdout, /\+ +aws:s3:Bucket +usage-usage +create/, preview.output);
+        assert.doesNotMatch(
+            preview.stdout,
+            /aws:sfn:StateMachine|aws:lambda:Function/,
+            "image updates are off in the dev stack",
+        );
+        assert.match(preview.stdout, /Policies:[\s\S]*appstream-ops-guardrails/, preview.output);
+    });
+
+    it("ups with the policy pack; a second preview finds no change", () => {
+        const up = project.pulumi(["up", "--stack", "dev", "--yes", "--policy-pack", POLICY_PACK_ANALYZER]);
+        assert.match(up.stdout, /Resources:\s*\n\s*\+ \d+ created/, up.output);
+        project.pulumi(["preview", "--stack", "dev", "--expect-no-changes", "--policy-pack", POLICY_PACK_ANALYZER]);
+    });
+
+    it("outputs what the README documents for the capabilities turned on", () => {
+        const outputs = JSON.parse(project.pulumi(["stack", "output", "--stack", "dev", "--json"]).stdout);
+        assert.deepStrictEqual(Object.keys(outputs).sort(), documentedOutputs());
+        for (const [name, value] of Object.entries(outputs)) assert.ok(value, `${name} has no value`);
+    });
+
+    it("destroys every resource", () => {
+        project.pulumi(["destroy", "--stack", "dev", "--yes"]);
+        const left = project.resources("dev").filter((r) => !r.type.startsWith("pulumi:"));
+        assert.deepStrictEqual(
+            left.map((r) => r.urn),
+            [],
+        );
+    });
+});

@@ -1,0 +1,131 @@
+/**
+ * The real Pulumi engine for the engine suite (npm run test:engine): the CLI and the Node.js
+ * language host built from the Go module proxy by scripts/build-engine.sh, a stack in a file
+ * backend under a temporary PULUMI_HOME, and a copy of the project (`pulumi stack init` rewrites the
+ * stack file). Stand-ins, named as such: the AWS provider plugin (test/engine/stand-in-aws) and
+ * AppStream itself.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const REPO = path.resolve(__dirname, "../..");
+const AWS_PROVIDER_VERSION = "7.48.0";
+
+/** The folder holding the built `pulumi` and `pulumi-language-nodejs`; the suite fails without it. */
+export function engineBin(): string {
+    const bin = process.env.APPSTREAM_OPS_ENGINE_BIN;
+    if (!bin || !fs.existsSync(path.join(bin, "pulumi"))) {
+        throw new Error(
+            "APPSTREAM_OPS_ENGINE_BIN does not name a folder with the built Pulumi CLI: run the engine suite with npm run test:engine, which builds it (scripts/build-engine.sh)",
+        );
+    }
+    return bin;
+}
+
+export interface CliResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    /** stdout and stderr, for assertion messages. */
+    readonly output: string;
+}
+
+export interface EngineProject {
+    /** The project copy the CLI runs in. */
+    readonly dir: string;
+    readonly env: NodeJS.ProcessEnv;
+    pulumi(args: string[], options?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv }): CliResult;
+    run(command: string, args: string[], options?: { allowFailure?: boolean }): CliResult;
+    /** The stack's resources as the engine recorded them (`pulumi stack export`). */
+    resources(stack: string): { urn: string; type: string; outputs?: Record<string, unknown> }[];
+}
+
+let home: string | undefined;
+/** One PULUMI_HOME per process, with the stand-in AWS provider installed as aws 7.48.0. */
+function pulumiHome(bin: string, env: NodeJS.ProcessEnv): string {
+    if (home) return home;
+    home = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-pulumi-home-"));
+    const result = spawnSync(
+        path.join(bin, "pulumi"),
+        [
+            "plugin",
+            "install",
+            "resource",
+            "aws",
+            AWS_PROVIDER_VERSION,
+            "--file",
+            path.join(REPO, "test/engine/stand-in-aws"),
+        ],
+        { env: { ...env, PULUMI_HOME: home }, encoding: "utf8" },
+    );
+    if (result.status !== 0) {
+        throw new Error(`installing the stand-in AWS provider failed:\n${result.stdout}\n${result.stderr}`);
+    }
+    return home;
+}
+
+/** Copies the tracked files of the repository (with `change` applied) and links its node_modules. */
+export function engineProject(options: { change?: (dir: string) => void } = {}): EngineProject {
+    const bin = engineBin();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-engine-"));
+    const tracked = spawnSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" }).stdout.split("\0");
+    for (const file of tracked.filter(Boolean)) {
+        if (!fs.existsSync(path.join(REPO, file))) continue;
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
+        fs.chmodSync(path.join(dir, file), fs.statSync(path.join(REPO, file)).mode);
+    }
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    options.change?.(dir);
+    const base: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: [
+            bin,
+            path.join(REPO, "node_modules/.bin"),
+            path.join(REPO, "node_modules/@pulumi/pulumi"),
+            process.env.PATH,
+        ].join(path.delimiter),
+        PULUMI_BACKEND_URL: `file://${path.join(dir, ".pulumi-state")}`,
+        PULUMI_CONFIG_PASSPHRASE: "engine-suite",
+        PULUMI_SKIP_UPDATE_CHECK: "1",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+        APPSTREAM_OPS_ROOT: REPO,
+        AWS_REGION: "eu-west-1",
+    };
+    fs.mkdirSync(path.join(dir, ".pulumi-state"));
+    const env = { ...base, PULUMI_HOME: pulumiHome(bin, base) };
+    const run = (command: string, args: string[], opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv } = {}) => {
+        const result = spawnSync(command, args, {
+            cwd: dir,
+            env: { ...env, ...opts.env },
+            encoding: "utf8",
+            timeout: 600_000,
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        const out: CliResult = {
+            code: result.status ?? -1,
+            stdout: result.stdout ?? "",
+            stderr: result.stderr ?? "",
+            output: `$ ${path.basename(command)} ${args.join(" ")}\n${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? `\n${result.error.message}` : ""}`,
+        };
+        if (out.code !== 0 && !opts.allowFailure) throw new Error(`exit code ${out.code}\n${out.output}`);
+        return out;
+    };
+    return {
+        dir,
+        env,
+        pulumi: (args, opts) => run(path.join(bin, "pulumi"), [...args, "--non-interactive"], opts),
+        run,
+        resources(stack) {
+            const state = JSON.parse(run(path.join(bin, "pulumi"), ["stack", "export", "--stack", stack]).stdout);
+            return state.deployment.resources ?? [];
+        },
+    };
+}
+
+/** The analyzer executable that loads the repository's policy pack (see its header). */
+export const POLICY_PACK_ANALYZER = path.join(REPO, "test/engine/policy-pack-analyzer");
