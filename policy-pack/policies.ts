@@ -7,6 +7,7 @@ import { appStreamChangesTagScoped } from "./rules/appstream-changes-tag-scoped"
 import { bucketsPrivateAndEncrypted } from "./rules/buckets-private-and-encrypted";
 import { noWildcardIamActions } from "./rules/no-wildcard-iam-actions";
 import { scriptRolePutObjectOnly } from "./rules/script-role-put-object-only";
+import { scriptRolePutObjectOnlyAsCreated } from "./rules/script-role-put-object-only-as-created";
 import { sesSenderRestricted } from "./rules/ses-sender-restricted";
 import { sessionScriptsWaitTime } from "./rules/session-scripts-wait-time";
 import { stateMachineLogging } from "./rules/state-machine-logging";
@@ -15,6 +16,7 @@ export const POLICY_PACK_NAME = "appstream-ops-guardrails";
 
 export const policies: Policies = [
     scriptRolePutObjectOnly,
+    scriptRolePutObjectOnlyAsCreated,
     sessionScriptsWaitTime,
     bucketsPrivateAndEncrypted,
     noWildcardIamActions,

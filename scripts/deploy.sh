@@ -8,7 +8,8 @@
 #   ./.pulumi-state, for its own commands only: no `pulumi login`, which would change the current
 #   backend of every project on the machine;
 # - selects the stack (creating it in the backend on its first deploy);
-# - runs `pulumi up` with the policy pack in ./policy-pack when the project has one.
+# - runs `pulumi up` with the policy pack in ./policy-pack when the project has one, and refuses
+#   --skip-preview, without which the pack stops a violation before anything is created.
 # Runs under `npm run`, so the Node 22 from the `node` devDependency comes first on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,11 @@ while [ $# -gt 0 ]; do
             shift
             ;;
         --create) create=true; shift ;;
+        --skip-preview | --skip-preview=*)
+            # The policy pack's stack checks run in the preview; without one, `pulumi up` creates every
+            # resource registered before a violating one (README "Policy pack").
+            usage "--skip-preview is refused: the preview is where the policy pack stops a violation before anything is created"
+            ;;
         *) up_args+=("$1"); shift ;;
     esac
 done
@@ -61,8 +67,12 @@ export PULUMI_BACKEND_URL="$backend"
 
 pulumi stack select "$stack" --create
 
+# APPSTREAM_OPS_POLICY_PACK names another pack, a folder or an analyzer executable (the engine
+# suite's, test/engine/policy-pack-analyzer, runs this same pack).
 policy_args=()
-if [ -f policy-pack/PulumiPolicy.yaml ]; then
+if [ -n "${APPSTREAM_OPS_POLICY_PACK:-}" ]; then
+    policy_args=(--policy-pack "$APPSTREAM_OPS_POLICY_PACK")
+elif [ -f policy-pack/PulumiPolicy.yaml ]; then
     policy_args=(--policy-pack policy-pack)
 fi
 # The ${a[@]+...} form keeps empty arrays safe under `set -u` on older bash.

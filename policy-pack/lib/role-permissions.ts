@@ -82,10 +82,13 @@ export function rolePermissions(resources: StackResource[]): {
     unlinked: UnlinkedAttachment[];
 } {
     const unlinked: UnlinkedAttachment[] = [];
-    // A reference that is not known yet could point at any role: remember it once, match nothing.
-    const matches = (resource: StackResource, reference: unknown, role: StackResource): boolean => {
+    // A reference that is not known yet (preview) names the role whose output it comes from, as the
+    // engine's property dependencies record it: so a violation is found before anything is created.
+    // Without such a dependency it could point at any role: remember it once, match nothing.
+    const matches = (resource: StackResource, property: string, reference: unknown, role: StackResource): boolean => {
         const ref = stringProp(reference);
         if (isUnknown(ref)) {
+            if (resource.propertyDependencies?.[property]?.includes(role.urn)) return true;
             if (!unlinked.some((u) => u.resource === resource)) unlinked.push({ resource, unknown: ref });
             return false;
         }
@@ -123,26 +126,26 @@ export function rolePermissions(resources: StackResource[]): {
                 .filter((n): n is string => typeof n === "string"),
         );
         for (const r of ofType(resources, "rolePolicy", "nativeRolePolicy")) {
-            const reference = isOfType(r, "rolePolicy") ? r.props.role : r.props.roleName;
-            if (!matches(r, reference, role)) continue;
+            const property = isOfType(r, "rolePolicy") ? "role" : "roleName";
+            if (!matches(r, property, r.props[property], role)) continue;
             const name = r.props.name ?? r.props.policyName;
             if (typeof name === "string") definedInline.add(name);
             sources.push(inlineSource(describeResource(r), r.urn, r.props.policy ?? r.props.policyDocument));
         }
         for (const r of ofType(resources, "rolePolicyAttachment")) {
-            if (matches(r, r.props.role, role)) sources.push(managedSource(r.props.policyArn, r, resources));
+            if (matches(r, "role", r.props.role, role)) sources.push(managedSource(r.props.policyArn, r, resources));
         }
         for (const r of ofType(resources, "policyAttachment")) {
             const roleRefs = list(r.props.roles);
-            if (roleRefs.some((ref) => matches(r, ref, role)))
+            if (roleRefs.some((ref) => matches(r, "roles", ref, role)))
                 sources.push(managedSource(r.props.policyArn, r, resources));
         }
         for (const r of ofType(resources, "rolePolicyAttachmentsExclusive")) {
-            if (!matches(r, r.props.roleName, role)) continue;
+            if (!matches(r, "roleName", r.props.roleName, role)) continue;
             for (const arn of list(r.props.policyArns)) sources.push(managedSource(arn, r, resources));
         }
         for (const r of ofType(resources, "rolePoliciesExclusive")) {
-            if (!matches(r, r.props.roleName, role)) continue;
+            if (!matches(r, "roleName", r.props.roleName, role)) continue;
             for (const name of list(r.props.policyNames)) {
                 if (isUnknown(name)) {
                     sources.push({

@@ -32,6 +32,11 @@ export interface StackResource {
     readonly name: string;
     readonly urn: string;
     readonly props: Record<string, unknown>;
+    /**
+     * The URNs each property's value comes from, as the engine records them. During a preview a
+     * reference to another resource's output is unknown, but this still says which resource it is.
+     */
+    readonly propertyDependencies?: Record<string, readonly string[]>;
 }
 
 export function stackResources(args: StackValidationArgs): StackResource[] {
@@ -40,6 +45,12 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
         name: r.name,
         urn: r.urn,
         props: plainValues(r.props) as Record<string, unknown>,
+        propertyDependencies: Object.fromEntries(
+            Object.entries(r.propertyDependencies ?? {}).map(([property, resources]) => [
+                property,
+                resources.map((d) => d.urn),
+            ]),
+        ),
     }));
 }
 

@@ -37,7 +37,7 @@ export interface EngineProject {
     readonly dir: string;
     readonly env: NodeJS.ProcessEnv;
     pulumi(args: string[], options?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv }): CliResult;
-    run(command: string, args: string[], options?: { allowFailure?: boolean }): CliResult;
+    run(command: string, args: string[], options?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv }): CliResult;
     /** The stack's resources as the engine recorded them (`pulumi stack export`). */
     resources(stack: string): { urn: string; type: string; outputs?: Record<string, unknown> }[];
 }
@@ -74,8 +74,12 @@ export function engineProject(options: { change?: (dir: string) => void } = {}):
     for (const file of tracked.filter(Boolean)) {
         if (!fs.existsSync(path.join(REPO, file))) continue;
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        const stat = fs.statSync(path.join(REPO, file));
         fs.copyFileSync(path.join(REPO, file), path.join(dir, file));
-        fs.chmodSync(path.join(dir, file), fs.statSync(path.join(REPO, file)).mode);
+        fs.chmodSync(path.join(dir, file), stat.mode);
+        // The same times: a package-lock.json newer than node_modules makes deploy.sh run `npm ci`,
+        // which would empty the repository's node_modules through the link below.
+        fs.utimesSync(path.join(dir, file), stat.atime, stat.mtime);
     }
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     options.change?.(dir);

@@ -11,6 +11,7 @@ import { serializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { POLICY_PACK_NAME, policies as packPolicies } from "../../policy-pack/policies";
 import { DEFERRED_PREFIX } from "../../policy-pack/lib/stack-resources";
+import { forgetSeenResources } from "../../policy-pack/lib/seen-resources";
 
 // The handlers the pack's analyzer server runs for each engine request (internal to @pulumi/policy,
 // which is pinned exactly). Going through them gives the real proxies, unknown handling and messages.
@@ -32,6 +33,8 @@ export interface EngineResource {
     readonly custom?: boolean;
     readonly inputs: Record<string, unknown>;
     readonly state: Record<string, unknown>;
+    /** Property name -> URNs of the resources its value comes from, as the engine records them. */
+    readonly propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Diagnostic {
@@ -94,6 +97,8 @@ export async function evaluatePack(resources: EngineResource[], evaluate: Evalua
     const analyzeStack = server.makeAnalyzeStackRpcFun(...args);
 
     const found: Diagnostic[] = [];
+    // Each evaluation is one engine run, with an analyzer process of its own.
+    forgetSeenResources();
     for (const resource of resources.filter((r) => r.custom !== false)) {
         const request = new analyzerpb.AnalyzeRequest();
         request.setType(resource.type);
@@ -114,6 +119,11 @@ export async function evaluatePack(resources: EngineResource[], evaluate: Evalua
                 r.setParent(resource.parent ?? "");
                 r.setProperties(await struct(resource.state));
                 r.setOptions(options(resource));
+                for (const [property, urns] of Object.entries(resource.propertyDependencies ?? {})) {
+                    const dependencies = new analyzerpb.AnalyzerPropertyDependencies();
+                    dependencies.setUrnsList(urns);
+                    r.getPropertydependenciesMap().set(property, dependencies);
+                }
                 return r;
             }),
         ),
@@ -127,7 +137,11 @@ export function engineResource(
     type: string,
     name: string,
     inputs: Record<string, unknown>,
-    extra: { state?: Record<string, unknown>; parents?: string[] } = {},
+    extra: {
+        state?: Record<string, unknown>;
+        parents?: string[];
+        propertyDependencies?: Record<string, string[]>;
+    } = {},
 ): EngineResource {
     const qualified = [...(extra.parents ?? []), type].join("$");
     return {
@@ -136,6 +150,7 @@ export function engineResource(
         urn: `urn:pulumi:dev::appstream-ops::${qualified}::${name}`,
         inputs,
         state: extra.state ?? inputs,
+        ...(extra.propertyDependencies ? { propertyDependencies: extra.propertyDependencies } : {}),
     };
 }
 

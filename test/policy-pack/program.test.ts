@@ -23,11 +23,12 @@ const summary = (found: Diagnostic[]) =>
 const devWithImageUpdates = () => ({ ...readStackConfig("dev"), "appstream-ops:imageUpdates": "true" });
 
 describe("policy pack against the real program", () => {
-    it("has the two mandatory policies, under their fixed names, and five advisory ones", () => {
+    it("has the three mandatory policies, under their fixed names, and five advisory ones", () => {
         assert.deepStrictEqual(
             policies.map((p) => `${p.name}=${p.enforcementLevel}`),
             [
                 "appstream-script-role-put-object-only=mandatory",
+                "appstream-script-role-put-object-only-as-created=mandatory",
                 "appstream-session-scripts-wait-time=mandatory",
                 "appstream-buckets-private-and-encrypted=advisory",
                 "appstream-no-iam-wildcard-actions=advisory",

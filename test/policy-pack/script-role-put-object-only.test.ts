@@ -315,4 +315,81 @@ describe("policy appstream-script-role-put-object-only", () => {
         assert.strictEqual(deferred.length, 2);
         assert.match(deferred.join("\n"), /which role RolePolicy "usage-script-put-records" applies to/);
     });
+
+    const ROLE_URN = "urn:pulumi:dev::appstream-ops::aws:iam/role:Role::usage-script-role";
+    /** A RolePolicy as a preview sees it: its role not known yet, but recorded as coming from the script role. */
+    const previewRolePolicy = (policy: string) => ({
+        add: [
+            engineResource(
+                "aws:iam/rolePolicy:RolePolicy",
+                "extra",
+                { name: "extra", role: UNKNOWN, policy },
+                { propertyDependencies: { role: [ROLE_URN] } },
+            ),
+        ],
+    });
+
+    it("in a preview, links a RolePolicy whose role is not known yet to the role it depends on, and reports its violation before anything is created (issue 21)", async () => {
+        const { mandatory } = await messages(
+            stack(previewRolePolicy(document(allow("s3:GetObject", "arn:aws:s3:::*/*")))),
+        );
+        assert.deepStrictEqual(mandatory, [
+            'Role "usage-script-role" (assumable by AppStream): RolePolicy "extra" statement 1 grants "s3:GetObject".',
+            'Role "usage-script-role" (assumable by AppStream): RolePolicy "extra" statement 1 applies to "arn:aws:s3:::*/*", outside the usage bucket (usage-usage-0a1b2c3).',
+        ]);
+    });
+
+    it("negative control: the same RolePolicy depending on another role is not linked to the script role", async () => {
+        const other = previewRolePolicy(document(allow("s3:GetObject", "arn:aws:s3:::*/*")));
+        other.add[0].propertyDependencies!.role = ["urn:pulumi:dev::appstream-ops::aws:iam/role:Role::other"];
+        const { mandatory, deferred } = await messages(stack(other));
+        assert.deepStrictEqual(mandatory, []);
+        assert.match(deferred.join("\n"), /which role RolePolicy "extra" applies to/);
+    });
+
+    it("while the usage bucket's name is not known, still reports actions beyond s3:PutObject, and defers only the bucket", async () => {
+        const resources = stack({
+            replace: { "usage-usage": { bucket: UNKNOWN } },
+            add: [
+                engineResource("aws:iam/rolePolicy:RolePolicy", "extra", {
+                    name: "extra",
+                    role: ROLE,
+                    policy: document(allow(["s3:PutObject", "s3:DeleteObject"])),
+                }),
+            ],
+        });
+        const { mandatory, deferred } = await messages(resources);
+        assert.deepStrictEqual(mandatory, [
+            'Role "usage-script-role" (assumable by AppStream): RolePolicy "extra" statement 1 grants "s3:DeleteObject".',
+        ]);
+        assert.ok(
+            deferred.some((d) => /the resources of RolePolicy "extra"/.test(d)),
+            deferred.join("\n"),
+        );
+    });
+});
+
+describe("policy appstream-script-role-put-object-only-as-created", () => {
+    const AS_CREATED = "appstream-script-role-put-object-only-as-created";
+    const asCreated = async (resources: EngineResource[]) =>
+        ofPolicy(await evaluatePack(resources), AS_CREATED)
+            .filter((d) => d.enforcementLevel === "mandatory")
+            .map((d) => `${d.urn.split("::").pop()}: ${d.message.split("\n")[1]}`);
+
+    it("passes the role UsagePipeline makes", async () => {
+        assert.deepStrictEqual(await asCreated(stack()), []);
+    });
+
+    it("reports a violating RolePolicy on that resource, from the role and bucket created before it", async () => {
+        assert.deepStrictEqual(await asCreated(stack(extraRolePolicy(document(allow("s3:GetObject"))))), [
+            'extra: Role "usage-script-role" (assumable by AppStream): RolePolicy "extra" statement 1 grants "s3:GetObject".',
+        ]);
+    });
+
+    it("cannot see a role registered after the policy: the stack check is what reports that one", async () => {
+        const [bucket, role, ...rest] = stack(extraRolePolicy(document(allow("s3:GetObject"))));
+        assert.deepStrictEqual(await asCreated([bucket, ...rest, role]), []);
+        const stackCheck = await messages([bucket, ...rest, role]);
+        assert.strictEqual(stackCheck.mandatory.length, 1);
+    });
 });

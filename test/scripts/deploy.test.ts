@@ -49,6 +49,15 @@ describe("npm run deploy (scripts/deploy.sh)", () => {
         assert.deepStrictEqual(calls.slice(0, 1), ["stack select prod --create [backend s3://my-state-bucket]"]);
     });
 
+    it("refuses --skip-preview, which would let the policy pack stop a violation only after earlier resources exist (issue 21)", () => {
+        for (const flag of ["--skip-preview", "--skip-preview=true"]) {
+            const { status, calls, stderr } = deploy(["--stack", "dev", "--yes", flag]);
+            assert.strictEqual(status, 2);
+            assert.deepStrictEqual(calls, []);
+            assert.match(stderr, /--skip-preview is refused: the preview is where the policy pack stops a violation/);
+        }
+    });
+
     it("refuses a mistyped stack name instead of deploying a new stack on defaults (issue 15)", () => {
         const { status, calls, stderr } = deploy(["--stack", "pord", "--yes"]);
         assert.strictEqual(status, 2);

@@ -6,13 +6,32 @@
  * - check: autonames the resources the real provider autonames (name-<7 hex>), keeping an old name;
  * - diff: a change of a property that forces replacement in AWS (a name, a bucket, an object key)
  *   is a replacement, any other change an update, as the real provider reports them;
- * - create/update/read: the inputs, plus an id and an ARN in AWS's format for the type;
+ * - create/update/read: the inputs, plus an id and an ARN in AWS's format for the type; during a
+ *   preview, the inputs with the id and ARN unknown, as the real provider plans them;
  * - invoke: getCallerIdentity, getRegion and getPartition for account 123456789012.
  * Plain JavaScript, run by the Node 22 on PATH: the engine starts it as a binary plugin.
  */
 "use strict";
 const crypto = require("crypto");
 const provider = require("@pulumi/pulumi/provider");
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+
+// Like the real (Terraform-bridged) provider, answer Create during a preview with the planned state:
+// the inputs (autonamed names included) known, what AWS computes (id, ARN) unknown. The SDK's
+// provider server neither advertises preview support nor passes the preview flag on, so the stand-in
+// sets the one and reads the other off the request as the server reads its properties.
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+let createIsPreview = false;
+const getProperties = provproto.CreateRequest.prototype.getProperties;
+provproto.CreateRequest.prototype.getProperties = function () {
+    createIsPreview = this.getPreview();
+    return getProperties.call(this);
+};
+const setAcceptsecrets = provproto.ConfigureResponse.prototype.setAcceptsecrets;
+provproto.ConfigureResponse.prototype.setAcceptsecrets = function (value) {
+    this.setSupportspreview(true);
+    return setAcceptsecrets.call(this, value);
+};
 
 const ACCOUNT = "123456789012";
 const region = () => process.env.AWS_REGION || "eu-west-1";
@@ -95,6 +114,10 @@ const standIn = {
         return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
     },
     async create(urn, inputs) {
+        if (createIsPreview) {
+            const computed = Object.keys(outputsOf(urn, inputs, "")).filter((key) => !(key in inputs));
+            return { id: "", outs: { ...inputs, ...Object.fromEntries(computed.map((key) => [key, UNKNOWN])) } };
+        }
         const property = AUTONAMED[typeOf(urn)];
         const id =
             (property && inputs[property]) ||
