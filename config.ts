@@ -550,7 +550,22 @@ export function validateComponentArgs<K extends SettingName>(
 /** Reads the current stack's config. Fails the program (and so `pulumi preview`) on any invalid key. */
 export function loadConfig(): AppStreamOpsConfig {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
-    return parseStackConfig(pulumi.runtime.allConfig(), (name) => config.get(name));
+    const all = pulumi.runtime.allConfig();
+    const missing = missingStackSettings(pulumi.getStack(), all);
+    if (missing) throw new ConfigValidationError([missing], "Missing stack configuration:");
+    return parseStackConfig(all, (name) => config.get(name));
+}
+
+/**
+ * A stack with no appstream-ops setting at all (no stack file, or `pulumi stack init` and no more)
+ * is almost certainly a mistyped name or a lost file: on every default it would schedule image
+ * updates with no one told. Refused, with the way to deploy on defaults on purpose (seen on the
+ * real engine, test/engine; the CLI writes a stack file of its own, so the file's presence says
+ * nothing).
+ */
+export function missingStackSettings(stack: string, all: Record<string, string>): string | undefined {
+    if (Object.keys(all).some((k) => k.startsWith(key("")))) return undefined;
+    return `stack "${stack}" has no ${CONFIG_NAMESPACE}: setting (no Pulumi.${stack}.yaml, or one without settings), so it would deploy every default (image updates on, no one emailed). Copy Pulumi.dev.yaml to Pulumi.${stack}.yaml and adjust it, or set any ${CONFIG_NAMESPACE} key (pulumi config set ${CONFIG_NAMESPACE}:usagePipeline true) to deploy on defaults on purpose`;
 }
 
 /**

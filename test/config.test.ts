@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { CONFIG_KEYS, ConfigValidationError, parseConfig } from "../config";
+import { CONFIG_KEYS, ConfigValidationError, missingStackSettings, parseConfig } from "../config";
 
 const IMAGE_UPDATE_DEFAULTS = {
     usagePipeline: true,
@@ -356,6 +356,26 @@ describe("config", () => {
                 );
                 return true;
             },
+        );
+    });
+});
+
+describe("a stack with no appstream-ops setting", () => {
+    it("is refused, with the way to deploy on defaults on purpose", () => {
+        assert.strictEqual(
+            missingStackSettings("prdo", { "aws:region": "eu-west-1" }),
+            'stack "prdo" has no appstream-ops: setting (no Pulumi.prdo.yaml, or one without settings), so it would deploy every default (image updates on, no one emailed). Copy Pulumi.dev.yaml to Pulumi.prdo.yaml and adjust it, or set any appstream-ops key (pulumi config set appstream-ops:usagePipeline true) to deploy on defaults on purpose',
+        );
+    });
+
+    it("runs with any appstream-ops setting", () => {
+        assert.strictEqual(missingStackSettings("prod", { "appstream-ops:usagePipeline": "true" }), undefined);
+    });
+
+    it("the program fails under mocks for such a stack", async () => {
+        await assert.rejects(
+            runProgram({ stack: "prdo" }),
+            /Missing stack configuration:\n {2}- stack "prdo" has no appstream-ops: setting/,
         );
     });
 });

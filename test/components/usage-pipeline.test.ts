@@ -330,7 +330,8 @@ describe("UsagePipeline (real program under mocks)", () => {
         });
 
         it("names the Glue database after the stack, so dev and prod can share an account", async () => {
-            const prod = await runProgram({ stack: "prod" });
+            // A stack needs at least one setting of its own (missingStackSettings).
+            const prod = await runProgram({ stack: "prod", config: { usagePipeline: "true" } });
             assert.strictEqual(prod.one(T.database, "usage-database").inputs.name, "appstream_usage_prod");
         });
     });

@@ -66,10 +66,8 @@ function pulumiHome(bin: string, env: NodeJS.ProcessEnv): string {
     return home;
 }
 
-/** Copies the tracked files of the repository (with `change` applied) and links its node_modules. */
-export function engineProject(options: { change?: (dir: string) => void } = {}): EngineProject {
-    const bin = engineBin();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-engine-"));
+/** Copies the repository's tracked files as they are now into `dir`, keeping their times. */
+export function copyWorkingTree(dir: string): void {
     const tracked = spawnSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" }).stdout.split("\0");
     for (const file of tracked.filter(Boolean)) {
         if (!fs.existsSync(path.join(REPO, file))) continue;
@@ -81,6 +79,27 @@ export function engineProject(options: { change?: (dir: string) => void } = {}):
         // which would empty the repository's node_modules through the link below.
         fs.utimesSync(path.join(dir, file), stat.atime, stat.mtime);
     }
+}
+
+/** The files of the repository at `commit` into `dir` (git archive); fails when the commit is missing. */
+export function copyCommit(commit: string, dir: string): void {
+    const archive = spawnSync("git", ["archive", "--format=tar", commit], { cwd: REPO, maxBuffer: 256 * 1024 * 1024 });
+    if (archive.status !== 0) {
+        throw new Error(`git archive ${commit} failed (is the clone shallow?): ${archive.stderr?.toString()}`);
+    }
+    const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
+    if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr?.toString()}`);
+}
+
+/**
+ * A copy of the project (the working tree, or `options.commit`) with `change` applied and the
+ * repository's node_modules linked in, ready for `pulumi stack init`.
+ */
+export function engineProject(options: { change?: (dir: string) => void; commit?: string } = {}): EngineProject {
+    const bin = engineBin();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-engine-"));
+    if (options.commit) copyCommit(options.commit, dir);
+    else copyWorkingTree(dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     options.change?.(dir);
     const base: NodeJS.ProcessEnv = {

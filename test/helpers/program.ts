@@ -224,9 +224,14 @@ export async function runUnderMocks(
 ): Promise<ProgramRun> {
     const registered: Omit<RecordedResource, "urn" | "parent" | "custom" | "dependencies">[] = [];
     const registrations = new Map<string, Pick<RecordedResource, "urn" | "parent" | "custom" | "dependencies">>();
-    // Config first: the program reads it when it is imported.
+    // Config first: the program reads it when it is imported. A test of the dev stack with no
+    // config stands for every default, which the program takes only from a stack with at least one
+    // setting of its own (missingStackSettings): usagePipeline, at its default.
+    const config = options.config ?? {};
+    const settings =
+        Object.keys(config).length === 0 && options.stack === undefined ? { usagePipeline: "true" } : config;
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(options.config ?? {}).map(([k, v]) => [qualifiedConfigKey(k), v])),
+        Object.fromEntries(Object.entries(settings).map(([k, v]) => [qualifiedConfigKey(k), v])),
     );
     await pulumi.runtime.setMocks(
         {
