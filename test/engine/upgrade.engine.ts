@@ -1,49 +1,34 @@
 /**
- * Upgrading a deployed stack, the way Pulumi's own component libraries test it: the previous
- * release (the commit CHANGELOG.md's latest release names) deploys the dev stack with image updates
- * on, then the current program is previewed on that state. A replacement or deletion is a break for
+ * Upgrading a deployed stack, the way Pulumi's own component libraries test it: the state the
+ * previous release deployed (the dev stack with image updates on; vendored in previous-release/,
+ * recorded by record-previous-release.ts from the commit CHANGELOG.md's latest release names) is
+ * imported, and the current program is previewed on it. A replacement or deletion is a break for
  * every user unless the CHANGELOG's Unreleased section names the resource. STAND-IN: the AWS
  * provider plugin, which reports a replacement when a name, bucket, key or database changes.
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { EngineProject, REPO, copyWorkingTree, engineProject } from "./engine-cli";
+import { EngineProject, REPO, engineProject } from "./engine-cli";
+import { previousRelease } from "./previous-release";
 
 const CHANGELOG = fs.readFileSync(path.join(REPO, "CHANGELOG.md"), "utf8");
 
-function previousRelease(): string {
-    const heading = /^## (\S+) \([^)]*commit ([0-9a-f]{7,40})\)$/m.exec(CHANGELOG);
-    if (!heading)
-        throw new Error("CHANGELOG.md names no release with its commit (## <version> (<date>, commit <sha>))");
-    return heading[2];
-}
-
-const IMAGE_UPDATES = [
-    "imageUpdates=true",
-    'notifyEmails=["ops@example.com"]',
-    "senderEmail=appstream@example.com",
-    "keepImageVersions=2",
-];
-
-/** The previous release's dev stack, deployed; then the working tree copied over it. */
+/** The working tree (with `change`) on the previous release's imported state. */
 function upgraded(change?: (dir: string) => void): EngineProject {
-    const project = engineProject({ commit: previousRelease() });
+    const release = previousRelease();
+    const project = engineProject({ change });
+    // The release's stack file: its settings and the salt its state's secrets provider was made with.
+    fs.copyFileSync(release.stackFile, path.join(project.dir, "Pulumi.dev.yaml"));
     project.pulumi(["stack", "init", "dev"]);
-    for (const setting of IMAGE_UPDATES) {
-        const [key, value] = setting.split(/=(.*)/s);
-        project.pulumi(["config", "set", "--stack", "dev", `appstream-ops:${key}`, value]);
-    }
-    project.pulumi(["up", "--stack", "dev", "--yes"]);
-    // The stack file now holds the release's settings, the ones above and the encryption salt.
-    const stackFile = fs.readFileSync(path.join(project.dir, "Pulumi.dev.yaml"), "utf8");
-    copyWorkingTree(project.dir);
-    fs.writeFileSync(path.join(project.dir, "Pulumi.dev.yaml"), stackFile);
-    change?.(project.dir);
+    const state = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-state-")), "state.json");
+    fs.writeFileSync(state, release.state);
+    project.pulumi(["stack", "import", "--stack", "dev", "--file", state]);
     return project;
 }
 
-/** The replacements and deletions a preview of the working tree plans, as `<op> <type> <name>`. */
+/** The replacements and deletions a preview plans, as `<op> <type> <name>`. */
 function breakingSteps(project: EngineProject): string[] {
     const preview = JSON.parse(project.pulumi(["preview", "--stack", "dev", "--json"]).stdout);
     return (
@@ -60,7 +45,16 @@ function breakingSteps(project: EngineProject): string[] {
 describe("upgrading a stack deployed by the previous release, on the real Pulumi engine (STAND-IN AWS provider)", function () {
     this.timeout(900_000);
 
-    it(`previews the current program on the previous release's state (${previousRelease()}) with no replacement or deletion the CHANGELOG does not name`, () => {
+    it("the vendored state is of the release CHANGELOG.md names last, and holds the dev stack with image updates", () => {
+        const release = previousRelease();
+        const heading = /^## (\S+) \([^)]*commit ([0-9a-f]{7,40})\)$/m.exec(CHANGELOG);
+        assert.ok(heading, "CHANGELOG.md names no release with its commit (## <version> (<date>, commit <sha>))");
+        assert.ok(release.commit.startsWith(heading[2]), `recorded ${release.commit}, CHANGELOG names ${heading[2]}`);
+        const types = JSON.parse(release.state).deployment.resources.map((r: { type: string }) => r.type);
+        assert.ok(types.includes("aws:sfn/stateMachine:StateMachine") && types.includes("aws:s3/bucket:Bucket"));
+    });
+
+    it("previews the current program on the previous release's state with no replacement or deletion the CHANGELOG does not name", () => {
         const unreleased = CHANGELOG.split(/^## /m)[1];
         const unnamed = breakingSteps(upgraded()).filter((step) => !unreleased.includes(step.split(" ").pop()!));
         assert.deepStrictEqual(unnamed, []);
