@@ -54,6 +54,27 @@ describe("the dev stack on the real Pulumi engine (STAND-IN AWS provider)", func
         for (const [name, value] of Object.entries(outputs)) assert.ok(value, `${name} has no value`);
     });
 
+    it("npm run deploy -- --stack dev deploys it, and changes no tracked file but the encryption salt the README mentions", () => {
+        const deployProject = engineProject();
+        const before = fs.readFileSync(path.join(deployProject.dir, "Pulumi.dev.yaml"), "utf8");
+        const deploy = deployProject.run("bash", ["scripts/deploy.sh", "--stack", "dev", "--yes"], {
+            env: { APPSTREAM_OPS_POLICY_PACK: POLICY_PACK_ANALYZER },
+        });
+        assert.match(deploy.stdout, /Resources:\s*\n\s*\+ \d+ created/, deploy.output);
+        assert.doesNotMatch(deploy.output, /npm ci|added \d+ packages/, "deploy.sh reinstalled packages");
+        const changed = deployProject
+            .run("git", ["-C", REPO, "ls-files"])
+            .stdout.split("\n")
+            .filter(Boolean)
+            .filter((file) => {
+                const copy = path.join(deployProject.dir, file);
+                return fs.existsSync(copy) && !fs.readFileSync(copy).equals(fs.readFileSync(path.join(REPO, file)));
+            });
+        assert.deepStrictEqual(changed, ["Pulumi.dev.yaml"]);
+        const after = fs.readFileSync(path.join(deployProject.dir, "Pulumi.dev.yaml"), "utf8");
+        assert.strictEqual(after.replace(/^encryptionsalt: .*\n/m, ""), before);
+    });
+
     it("destroys every resource", () => {
         project.pulumi(["destroy", "--stack", "dev", "--yes"]);
         const left = project.resources("dev").filter((r) => !r.type.startsWith("pulumi:"));
