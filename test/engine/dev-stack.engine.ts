@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineProject, POLICY_PACK_ANALYZER, REPO, engineProject } from "./engine-cli";
+import { EngineProject, POLICY_PACK_ANALYZER, REPO, engineProject, trackedFiles } from "./engine-cli";
 
 /** The outputs README.md's "Attaching the scripts and the role" table names, with usageReports and elasticFleets off. */
 function documentedOutputs(): string[] {
@@ -62,14 +62,10 @@ describe("the dev stack on the real Pulumi engine (STAND-IN AWS provider)", func
         });
         assert.match(deploy.stdout, /Resources:\s*\n\s*\+ \d+ created/, deploy.output);
         assert.doesNotMatch(deploy.output, /npm ci|added \d+ packages/, "deploy.sh reinstalled packages");
-        const changed = deployProject
-            .run("git", ["-C", REPO, "ls-files"])
-            .stdout.split("\n")
-            .filter(Boolean)
-            .filter((file) => {
-                const copy = path.join(deployProject.dir, file);
-                return fs.existsSync(copy) && !fs.readFileSync(copy).equals(fs.readFileSync(path.join(REPO, file)));
-            });
+        const changed = trackedFiles().filter((file) => {
+            const copy = path.join(deployProject.dir, file);
+            return fs.existsSync(copy) && !fs.readFileSync(copy).equals(fs.readFileSync(path.join(REPO, file)));
+        });
         assert.deepStrictEqual(changed, ["Pulumi.dev.yaml"]);
         const after = fs.readFileSync(path.join(deployProject.dir, "Pulumi.dev.yaml"), "utf8");
         assert.strictEqual(after.replace(/^encryptionsalt: .*\n/m, ""), before);

@@ -66,10 +66,14 @@ function pulumiHome(bin: string, env: NodeJS.ProcessEnv): string {
     return home;
 }
 
+/** The repository's tracked files, relative to it. */
+export function trackedFiles(): string[] {
+    return spawnSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" }).stdout.split("\0").filter(Boolean);
+}
+
 /** Copies the repository's tracked files as they are now into `dir`, keeping their times. */
 export function copyWorkingTree(dir: string): void {
-    const tracked = spawnSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" }).stdout.split("\0");
-    for (const file of tracked.filter(Boolean)) {
+    for (const file of trackedFiles()) {
         if (!fs.existsSync(path.join(REPO, file))) continue;
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         const stat = fs.statSync(path.join(REPO, file));

@@ -41,7 +41,13 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         appstream = undefined;
     });
 
-    async function month(deployed: DeployedWorkflow, account: FakeAppStreamAccount, startedAt: string) {
+    /** One run; `loseResult` makes Step Functions retry the steps whose result it says is lost. */
+    async function month(
+        deployed: DeployedWorkflow,
+        account: FakeAppStreamAccount,
+        startedAt: string,
+        loseResult?: (state: string) => boolean,
+    ) {
         appstream?.restore();
         appstream = mockAppStream(account);
         const sent = ses.sent.length;
@@ -52,6 +58,7 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
             account,
             pollIntervalMinutes: deployed.pollIntervalMinutes,
             startedAt,
+            loseResult,
         });
         const email = ses.sent[sent];
         return {
@@ -346,24 +353,17 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
 
     it("defect 5: a StartRun that Step Functions retries after it started updates still follows and reports every one of them", async () => {
         const account = new FakeAppStreamAccount(FIVE.map(optedIn));
-        const deployed = await deploy();
-        appstream?.restore();
-        appstream = mockAppStream(account);
         let lost = 0;
-        const run = await runLocalWorkflow({
-            definition: deployed.definition,
-            handler: deployed.handler,
-            input: deployed.input as RunInput,
+        const { run, subject, text } = await month(
+            await deploy(),
             account,
-            pollIntervalMinutes: deployed.pollIntervalMinutes,
-            startedAt: DECEMBER,
-            loseResult: (state) => state === "StartRun" && lost++ === 0,
-        });
-        const text = ses.sent.at(-1)?.Message?.Body?.Text?.Data ?? "";
+            DECEMBER,
+            (state) => state === "StartRun" && lost++ === 0,
+        );
         assert.strictEqual(lost, 2, "StartRun ran twice");
         assert.strictEqual(run.status, "SUCCEEDED", text);
         assert.strictEqual(creates(account, 0), 5);
-        assert.match(ses.sent.at(-1)?.Message?.Subject?.Data ?? "", /5 updated, 0 failed/);
+        assert.match(subject, /5 updated, 0 failed/);
     });
 
     it("a version a lost CheckUpdates deleted is not reported kept when the retried check cannot list images (the simulation, seed 2027)", async () => {
@@ -372,9 +372,6 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
             { name: "CAD", tags: { AutoUpdate: "Completed", NextVersion: previous } },
             { name: previous, tags: { ...OPT_IN, BaseName: "CAD" }, createdTime: "2026-11-01T13:00:00.000Z" },
         ]);
-        const deployed = await deploy({ keepImageVersions: "1" });
-        appstream?.restore();
-        appstream = mockAppStream(account);
         // Once the check that saw the new version has deleted the old one, its result is lost,
         // and the retry's listing of private images fails.
         account.faultHook = (command, input) =>
@@ -382,16 +379,12 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
                 ? { kind: "error", name: "InvalidParameterCombinationException", httpStatusCode: 400 }
                 : undefined;
         let lost = 0;
-        const run = await runLocalWorkflow({
-            definition: deployed.definition,
-            handler: deployed.handler,
-            input: deployed.input as RunInput,
+        const { run, text } = await month(
+            await deploy({ keepImageVersions: "1" }),
             account,
-            pollIntervalMinutes: deployed.pollIntervalMinutes,
-            startedAt: DECEMBER,
-            loseResult: (state) => state === "CheckUpdates" && account.deleted.includes(previous) && lost++ === 0,
-        });
-        const text = ses.sent.at(-1)?.Message?.Body?.Text?.Data ?? "";
+            DECEMBER,
+            (state) => state === "CheckUpdates" && account.deleted.includes(previous) && lost++ === 0,
+        );
         assert.strictEqual(lost, 2, "the check that deleted the old version ran again");
         // The fleets could not be listed either, so the run asks for attention; it still reports.
         assert.strictEqual(run.status, "FAILED", text);

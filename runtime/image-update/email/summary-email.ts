@@ -110,7 +110,7 @@ function actionSections(summary: RunSummary): Section[] {
                 .filter((f) => f.outcome === "failed" || f.outcome === "skipped")
                 .map((f) =>
                     isPassRecord(f.fleet)
-                        ? `${f.detail ?? "the fleets could not be listed"}. The next run tries again; to see them now: aws appstream describe-fleets${regionOption(summary.region)}`
+                        ? `${f.detail ?? "the fleets could not be listed"}. The next run tries again; to see them now: aws appstream describe-fleets${region}`
                         : `${f.fleet} (${f.image} -> ${f.newImage}): ${f.detail ?? "no reason given"}. When it can be updated: ${updateFleetCommand(f.fleet, f.newImage, summary.region)}`,
                 ),
             {

@@ -4,7 +4,8 @@
  * lifecycle needs only this part of it, so it does not depend on the run's own types.
  */
 import type { RunSettings } from "../run/run-settings";
-import { BoundedRecords, emptyRecords, upsertRecord } from "../run/state-budget";
+import { errorReason } from "../../aws/errors";
+import { BoundedRecords, boundedDetail, emptyRecords, upsertRecord } from "../run/state-budget";
 import type { KeptBecause } from "./invariants";
 import type { FleetRecord } from "./rollout";
 
@@ -59,8 +60,12 @@ export function isPassRecord(name: string): boolean {
  * (the simulation, seed 2027): their records no longer claim they exist (I5). The next pass that
  * lists images records them afresh.
  */
-export function recordRetentionFailure(run: LifecycleRun, detail: string): void {
-    const failure: RetentionRecord = { image: RETENTION_FAILURE, kept: "deleteFailed", detail };
+export function recordRetentionFailure(run: LifecycleRun, err: unknown): void {
+    const failure: RetentionRecord = {
+        image: RETENTION_FAILURE,
+        kept: "deleteFailed",
+        detail: boundedDetail(errorReason(err)),
+    };
     run.retention ??= emptyRecords();
     // The failure itself is kept past the records' budget: it is what the email must say.
     run.retention.items = [

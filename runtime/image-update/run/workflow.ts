@@ -202,7 +202,7 @@ async function makeRoom(
         });
         return privateImages.filter((image) => !deleted.includes(image.name));
     } catch (err) {
-        recordRetentionFailure(state, boundedDetail(errorReason(err)));
+        recordRetentionFailure(state, err);
         return privateImages;
     }
 }
@@ -259,7 +259,7 @@ async function endRetention(api: AppStreamApi, state: RunState): Promise<number>
         }
     } catch (err) {
         // Listing what retention needs failed: the updates are done, so the run still reports them.
-        recordRetentionFailure(state, boundedDetail(errorReason(err)));
+        recordRetentionFailure(state, err);
     }
     // The summary's figures; when the count fails, the last one stands.
     await countUsage(api, state).catch(() => undefined);
@@ -498,9 +498,7 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
     if (!pending) return;
     try {
         await api.tagImage(arnOf(state, entry.name), pending);
-        entry.pendingOldImageTags = undefined;
-        entry.tagError = undefined;
-        entry.tagWriteUnknown = undefined;
+        tagsWritten(entry);
     } catch (err) {
         if (errorName(err) === "LimitExceededException" && pending[NEXT_VERSION_TAG_KEY] !== undefined) {
             // The image already holds AppStream's 50 tags: Completed alone still stops a second update.
@@ -515,9 +513,7 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
         // execution may have written the same tags (the simulation, seeds 3002 and 3004).
         const inPlace = await tagsInPlace(api, state, entry.name, pending);
         if (inPlace) {
-            entry.pendingOldImageTags = undefined;
-            entry.tagError = undefined;
-            entry.tagWriteUnknown = undefined;
+            tagsWritten(entry);
             return;
         }
         const unanswered = isTransientError(err) && inPlace === undefined;
@@ -528,6 +524,13 @@ async function writeOldImageTags(api: AppStreamApi, state: RunState, entry: Imag
             `${errorReason(err)}${unanswered ? "; the tags could not be read back, so whether the write took effect is unknown" : ""}`,
         );
     }
+}
+
+/** The old image carries the tags owed to it: nothing is owed, failed or unknown any more. */
+function tagsWritten(entry: ImageEntry): void {
+    entry.pendingOldImageTags = undefined;
+    entry.tagError = undefined;
+    entry.tagWriteUnknown = undefined;
 }
 
 /** Whether the image carries every one of `tags` now; undefined when its tags cannot be read. */
