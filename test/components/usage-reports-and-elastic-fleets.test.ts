@@ -1,11 +1,5 @@
 import * as assert from "assert";
-import {
-    AppStreamClient,
-    CreateUsageReportSubscriptionCommand,
-    DescribeUsageReportSubscriptionsCommand,
-} from "@aws-sdk/client-appstream";
 import { isUnknown } from "@pulumi/pulumi/output";
-import { mockClient } from "aws-sdk-client-mock";
 import { ElasticFleetSessionScriptsInputs } from "../../runtime/appstream/elastic-fleet-session-scripts-provider";
 import {
     APPLICATIONS_REPORT,
@@ -14,8 +8,10 @@ import {
     reportTableParameters,
 } from "../../runtime/usage/usage-report-schema";
 import { usageReportNamedQueries } from "../../runtime/usage/usage-report-queries";
+import { mockAppStream } from "../helpers/appstream-handlers";
 import { loadProvider, requiredModules } from "../helpers/dynamic-provider";
 import { FakeFleets } from "../helpers/fake-fleets";
+import { FakeUsageReportSubscriptions } from "../helpers/fake-usage-report-subscriptions";
 import {
     ELASTIC_FLEET_SESSION_SCRIPTS_TYPE,
     ProgramRun,
@@ -156,17 +152,14 @@ describe("UsagePipeline: usage reports and Elastic fleets (real program under mo
 
         it("the registered subscription provider code, loaded as the host loads it, subscribes", async () => {
             const resource = run.ofType(USAGE_REPORT_SUBSCRIPTION_TYPE)[0];
-            const mock = mockClient(AppStreamClient);
+            const account = new FakeUsageReportSubscriptions();
+            const mock = mockAppStream(account.handlers);
             try {
-                mock.on(DescribeUsageReportSubscriptionsCommand).resolves({ UsageReportSubscriptions: [] });
-                mock.on(CreateUsageReportSubscriptionCommand).resolves({
-                    S3BucketName: USAGE_REPORT_BUCKET,
-                    Schedule: "DAILY",
-                });
                 const provider = loadProvider<{ region: string }, { s3BucketName: string }>(resource.inputs.__provider);
                 const created = await provider.create({ region: resource.inputs.region });
                 assert.strictEqual(created.outs!.s3BucketName, USAGE_REPORT_BUCKET);
-                assert.strictEqual(mock.commandCalls(CreateUsageReportSubscriptionCommand).length, 1);
+                assert.strictEqual(account.creates, 1);
+                assert.ok(account.subscribed);
             } finally {
                 mock.restore();
             }

@@ -1,16 +1,17 @@
 /**
- * A stateful fake of AppStream's fleet calls behind aws-sdk-client-mock: DescribeFleets and
- * UpdateFleet read and change an in-memory fleet table, and scripted faults fail chosen calls.
+ * A stateful fake of AppStream's fleet calls: DescribeFleets and UpdateFleet read and change an
+ * in-memory fleet table, and scripted faults fail chosen calls. Its handlers answer the SDK client
+ * of this process (aws-sdk-client-mock), or the engine suite's stand-in AppStream endpoint.
  */
 import {
     AppStreamClient,
-    DescribeFleetsCommand,
     Fleet,
     ResourceNotFoundException,
     UpdateFleetCommand,
     UpdateFleetCommandInput,
 } from "@aws-sdk/client-appstream";
-import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub } from "aws-sdk-client-mock";
+import { AppStreamHandlers, mockAppStream } from "./appstream-handlers";
 import { sdkError } from "./sdk-errors";
 import { modelChecked } from "./service-model";
 
@@ -30,38 +31,43 @@ export class FakeFleets {
     readonly fleets = new Map<string, FakeFleet>();
     /** Errors the next calls of each kind throw, in order, before the fake looks at the fleets. */
     readonly faults: Record<FleetCall, Error[]> = { DescribeFleets: [], UpdateFleet: [] };
-    readonly mock: AwsClientStub<AppStreamClient>;
+    readonly handlers: AppStreamHandlers = {
+        DescribeFleets: modelChecked("appstream", "DescribeFleets", ({ Names = [] }: { Names?: string[] }) => {
+            this.fault("DescribeFleets");
+            const found = Names.map((name) => this.fleets.get(name));
+            if (found.some((f) => f === undefined)) {
+                throw new ResourceNotFoundException({
+                    message: "The specified fleet was not found.",
+                    $metadata: {},
+                });
+            }
+            return { Fleets: found.map((f) => this.describe(f!)) };
+        }),
+        UpdateFleet: modelChecked("appstream", "UpdateFleet", (input: UpdateFleetCommandInput) => {
+            this.fault("UpdateFleet");
+            const fleet = this.fleets.get(input.Name ?? "");
+            if (!fleet) throw new ResourceNotFoundException({ message: "fleet not found", $metadata: {} });
+            if (["STARTING", "STOPPING"].includes(fleet.states[0])) {
+                throw sdkError("OperationNotPermittedException", `fleet is ${fleet.states[0]}`);
+            }
+            const set = input.SessionScriptS3Location;
+            if (set) fleet.location = { S3Bucket: set.S3Bucket ?? "", S3Key: set.S3Key ?? "" };
+            if (input.AttributesToDelete?.includes("SESSION_SCRIPT_S3_LOCATION")) delete fleet.location;
+            return { Fleet: this.describe(fleet, false) };
+        }),
+    };
+    private readonly stub?: AwsClientStub<AppStreamClient>;
 
-    constructor(fleets: FakeFleet[]) {
+    /** `mocked: false` answers no SDK client in this process: only the handlers (the stand-in endpoint). */
+    constructor(fleets: FakeFleet[], options: { mocked?: boolean } = {}) {
         for (const fleet of fleets) this.fleets.set(fleet.name, fleet);
-        this.mock = mockClient(AppStreamClient);
-        this.mock.on(DescribeFleetsCommand).callsFake(
-            modelChecked("appstream", "DescribeFleets", ({ Names = [] }: { Names?: string[] }) => {
-                this.fault("DescribeFleets");
-                const found = Names.map((name) => this.fleets.get(name));
-                if (found.some((f) => f === undefined)) {
-                    throw new ResourceNotFoundException({
-                        message: "The specified fleet was not found.",
-                        $metadata: {},
-                    });
-                }
-                return { Fleets: found.map((f) => this.describe(f!)) };
-            }),
-        );
-        this.mock.on(UpdateFleetCommand).callsFake(
-            modelChecked("appstream", "UpdateFleet", (input: UpdateFleetCommandInput) => {
-                this.fault("UpdateFleet");
-                const fleet = this.fleets.get(input.Name ?? "");
-                if (!fleet) throw new ResourceNotFoundException({ message: "fleet not found", $metadata: {} });
-                if (["STARTING", "STOPPING"].includes(fleet.states[0])) {
-                    throw sdkError("OperationNotPermittedException", `fleet is ${fleet.states[0]}`);
-                }
-                const set = input.SessionScriptS3Location;
-                if (set) fleet.location = { S3Bucket: set.S3Bucket ?? "", S3Key: set.S3Key ?? "" };
-                if (input.AttributesToDelete?.includes("SESSION_SCRIPT_S3_LOCATION")) delete fleet.location;
-                return { Fleet: this.describe(fleet, false) };
-            }),
-        );
+        if (options.mocked !== false) this.stub = mockAppStream(this.handlers);
+    }
+
+    /** The SDK client of this process, answered by the handlers. */
+    get mock(): AwsClientStub<AppStreamClient> {
+        if (!this.stub) throw new Error("this FakeFleets was made with { mocked: false }: no SDK client is mocked");
+        return this.stub;
     }
 
     /** Names of the calls made, in order. */

@@ -7,12 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { qualifiedConfigKey } from "../../config";
+import { USAGE_REPORT_BUCKET } from "./fake-usage-report-subscriptions";
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "eu-west-1";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-/** The bucket AppStream creates for usage reports (and session-script logs) in the mocked account. */
-export const USAGE_REPORT_BUCKET = `appstream-logs-${REGION}-${ACCOUNT_ID}-a1b2c3d4`;
+export { USAGE_REPORT_BUCKET } from "./fake-usage-report-subscriptions";
 export const USAGE_REPORT_SUBSCRIPTION_TYPE = "pulumi-nodejs:dynamic/appstream:UsageReportSubscription";
 export const ELASTIC_FLEET_SESSION_SCRIPTS_TYPE = "pulumi-nodejs:dynamic/appstream:ElasticFleetSessionScripts";
 /** Stack config that turns on every optional resource: usage reports and one Elastic fleet. */

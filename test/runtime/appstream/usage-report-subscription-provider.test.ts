@@ -3,86 +3,42 @@ import {
     AppStreamClient,
     CreateUsageReportSubscriptionCommand,
     DeleteUsageReportSubscriptionCommand,
-    DescribeUsageReportSubscriptionsCommand,
     ResourceNotFoundException,
 } from "@aws-sdk/client-appstream";
-import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub } from "aws-sdk-client-mock";
 import {
     UsageReportSubscriptionInputs as Inputs,
     UsageReportSubscriptionOutputs as Outputs,
     usageReportSubscriptionProvider,
 } from "../../../runtime/appstream/usage-report-subscription-provider";
+import { mockAppStream } from "../../helpers/appstream-handlers";
 import { FAST_TUNING, asDeployed } from "../../helpers/dynamic-provider";
+import { FakeUsageReportSubscriptions, USAGE_REPORT_BUCKET } from "../../helpers/fake-usage-report-subscriptions";
 import { sdkError } from "../../helpers/sdk-errors";
-import { modelChecked } from "../../helpers/service-model";
 
 const REGION = "eu-west-1";
-const BUCKET = "appstream-logs-eu-west-1-123456789012-a1b2c3d4";
 const notFound = () => new ResourceNotFoundException({ message: "No subscription", $metadata: {} });
-
-/** AppStream's subscription of one Region: created, described and deleted for real in memory. */
-function fakeSubscriptions(mock: AwsClientStub<AppStreamClient>) {
-    const account = { subscribed: false, creates: 0, faults: [] as Error[] };
-    const fault = () => {
-        const error = account.faults.shift();
-        if (error) throw error;
-    };
-    mock.on(DescribeUsageReportSubscriptionsCommand).callsFake(
-        modelChecked("appstream", "DescribeUsageReportSubscriptions", () => {
-            fault();
-            return {
-                UsageReportSubscriptions: account.subscribed
-                    ? [
-                          {
-                              S3BucketName: BUCKET,
-                              Schedule: "DAILY",
-                              LastGeneratedReportDate: new Date("2026-11-22T03:00:00Z"),
-                              SubscriptionErrors: [
-                                  {
-                                      ErrorCode: "ACCESS_DENIED",
-                                      ErrorMessage: "AppStream could not write to the bucket",
-                                  },
-                              ],
-                          },
-                      ]
-                    : [],
-            };
-        }),
-    );
-    mock.on(CreateUsageReportSubscriptionCommand).callsFake(
-        modelChecked("appstream", "CreateUsageReportSubscription", () => {
-            fault();
-            account.creates++;
-            account.subscribed = true;
-            return { S3BucketName: BUCKET, Schedule: "DAILY" };
-        }),
-    );
-    mock.on(DeleteUsageReportSubscriptionCommand).callsFake(
-        modelChecked("appstream", "DeleteUsageReportSubscription", () => {
-            fault();
-            if (!account.subscribed) throw notFound();
-            account.subscribed = false;
-            return {};
-        }),
-    );
-    return account;
-}
 
 describe("Usage report subscription provider (serialized, against aws-sdk-client-mock)", () => {
     let mock: AwsClientStub<AppStreamClient>;
-    let account: ReturnType<typeof fakeSubscriptions>;
+    let account: FakeUsageReportSubscriptions;
     let provider: Awaited<ReturnType<typeof asDeployed<Inputs, Outputs>>>;
 
     before(async () => {
         provider = await asDeployed(usageReportSubscriptionProvider(FAST_TUNING));
     });
     beforeEach(() => {
-        mock = mockClient(AppStreamClient);
-        account = fakeSubscriptions(mock);
+        account = new FakeUsageReportSubscriptions();
+        mock = mockAppStream(account.handlers);
     });
     afterEach(() => mock.restore());
 
-    const subscribed: Outputs = { region: REGION, s3BucketName: BUCKET, schedule: "DAILY", subscriptionErrors: [] };
+    const subscribed: Outputs = {
+        region: REGION,
+        s3BucketName: USAGE_REPORT_BUCKET,
+        schedule: "DAILY",
+        subscriptionErrors: [],
+    };
 
     it("create subscribes and outputs the report bucket and schedule", async () => {
         assert.deepStrictEqual(await provider.create({ region: REGION }), { id: REGION, outs: subscribed });
@@ -93,11 +49,14 @@ describe("Usage report subscription provider (serialized, against aws-sdk-client
         await provider.create({ region: REGION });
         const again = await provider.create({ region: REGION });
         assert.strictEqual(account.creates, 1);
-        assert.strictEqual(again.outs!.s3BucketName, BUCKET);
+        assert.strictEqual(again.outs!.s3BucketName, USAGE_REPORT_BUCKET);
     });
 
     it("read reports the real subscription, with the errors AppStream recorded", async () => {
         account.subscribed = true;
+        account.subscriptionErrors = [
+            { ErrorCode: "ACCESS_DENIED", ErrorMessage: "AppStream could not write to the bucket" },
+        ];
         assert.deepStrictEqual(await provider.read(REGION, subscribed), {
             id: REGION,
             props: {
