@@ -8,7 +8,9 @@
 # - The language host: the current one (sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served by
 #   the proxy; the real host is in github.com/pulumi/pulumi/sdk/v3 up to v3.68.0. The newer engine
 #   falls back to the calls that host knows, so it runs programs.
-# Prints the folder holding `pulumi` and `pulumi-language-nodejs` on its last line.
+# - The dynamic-provider host: @pulumi/pulumi's `pulumi-resource-pulumi-nodejs` script, copied next
+#   to the CLI as the real distribution has it (it runs the project's own @pulumi/pulumi).
+# Prints the folder holding `pulumi`, `pulumi-language-nodejs` and the script on its last line.
 set -euo pipefail
 PULUMI_VERSION=v3.274.1
 HOST_VERSION=v3.68.0
@@ -26,6 +28,9 @@ case "$(printf '%s\n' "go1.26.6" "$go_version" | sort -V | head -1)" in
     *) fail "Go $go_version is too old; the Pulumi CLI $PULUMI_VERSION needs go1.26.6 or newer" ;;
 esac
 
+mkdir -p "$bin"
+install -m 755 node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs "$bin/" ||
+    fail "node_modules/@pulumi/pulumi has no pulumi-resource-pulumi-nodejs: run npm ci first"
 if [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
     echo "$bin"
     exit 0

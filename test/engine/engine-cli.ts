@@ -97,23 +97,30 @@ export function copyCommit(commit: string, dir: string): void {
 
 /**
  * A copy of the project (the working tree, or `options.commit`) with `change` applied and the
- * repository's node_modules linked in, ready for `pulumi stack init`.
+ * repository's node_modules linked in, ready for `pulumi stack init`. `env` is added to every
+ * command's environment (the stand-in AppStream endpoint's, for one).
  */
-export function engineProject(options: { change?: (dir: string) => void; commit?: string } = {}): EngineProject {
-    const bin = engineBin();
+export function engineProject(
+    options: { change?: (dir: string) => void; commit?: string; env?: NodeJS.ProcessEnv } = {},
+): EngineProject {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-engine-"));
     if (options.commit) copyCommit(options.commit, dir);
     else copyWorkingTree(dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     options.change?.(dir);
+    return engineCli(dir, options.env);
+}
+
+/**
+ * The built CLI, run in the Pulumi project in `dir` with a file backend inside it. Node 22 comes
+ * from the repository's node_modules; the dynamic-provider host script sits next to the CLI
+ * (scripts/build-engine.sh), as in the real distribution.
+ */
+export function engineCli(dir: string, extraEnv: NodeJS.ProcessEnv = {}): EngineProject {
+    const bin = engineBin();
     const base: NodeJS.ProcessEnv = {
         ...process.env,
-        PATH: [
-            bin,
-            path.join(REPO, "node_modules/.bin"),
-            path.join(REPO, "node_modules/@pulumi/pulumi"),
-            process.env.PATH,
-        ].join(path.delimiter),
+        PATH: [bin, path.join(REPO, "node_modules/.bin"), process.env.PATH].join(path.delimiter),
         PULUMI_BACKEND_URL: `file://${path.join(dir, ".pulumi-state")}`,
         PULUMI_CONFIG_PASSPHRASE: "engine-suite",
         PULUMI_SKIP_UPDATE_CHECK: "1",
@@ -122,8 +129,9 @@ export function engineProject(options: { change?: (dir: string) => void; commit?
         PULUMI_SKIP_CONFIRMATIONS: "true",
         APPSTREAM_OPS_ROOT: REPO,
         AWS_REGION: "eu-west-1",
+        ...extraEnv,
     };
-    fs.mkdirSync(path.join(dir, ".pulumi-state"));
+    fs.mkdirSync(path.join(dir, ".pulumi-state"), { recursive: true });
     const env = { ...base, PULUMI_HOME: pulumiHome(bin, base) };
     const run = (command: string, args: string[], opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv } = {}) => {
         const result = spawnSync(command, args, {

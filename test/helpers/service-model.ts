@@ -36,7 +36,14 @@ export interface Operation {
 
 export interface ServiceModel {
     readonly source: { package: string; version: string; file: string };
-    readonly metadata: { serviceId: string; apiVersion: string };
+    readonly metadata: {
+        serviceId: string;
+        apiVersion: string;
+        signingName?: string;
+        /** JSON protocols: the X-Amz-Target prefix and the content type's version. */
+        targetPrefix?: string;
+        jsonVersion?: string;
+    };
     readonly operations: Record<string, Operation>;
     readonly shapes: Record<string, Shape>;
 }

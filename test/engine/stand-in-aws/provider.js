@@ -8,6 +8,11 @@
  *   is a replacement, any other change an update, as the real provider reports them;
  * - create/update/read: the inputs, plus an id and an ARN in AWS's format for the type; during a
  *   preview, the inputs with the id and ARN unknown, as the real provider plans them;
+ * - delete: refuses an S3 bucket that holds objects written outside the stack (named in
+ *   STAND_IN_AWS_BUCKETS_WITH_OBJECTS: the session scripts' records) unless forceDestroy is set,
+ *   with AWS's BucketNotEmpty, as the real provider fails;
+ * - journal: each create, update and delete is appended to STAND_IN_AWS_JOURNAL, when set, as
+ *   "<op> <type> <id>", so a test can say what was never deleted;
  * - invoke: getCallerIdentity, getRegion and getPartition for account 123456789012.
  * Plain JavaScript, run by the Node 22 on PATH: the engine starts it as a binary plugin.
  */
@@ -49,12 +54,22 @@ const AUTONAMED = {
     "aws:cloudwatch/logGroup:LogGroup": "name",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
     "aws:athena/workgroup:Workgroup": "name",
+    "aws:appstream/fleet:Fleet": "name",
     "aws:athena/namedQuery:NamedQuery": "name",
     "aws:glue/catalogDatabase:CatalogDatabase": "name",
     "aws:glue/catalogTable:CatalogTable": "name",
 };
 /** Properties whose change makes AWS replace the resource. */
 const REPLACING = ["name", "bucket", "key", "databaseName"];
+
+/** Buckets holding objects the stack did not write. */
+const bucketsWithObjects = (process.env.STAND_IN_AWS_BUCKETS_WITH_OBJECTS || "").split(",").filter(Boolean);
+
+function journal(op, urn, id) {
+    if (process.env.STAND_IN_AWS_JOURNAL) {
+        require("fs").appendFileSync(process.env.STAND_IN_AWS_JOURNAL, `${op} ${typeOf(urn)} ${id}\n`);
+    }
+}
 
 // urn:pulumi:<stack>::<project>::<parent types $-joined>$<type>::<name>
 const typeOf = (urn) => urn.split("::")[2].split("$").pop();
@@ -123,15 +138,29 @@ const standIn = {
             (property && inputs[property]) ||
             inputs.key ||
             `${logicalName(urn)}-${crypto.randomBytes(4).toString("hex")}`;
+        journal("create", urn, id);
         return { id, outs: outputsOf(urn, inputs, id) };
     },
     async read(id, urn, props) {
         return { id, props };
     },
     async update(id, urn, olds, news) {
+        journal("update", urn, id);
         return { outs: outputsOf(urn, news, id) };
     },
-    async delete() {},
+    async delete(id, urn, props) {
+        if (
+            typeOf(urn) === "aws:s3/bucket:Bucket" &&
+            bucketsWithObjects.includes(props.bucket) &&
+            !props.forceDestroy
+        ) {
+            // The real provider's message: "deleting S3 Bucket (<name>): " and the SDK's error.
+            throw new Error(
+                `deleting S3 Bucket (${id}): operation error S3: DeleteBucket, https response error StatusCode: 409, api error BucketNotEmpty: The bucket you tried to delete is not empty. You must delete all versions in the bucket.`,
+            );
+        }
+        journal("delete", urn, id);
+    },
     async invoke(token) {
         switch (token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
