@@ -5,33 +5,12 @@
  * first. A planted bad argument must then fail the same test with the component's message.
  */
 import * as assert from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { copyExample, installPackedExample, npm, npmInstall } from "../helpers/consumer-example";
 import { PROJECT_ROOT } from "../helpers/program";
-
-const EXAMPLE = path.join(PROJECT_ROOT, "examples", "consumer-program");
-
-function npm(args: string[], cwd: string): { status: number | null; output: string } {
-    const run = spawnSync("npm", args, {
-        cwd,
-        encoding: "utf8",
-        env: { ...process.env, npm_config_loglevel: "error" },
-    });
-    return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
-}
-
-/** A copy of the example program in `dir`, without what a local run left in it. */
-function copyExample(dir: string): void {
-    fs.cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !/node_modules|[/\\]bin$/.test(src) });
-}
-
-/** `npm install` in `dir`, from npm's cache where it can; fails the test with npm's output. */
-function npmInstall(dir: string): void {
-    const install = npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
-    assert.strictEqual(install.status, 0, `npm install in ${dir} failed:\n${install.output}`);
-}
 
 /** The example's `npm test` output with `planted` added to its arguments; the file is restored after. */
 function testWithPlantedArgument(app: string, planted: string): { status: number | null; output: string } {
@@ -47,22 +26,11 @@ function testWithPlantedArgument(app: string, planted: string): { status: number
 
 describe("examples/consumer-program, with the packed package installed", function () {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "appstream-ops-example-"));
-    const app = path.join(work, "consumer-program");
+    let app: string;
     let packed: string[] = [];
 
     before(function () {
-        // npm pack runs the prepare script: the package is built from this checkout.
-        const [info] = JSON.parse(
-            execFileSync("npm", ["pack", "--json", "--pack-destination", work], {
-                cwd: PROJECT_ROOT,
-                encoding: "utf8",
-                stdio: ["ignore", "pipe", "inherit"],
-            }),
-        ) as { filename: string; files: { path: string }[] }[];
-        packed = info.files.map((f) => f.path);
-        copyExample(app);
-        fs.renameSync(path.join(work, info.filename), path.join(app, "appstream-ops.tgz"));
-        npmInstall(app);
+        ({ app, packed } = installPackedExample(work));
     });
 
     it("the package holds compiled JavaScript, declarations and the session assets, and no sources or tests", () => {
