@@ -70,4 +70,19 @@ describe("upgrading a stack deployed by the previous release, on the real Pulumi
         );
         assert.ok(steps.includes("delete aws:glue/catalogDatabase:CatalogDatabase usage-database"), steps.join("\n"));
     });
+
+    it("negative control: a changed component type shows as deletions of everything under it", () => {
+        const steps = breakingSteps(
+            upgraded((dir) => {
+                const file = path.join(dir, "components/usage-pipeline.ts");
+                const text = fs.readFileSync(file, "utf8");
+                fs.writeFileSync(
+                    file,
+                    text.replace('"appstream-ops:usage:UsagePipeline"', '"appstream-ops:usage:SessionUsagePipeline"'),
+                );
+            }),
+        );
+        assert.ok(steps.includes("delete aws:glue/catalogDatabase:CatalogDatabase usage-database"), steps.join("\n"));
+        assert.ok(steps.includes("delete aws:s3/bucket:Bucket usage-usage"), steps.join("\n"));
+    });
 });
