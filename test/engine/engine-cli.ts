@@ -5,6 +5,7 @@
  * stack file). Stand-ins, named as such: the AWS provider plugin (test/engine/stand-in-aws) and
  * AppStream itself.
  */
+import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -40,6 +41,8 @@ export interface EngineProject {
     run(command: string, args: string[], options?: { allowFailure?: boolean; env?: NodeJS.ProcessEnv }): CliResult;
     /** The stack's resources as the engine recorded them (`pulumi stack export`). */
     resources(stack: string): { urn: string; type: string; outputs?: Record<string, unknown> }[];
+    /** `<type> <name>` of each resource in the stack but the stack itself and the providers. */
+    deployed(stack: string): string[];
 }
 
 let home: string | undefined;
@@ -159,7 +162,26 @@ export function engineCli(dir: string, extraEnv: NodeJS.ProcessEnv = {}): Engine
             const state = JSON.parse(run(path.join(bin, "pulumi"), ["stack", "export", "--stack", stack]).stdout);
             return state.deployment.resources ?? [];
         },
+        deployed(stack) {
+            return this.resources(stack)
+                .filter((r) => !r.type.startsWith("pulumi:"))
+                .map((r) => `${r.type} ${r.urn.split("::").pop()}`);
+        },
     };
+}
+
+/**
+ * A preview that plans to create each of `resources` ("<type as the CLI shows it> <name>", or a
+ * type alone), ran the policy pack, and warned of nothing.
+ */
+export function assertPreviewCreates(preview: CliResult, resources: string[]): void {
+    for (const resource of resources) {
+        const [type, name] = resource.split(" ");
+        const line = new RegExp(`\\+ +${type} +${name ?? "\\S+"} +create`);
+        assert.match(preview.stdout, line, `${resource} is not created\n${preview.output}`);
+    }
+    assert.match(preview.stdout, /Policies:[\s\S]*appstream-ops-guardrails/, preview.output);
+    assert.doesNotMatch(preview.output, /warning/, "the preview warns");
 }
 
 /** The analyzer executable that loads the repository's policy pack (see its header). */

@@ -22,11 +22,7 @@ function violating(fixture: string): EngineProject {
     return project;
 }
 
-const created = (project: EngineProject) =>
-    project
-        .resources("dev")
-        .filter((r) => !r.type.startsWith("pulumi:"))
-        .map((r) => `${r.type} ${r.urn.split("::").pop()}`);
+const created = (project: EngineProject) => project.deployed("dev");
 
 const VIOLATIONS = [
     {
