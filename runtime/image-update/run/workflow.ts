@@ -341,7 +341,7 @@ async function fillBatch(
         if (entry.status !== "queued") continue;
         const { room, limitedBy } = updateRoom(state.quotas!, usage);
         if (room <= 0) return holdBack(state, limitedBy);
-        const result = await startUpdate(api, state, entry, cache);
+        const result = await startUpdate(api, state, entry, cache, privateImages);
         if (result === "started") {
             inFlight++;
             usage.images++;
@@ -380,6 +380,7 @@ async function startUpdate(
     state: RunState,
     entry: ImageEntry,
     cache: ImageCache,
+    privateImages?: readonly ImageInfo[],
 ): Promise<"started" | "skipped" | "backOff" | "limit"> {
     const { settings, runDate } = state;
     const newName = newNameOf(state, entry);
@@ -391,7 +392,7 @@ async function startUpdate(
             entry.status = "upToDate";
             return "skipped";
         }
-        const known = cache.get(entry.name) ?? (await readImage(api, state, entry.name));
+        const known = cache.get(entry.name) ?? (await readImage(api, state, entry.name, privateImages));
         const { tags, dropped } = newImageTags(known.tags, baseOf(entry), settings);
         creating = true;
         await api.createUpdatedImage({
@@ -470,9 +471,16 @@ async function lookUp(api: AppStreamApi, state: RunState, entry: ImageEntry): Pr
     }
 }
 
-/** Tags and display name of an image discovered in an earlier invocation. */
-async function readImage(api: AppStreamApi, state: RunState, name: string) {
-    const [tags, [info]] = await Promise.all([api.listTags(arnOf(state, name)), api.describeImages([name])]);
+/**
+ * Tags and display name of an image discovered in an earlier invocation. The display name comes
+ * from this step's listing of the private images when it has one, so only the tags cost a call.
+ */
+async function readImage(api: AppStreamApi, state: RunState, name: string, privateImages?: readonly ImageInfo[]) {
+    const listed = privateImages?.find((image) => image.name === name);
+    const [tags, [info]] = await Promise.all([
+        api.listTags(arnOf(state, name)),
+        listed ? Promise.resolve([listed]) : api.describeImages([name]),
+    ]);
     return { tags, displayName: info?.displayName };
 }
 
@@ -558,9 +566,11 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     if (listing) adoptStarted(state, listing);
     const polled = state.images.filter((image) => image.status === "updating");
     const updatedNow = new Set<string>();
+    const polledNow = new Map<string, ImageInfo>();
     if (polled.length > 0) {
         const newNames = polled.map((entry) => newNameOf(state, entry));
         const found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
+        for (const [name, image] of found) polledNow.set(name, image);
         for (const [i, entry] of polled.entries()) {
             const image = found.get(newNames[i]);
             if (!image) {
@@ -578,7 +588,10 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     }
     const fleetsWaiting = (state.fleets?.items ?? []).some((f) => f.outcome === "failed" || f.outcome === "skipped");
     if (updatedNow.size > 0 || fleetsWaiting) {
-        await rollOutLineages(api, state, { tags: new Map() }, updatedNow);
+        // This check's listing, if it made one, with each polled image as polling just found it:
+        // rollout then needs no second listing to see the versions that became AVAILABLE.
+        const images = listing?.map((image) => polledNow.get(image.name) ?? image);
+        await rollOutLineages(api, state, { images, tags: new Map() }, updatedNow);
     }
     await writeAllOldImageTags(api, state);
     if (hasWork(state) && state.checks >= state.settings.maxChecks) {

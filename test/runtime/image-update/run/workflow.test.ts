@@ -256,6 +256,34 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         );
     });
 
+    it("a check with images waiting lists the private images once for them and for rollout, and a later batch reads only the tags of an image it listed", async () => {
+        const account = new FakeAppStreamAccount(
+            ["a", "b", "c"].map((name) => tagged(name, { update: { minutes: 30 } })),
+            { fleets: [{ name: "fleet-a", imageName: "a", tags: { AutoUpdate: "Enabled" } }] },
+        );
+        const listingsPerStep: number[] = [];
+        let seen = 0;
+        const { final } = await runToEnd(account, settings({ batchSize: 1 }), 30, RUN_STARTED_AT, () => {
+            const step = account.calls.slice(seen);
+            seen = account.calls.length;
+            listingsPerStep.push(
+                step.filter((c) => c.command === "DescribeImages" && !c.input.Names && !c.input.NextToken).length,
+            );
+        });
+        assert.deepStrictEqual(statusOf(final), { a: "updated", b: "updated", c: "updated" });
+        // Each check but the last has an image waiting and an update that became AVAILABLE: one
+        // listing serves both. The last lists for rollout, and retention lists afresh: it deletes,
+        // so it never works from a listing older than the step's own changes.
+        assert.deepStrictEqual(listingsPerStep.slice(0, -1), [1, 1, 1], `listings per step: ${listingsPerStep}`);
+        const byName = account.callsOf("DescribeImages").flatMap((c) => (c.input.Names as string[] | undefined) ?? []);
+        assert.deepStrictEqual(
+            byName.filter((name) => !name.endsWith("-Updated-2026-12-01")),
+            [],
+            "only new images are described by name",
+        );
+        assert.strictEqual(account.fleets.get("fleet-a")!.imageName, NEW("a"));
+    });
+
     it("ends at maxChecks and reports updates still running as pending at timeout", async () => {
         const account = new FakeAppStreamAccount([
             tagged("slow", { update: { minutes: 600 } }),
