@@ -527,6 +527,41 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.ok(text.includes("  - Office: in use by image builder office-builder"), text);
     });
 
+    it("asks DescribeImagePermissions before every deletion, but not for the report of what keepImageVersions: 1 would delete when AppStream says FALSE", async () => {
+        const lineage = (): FakeImageSpec[] => [
+            {
+                name: "Office",
+                createdTime: "2026-09-01T00:00:00.000Z",
+                tags: { AutoUpdate: "Completed", NextVersion: updated("Office", "2026-11-01") },
+            },
+            {
+                name: updated("Office", "2026-11-01"),
+                createdTime: "2026-11-01T00:00:00.000Z",
+                tags: { BaseName: "Office", AutoUpdate: "Enabled" },
+            },
+        ];
+        const permissionChecks = (account: FakeAppStreamAccount) =>
+            account.callsOf("DescribeImagePermissions").map((c) => c.input.Name);
+
+        const reportOnly = new FakeAppStreamAccount(lineage());
+        const off = await month(await deploy(), reportOnly, DECEMBER);
+        assert.strictEqual(off.run.status, "SUCCEEDED", off.text);
+        assert.deepStrictEqual(reportOnly.deleted, []);
+        assert.deepStrictEqual(permissionChecks(reportOnly), []);
+        assert.ok(
+            off.text.includes(
+                `with keepImageVersions = 1 these superseded versions would be deleted (2):\n  - Office\n  - ${updated("Office", "2026-11-01")}\n`,
+            ),
+            off.text,
+        );
+
+        const deleting = new FakeAppStreamAccount(lineage());
+        const on = await month(await deploy({ keepImageVersions: "1" }), deleting, DECEMBER);
+        assert.strictEqual(on.run.status, "SUCCEEDED", on.text);
+        assert.deepStrictEqual(deleting.deleted, ["Office", updated("Office", "2026-11-01")]);
+        assert.deepStrictEqual([...permissionChecks(deleting)].sort(), [...deleting.deleted].sort());
+    });
+
     it("a quota read that is denied falls back to the documented defaults and says so", async () => {
         const account = new FakeAppStreamAccount([optedIn("Office"), optedIn("Excel")]);
         account.quotaReadError = sdkError(

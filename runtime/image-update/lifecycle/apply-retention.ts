@@ -123,7 +123,8 @@ export async function applyRetention(
         },
     });
     const created = new Map(versions.map((v) => [v.name, v.createdTime ?? ""]));
-    const sharedByDescribe = new Set(images.filter((i) => i.sharedWithOthers).map((i) => i.name));
+    const sharedByDescribe = new Set(images.filter((i) => i.sharedWithOthers === true).map((i) => i.name));
+    const unsharedByDescribe = new Set(images.filter((i) => i.sharedWithOthers === false).map((i) => i.name));
     const candidates = decisions
         .filter((d) => d.kept === undefined)
         .sort((a, b) => (created.get(a.image) ?? "").localeCompare(created.get(b.image) ?? ""));
@@ -134,7 +135,11 @@ export async function applyRetention(
         if (pass.limit !== undefined && deleted.length >= pass.limit) break;
         let shared: boolean;
         try {
-            shared = sharedByDescribe.has(image) || (await api.isSharedWithOtherAccounts(image));
+            // A deletion asks DescribeImagePermissions as well: an image is never deleted on one field's
+            // word. With retention off nothing is deleted, and AppStream's own "FALSE" is enough for
+            // the report of what keepImageVersions: 1 would delete (one call per candidate saved).
+            const reportOnly = pass.keep === 0 && unsharedByDescribe.has(image);
+            shared = sharedByDescribe.has(image) || (!reportOnly && (await api.isSharedWithOtherAccounts(image)));
         } catch (err) {
             // Gone already (a retried step deleted it), or unknown: an image is never deleted unasked.
             const gone = errorName(err) === "ResourceNotFoundException";

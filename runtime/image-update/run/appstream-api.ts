@@ -38,7 +38,7 @@ export interface ImageInfo {
     readonly platform?: string;
     /** The image it was made from; for an update in flight, the image being updated. */
     readonly baseImageArn?: string;
-    /** DescribeImages' ImageSharedWithOthers: true when AppStream says it is shared. */
+    /** DescribeImages' ImageSharedWithOthers: true or false as AppStream says it; undefined when it does not say. */
     readonly sharedWithOthers?: boolean;
 }
 
@@ -135,7 +135,8 @@ function imageInfo(image: Image): ImageInfo {
         stateReason: stateReasonOf(image),
         platform: image.Platform,
         baseImageArn: image.BaseImageArn,
-        sharedWithOthers: image.ImageSharedWithOthers === "TRUE",
+        sharedWithOthers:
+            image.ImageSharedWithOthers === undefined ? undefined : image.ImageSharedWithOthers === "TRUE",
     };
 }
 
