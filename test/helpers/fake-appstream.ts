@@ -219,6 +219,11 @@ export class FakeAppStreamAccount {
     /** Simulated latency of every call, in milliseconds (for the benchmark). */
     latencyMs = 0;
     /**
+     * Whether DescribeImages answers ImageSharedWithOthers. The model makes the field optional, so
+     * the runtime must not read its absence as "not shared".
+     */
+    describesSharing = true;
+    /**
      * Most images one DescribeImages page holds, whatever MaxResults asks: a page may hold fewer
      * than asked and still carry a NextToken, so tests lower this to prove every caller follows
      * NextToken, also by name.
@@ -351,7 +356,9 @@ export class FakeAppStreamAccount {
             Arn: image.arn,
             // An update's new image names the image it was made from.
             ...(image.updatedFrom ? { BaseImageArn: this.arnOf(image.updatedFrom) } : {}),
-            ImageSharedWithOthers: image.sharedWith.length > 0 ? "TRUE" : "FALSE",
+            ...(this.describesSharing
+                ? { ImageSharedWithOthers: image.sharedWith.length > 0 ? ("TRUE" as const) : ("FALSE" as const) }
+                : {}),
             State: image.state as Image["State"],
             Visibility: image.visibility as Image["Visibility"],
             Platform: image.platform as Image["Platform"],

@@ -527,7 +527,7 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.ok(text.includes("  - Office: in use by image builder office-builder"), text);
     });
 
-    it("asks DescribeImagePermissions before every deletion, but not for the report of what keepImageVersions: 1 would delete when AppStream says FALSE", async () => {
+    it("asks DescribeImagePermissions before every deletion, but not for the report of what keepImageVersions: 1 would delete when AppStream says FALSE (only when it says so)", async () => {
         const lineage = (): FakeImageSpec[] => [
             {
                 name: "Office",
@@ -554,6 +554,12 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
             ),
             off.text,
         );
+
+        // AppStream may leave the field out (it is optional in the model): then the report asks too.
+        const silent = new FakeAppStreamAccount(lineage());
+        silent.describesSharing = false;
+        await month(await deploy(), silent, DECEMBER);
+        assert.deepStrictEqual(permissionChecks(silent), ["Office", updated("Office", "2026-11-01")]);
 
         const deleting = new FakeAppStreamAccount(lineage());
         const on = await month(await deploy({ keepImageVersions: "1" }), deleting, DECEMBER);
