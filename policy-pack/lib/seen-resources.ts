@@ -4,19 +4,13 @@
  * its inputs come from: so a resource check can look at the resources it depends on.
  */
 import { ResourceValidationArgs } from "@pulumi/policy";
-import { plainValues } from "./plain-values";
-import { StackResource } from "./stack-resources";
+import { StackResource, toStackResource } from "./stack-resources";
 
 const seen = new Map<string, StackResource>();
 
 /** Records this resource (its latest inputs) and returns every resource seen so far. */
 export function seeResource(args: ResourceValidationArgs): StackResource[] {
-    seen.set(args.urn, {
-        type: args.type,
-        name: args.name,
-        urn: args.urn,
-        props: plainValues(args.props) as Record<string, unknown>,
-    });
+    seen.set(args.urn, toStackResource(args));
     return [...seen.values()];
 }
 

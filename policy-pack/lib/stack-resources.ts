@@ -39,8 +39,15 @@ export interface StackResource {
     readonly propertyDependencies?: Record<string, readonly string[]>;
 }
 
-export function stackResources(args: StackValidationArgs): StackResource[] {
-    return args.resources.map((r) => ({
+/** A resource as the engine shows it to a policy (the stack's resources, or one being created). */
+export function toStackResource(r: {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, unknown>;
+    propertyDependencies?: Record<string, { urn: string }[]>;
+}): StackResource {
+    return {
         type: r.type,
         name: r.name,
         urn: r.urn,
@@ -51,7 +58,11 @@ export function stackResources(args: StackValidationArgs): StackResource[] {
                 resources.map((d) => d.urn),
             ]),
         ),
-    }));
+    };
+}
+
+export function stackResources(args: StackValidationArgs): StackResource[] {
+    return args.resources.map(toStackResource);
 }
 
 export function isOfType(resource: { type: string }, group: TypeGroup): boolean {

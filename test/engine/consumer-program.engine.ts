@@ -38,7 +38,7 @@ describe("examples/consumer-program with the packed package, on the real Pulumi 
         const up = project.pulumi(["up", "--stack", STACK, "--yes", "--policy-pack", POLICY_PACK_ANALYZER]);
         assert.match(up.stdout, /Resources:\s*\n\s*\+ \d+ created/, up.output);
         project.pulumi(["preview", "--stack", STACK, "--expect-no-changes", "--policy-pack", POLICY_PACK_ANALYZER]);
-        const outputs = JSON.parse(project.pulumi(["stack", "output", "--stack", STACK, "--json"]).stdout);
+        const outputs = project.outputs(STACK);
         assert.strictEqual(outputs.glueDatabaseName, "kiosk_usage");
         assert.strictEqual(JSON.parse(outputs.imageUpdateRunInput).settings.timeZone, "Europe/Berlin");
     });

@@ -43,7 +43,7 @@ describe("the dev stack on the real Pulumi engine (STAND-IN AWS provider)", func
     });
 
     it("outputs what the README documents for the capabilities turned on", () => {
-        const outputs = JSON.parse(project.pulumi(["stack", "output", "--stack", "dev", "--json"]).stdout);
+        const outputs = project.outputs("dev");
         assert.deepStrictEqual(Object.keys(outputs).sort(), documentedOutputs({}));
         for (const [name, value] of Object.entries(outputs)) assert.ok(value, `${name} has no value`);
     });

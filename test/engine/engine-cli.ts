@@ -43,6 +43,8 @@ export interface EngineProject {
     resources(stack: string): { urn: string; type: string; outputs?: Record<string, unknown> }[];
     /** `<type> <name>` of each resource in the stack but the stack itself and the providers. */
     deployed(stack: string): string[];
+    /** The stack's outputs (`pulumi stack output --json`). */
+    outputs(stack: string): Record<string, any>;
 }
 
 let home: string | undefined;
@@ -161,6 +163,9 @@ export function engineCli(dir: string, extraEnv: NodeJS.ProcessEnv = {}): Engine
         resources(stack) {
             const state = JSON.parse(run(path.join(bin, "pulumi"), ["stack", "export", "--stack", stack]).stdout);
             return state.deployment.resources ?? [];
+        },
+        outputs(stack) {
+            return JSON.parse(run(path.join(bin, "pulumi"), ["stack", "output", "--stack", stack, "--json"]).stdout);
         },
         deployed(stack) {
             return this.resources(stack)

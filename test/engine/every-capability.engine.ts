@@ -85,7 +85,7 @@ describe("a stack with every capability on, on the real Pulumi engine (STAND-IN 
 
     it("ups with the policy pack: AppStream is subscribed and the fleet points at the uploaded bundle; a second preview finds no change", async () => {
         project.pulumi(["up", "--stack", STACK, "--yes", "--policy-pack", POLICY_PACK_ANALYZER]);
-        const outputs = JSON.parse(project.pulumi(["stack", "output", "--stack", STACK, "--json"]).stdout);
+        const outputs = project.outputs(STACK);
         const state = await appstream.state();
         assert.strictEqual(state.subscribed, true);
         assert.deepStrictEqual(state.fleets.find((f) => f.name === FLEET)!.location, {
@@ -108,7 +108,7 @@ describe("a stack with every capability on, on the real Pulumi engine (STAND-IN 
     });
 
     it("outputs every output the README documents for these capabilities", () => {
-        const outputs = JSON.parse(project.pulumi(["stack", "output", "--stack", STACK, "--json"]).stdout);
+        const outputs = project.outputs(STACK);
         assert.deepStrictEqual(
             Object.keys(outputs).sort(),
             documentedOutputs({ usageReports: true, elasticFleets: true, imageUpdates: true }),
@@ -117,8 +117,7 @@ describe("a stack with every capability on, on the real Pulumi engine (STAND-IN 
     });
 
     it("destroy keeps the usage bucket while it holds records (BucketNotEmpty), as the README says", async () => {
-        const usageBucket = JSON.parse(project.pulumi(["stack", "output", "--stack", STACK, "--json"]).stdout)
-            .usageBucketName as string;
+        const usageBucket = project.outputs(STACK).usageBucketName as string;
         const destroy = project.pulumi(["destroy", "--stack", STACK, "--yes"], {
             allowFailure: true,
             env: { STAND_IN_AWS_BUCKETS_WITH_OBJECTS: usageBucket },

@@ -123,8 +123,8 @@ export async function applyRetention(
         },
     });
     const created = new Map(versions.map((v) => [v.name, v.createdTime ?? ""]));
-    const sharedByDescribe = new Set(images.filter((i) => i.sharedWithOthers === true).map((i) => i.name));
-    const unsharedByDescribe = new Set(images.filter((i) => i.sharedWithOthers === false).map((i) => i.name));
+    // What DescribeImages said of each image's sharing: true, false, or nothing (undefined).
+    const sharingSaid = new Map(images.map((i) => [i.name, i.sharedWithOthers]));
     const candidates = decisions
         .filter((d) => d.kept === undefined)
         .sort((a, b) => (created.get(a.image) ?? "").localeCompare(created.get(b.image) ?? ""));
@@ -138,8 +138,9 @@ export async function applyRetention(
             // A deletion asks DescribeImagePermissions as well: an image is never deleted on one field's
             // word. With retention off nothing is deleted, and AppStream's own "FALSE" is enough for
             // the report of what keepImageVersions: 1 would delete (one call per candidate saved).
-            const reportOnly = pass.keep === 0 && unsharedByDescribe.has(image);
-            shared = sharedByDescribe.has(image) || (!reportOnly && (await api.isSharedWithOtherAccounts(image)));
+            const said = sharingSaid.get(image);
+            const reportOnly = pass.keep === 0 && said === false;
+            shared = said === true || (!reportOnly && (await api.isSharedWithOtherAccounts(image)));
         } catch (err) {
             // Gone already (a retried step deleted it), or unknown: an image is never deleted unasked.
             const gone = errorName(err) === "ResourceNotFoundException";

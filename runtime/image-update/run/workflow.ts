@@ -566,11 +566,10 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     if (listing) adoptStarted(state, listing);
     const polled = state.images.filter((image) => image.status === "updating");
     const updatedNow = new Set<string>();
-    const polledNow = new Map<string, ImageInfo>();
+    let found = new Map<string, ImageInfo>();
     if (polled.length > 0) {
         const newNames = polled.map((entry) => newNameOf(state, entry));
-        const found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
-        for (const [name, image] of found) polledNow.set(name, image);
+        found = new Map((await api.describeImages(newNames)).map((i) => [i.name, i]));
         for (const [i, entry] of polled.entries()) {
             const image = found.get(newNames[i]);
             if (!image) {
@@ -590,7 +589,7 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     if (updatedNow.size > 0 || fleetsWaiting) {
         // This check's listing, if it made one, with each polled image as polling just found it:
         // rollout then needs no second listing to see the versions that became AVAILABLE.
-        const images = listing?.map((image) => polledNow.get(image.name) ?? image);
+        const images = listing?.map((image) => found.get(image.name) ?? image);
         await rollOutLineages(api, state, { images, tags: new Map() }, updatedNow);
     }
     await writeAllOldImageTags(api, state);
