@@ -3,7 +3,7 @@
  *
  * Prints the image updater's figures; nothing here is a pass/fail test.
  *  1. the Lambda archive Pulumi would upload (raw and zipped bytes);
- *  2. whole runs of 50, 500 and 3,000 tagged images: AppStream calls per tagged image by API,
+ *  2. whole runs of 50, 500 and 3,000 tagged images: AWS calls per tagged image by API,
  *     images left out, the largest payload between steps, and the step with the most calls;
  *  3. wall time of discovery and the first batch over 500 tagged images, with simulated latency
  *     on every AppStream call, and the size of the run state Step Functions carries (limit 256 KB);
@@ -118,7 +118,7 @@ async function wholeRunFigures(): Promise<void> {
     console.log(`  ${"checks".padEnd(34)}${column(runs.map((r) => String(r.checks)))}`);
     console.log(`  ${"images taken".padEnd(34)}${column(runs.map((r) => String(r.taken)))}`);
     console.log(`  ${"images left out (goal 0)".padEnd(34)}${column(runs.map((r) => String(r.leftOut)))}`);
-    console.log("  AppStream calls per tagged image:");
+    console.log("  AWS calls per tagged image (AppStream, the Tagging API, Service Quotas):");
     const apis = [...new Set(runs.flatMap((r) => [...r.calls.keys()]))].sort();
     for (const api of apis) {
         console.log(`    ${api.padEnd(32)}${column(runs.map((r) => ((r.calls.get(api) ?? 0) / r.tagged).toFixed(2)))}`);

@@ -37,6 +37,7 @@ OPERATIONS = {
         "TagResource",
         "UpdateFleet",
     ],
+    ("resourcegroupstaggingapi", "2017-01-26"): ["GetResources"],
     ("service-quotas", "2019-06-24"): ["GetServiceQuota"],
     ("ses", "2010-12-01"): ["SendEmail"],
 }

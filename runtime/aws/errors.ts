@@ -6,6 +6,8 @@
 /** Names AWS services give throttling errors. */
 export const THROTTLING_ERROR_NAMES = [
     "ThrottlingException",
+    // The Resource Groups Tagging API's (its GetResources errors in the service model).
+    "ThrottledException",
     "TooManyRequestsException",
     "RequestLimitExceededException",
     "Throttling",

@@ -184,6 +184,14 @@ export function imageUpdaterPolicy(opts: {
             Resource: ["*"],
         },
         {
+            // The Service Authorization Reference lists no resource type for tag:GetResources: only
+            // "*" allows it. It reads tags only; the run's changes stay scoped below.
+            Sid: "FindTaggedImages",
+            Effect: "Allow",
+            Action: ["tag:GetResources"],
+            Resource: ["*"],
+        },
+        {
             Sid: "ReadAppStreamQuotas",
             Effect: "Allow",
             Action: ["servicequotas:GetServiceQuota"],

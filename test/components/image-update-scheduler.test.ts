@@ -65,6 +65,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
             const required = [...files["__index.js"].matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
             assert.deepStrictEqual([...new Set(required.map((r) => r.split("/").slice(0, 2).join("/")))].sort(), [
                 "@aws-sdk/client-appstream",
+                "@aws-sdk/client-resource-groups-tagging-api",
                 "@aws-sdk/client-service-quotas",
                 "@aws-sdk/client-ses",
             ]);
@@ -84,6 +85,12 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                         "appstream:DescribeFleets",
                         "appstream:DescribeImageBuilders",
                     ],
+                    Resource: ["*"],
+                },
+                {
+                    Sid: "FindTaggedImages",
+                    Effect: "Allow",
+                    Action: ["tag:GetResources"],
                     Resource: ["*"],
                 },
                 {

@@ -296,6 +296,15 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             return [
                 // The image-update Lambda (runtime/image-update).
                 { principal: "imageUpdater", action: "appstream:DescribeImages", resource: "*", expect: "Allowed" },
+                // GetResources has no resource type in the Service Authorization Reference: it is authorized on "*".
+                { principal: "imageUpdater", action: "tag:GetResources", resource: "*", expect: "Allowed" },
+                {
+                    principal: "imageUpdater",
+                    action: "tag:TagResources",
+                    resource: "*",
+                    expect: "ImplicitlyDenied",
+                    note: "the Tagging API only finds images; tags are written through AppStream, scoped to images",
+                },
                 {
                     principal: "imageUpdater",
                     action: "appstream:ListTagsForResource",

@@ -43,6 +43,7 @@ describe("AWS service models (botocore, committed under test/contracts/service-m
         assert.strictEqual(serviceModel("appstream").metadata.serviceId, "AppStream");
         assert.strictEqual(serviceModel("ses").metadata.serviceId, "SES");
         assert.strictEqual(serviceModel("servicequotas").metadata.serviceId, "Service Quotas");
+        assert.strictEqual(serviceModel("tag").metadata.serviceId, "Resource Groups Tagging API");
     });
 
     it("hold every operation the runtime calls", () => {

@@ -41,6 +41,13 @@ import {
     UpdateFleetCommandInput,
 } from "@aws-sdk/client-appstream";
 import {
+    GetResourcesCommand,
+    GetResourcesCommandInput,
+    InvalidParameterException,
+    ResourceGroupsTaggingAPIClient,
+    ResourceTagMapping,
+} from "@aws-sdk/client-resource-groups-tagging-api";
+import {
     GetServiceQuotaCommand,
     GetServiceQuotaCommandInput,
     ServiceQuotasClient,
@@ -49,7 +56,7 @@ import { SESClient, SendEmailCommand, SendEmailCommandInput } from "@aws-sdk/cli
 import { mockClient } from "aws-sdk-client-mock";
 import * as sinon from "sinon";
 import { sdkError } from "./sdk-errors";
-import { VALIDATION_ERROR, modelChecked, serviceModel, shapeViolations } from "./service-model";
+import { ServiceName, VALIDATION_ERROR, modelChecked, serviceModel, shapeViolations } from "./service-model";
 
 /** AppStream's documented limit of tags per resource ("Tagging Your Amazon AppStream 2.0 Resources"). */
 export const TAGS_PER_RESOURCE = 50;
@@ -190,9 +197,20 @@ export interface RecordedCall {
     readonly at: number;
 }
 
+/** The service whose model holds each operation the fake answers besides AppStream's. */
+export const OPERATION_SERVICES: Record<string, ServiceName> = {
+    GetResources: "tag",
+    GetServiceQuota: "servicequotas",
+};
+
+/** Each API names its throttling error its own way (the Tagging API's model lists ThrottledException). */
 function throttled(command: string): Error {
-    return sdkError("ThrottlingException", `Rate exceeded (${command})`);
+    const name = OPERATION_SERVICES[command] === "tag" ? "ThrottledException" : "ThrottlingException";
+    return sdkError(name, `Rate exceeded (${command})`);
 }
+
+/** GetResources' page when ResourcesPerPage is not given, and its largest (the API reference: 1 to 100). */
+const TAGGING_MAX_PAGE = 100;
 
 export class FakeAppStreamAccount {
     readonly images = new Map<string, FakeImage>();
@@ -238,6 +256,14 @@ export class FakeAppStreamAccount {
     execution?: string;
     /** Calls that took effect but whose answer the fault hook dropped. */
     lostAnswers = 0;
+    /**
+     * How far the Resource Groups Tagging API's index lags AppStream (it is eventually consistent):
+     * GetResources answers the tags each resource had this many simulated minutes ago, so a tag
+     * written or an image made within them does not show yet. 0: it shows at once.
+     */
+    taggingLagMinutes = 0;
+    /** Every resource's tags over time, for the Tagging API's view; `tags` undefined once deleted. */
+    private readonly tagHistory = new Map<string, { at: number; tags?: Record<string, string> }[]>();
 
     constructor(
         specs: readonly FakeImageSpec[] = [],
@@ -251,11 +277,10 @@ export class FakeAppStreamAccount {
     addFleet(spec: FakeFleetSpec): void {
         const problems = spec.tags ? shapeViolations(serviceModel("appstream"), "Tags", spec.tags, "tags") : [];
         if (problems.length > 0) throw new Error(`fixture fleet ${spec.name}: ${problems.join("; ")}`);
-        this.fleets.set(spec.name, {
-            ...spec,
-            arn: `arn:aws:appstream:${FAKE_REGION}:${FAKE_ACCOUNT}:fleet/${spec.name}`,
-            tags: { ...(spec.tags ?? {}) },
-        });
+        const arn = `arn:aws:appstream:${FAKE_REGION}:${FAKE_ACCOUNT}:fleet/${spec.name}`;
+        this.fleets.set(spec.name, { ...spec, arn, tags: { ...(spec.tags ?? {}) } });
+        // A fixture's fleets were tagged long before any run: the Tagging API shows them.
+        this.noteTags(arn, spec.tags ?? {}, -Infinity);
     }
 
     /** The quotas as Service Quotas reports them (an unenforced quota as a large number). */
@@ -289,10 +314,76 @@ export class FakeAppStreamAccount {
             tags: { ...(spec.tags ?? {}) },
             spec: spec.update,
         });
+        // A fixture's images were tagged long before any run: the Tagging API shows them.
+        this.noteTags(this.arnOf(spec.name), spec.tags ?? {}, -Infinity);
     }
 
     arnOf(name: string): string {
         return `arn:aws:appstream:${FAKE_REGION}:${FAKE_ACCOUNT}:image/${name}`;
+    }
+
+    /** Records a resource's tags (or its deletion) for the Tagging API's lagging view. */
+    private noteTags(arn: string, tags: Record<string, string> | undefined, at = this.minutes): void {
+        const history = this.tagHistory.get(arn) ?? [];
+        history.push({ at, tags: tags && { ...tags } });
+        this.tagHistory.set(arn, history);
+    }
+
+    /** The tags the Tagging API holds now: each resource's as of taggingLagMinutes ago. */
+    private taggingView(): Map<string, Record<string, string>> {
+        // No lag: AppStream's tags as they are (also those a test sets on a fixture directly).
+        if (this.taggingLagMinutes === 0) {
+            return new Map([...this.images.values(), ...this.fleets.values()].map((r) => [r.arn, r.tags ?? {}]));
+        }
+        const asOf = this.minutes - this.taggingLagMinutes;
+        const view = new Map<string, Record<string, string>>();
+        for (const [arn, history] of this.tagHistory) {
+            const seen = history.filter((entry) => entry.at <= asOf).at(-1);
+            if (seen?.tags) view.set(arn, seen.tags);
+        }
+        return view;
+    }
+
+    /**
+     * GetResources as the Resource Groups Tagging API reference describes it: "all the tagged or
+     * previously tagged resources" (the fake has no UntagResource, so an image with tags), filtered
+     * by `service[:resourceType]` and by tag filters (every filter must match; any of a filter's
+     * values); TagFilters and ResourceARNList, or ResourceARNList and pagination parameters,
+     * together are an InvalidParameterException; an ARN that is not there is left out, not an error.
+     */
+    async getResources(input: GetResourcesCommandInput) {
+        await this.enter("GetResources", input);
+        const invalid = (message: string) => new InvalidParameterException({ message, $metadata: {} });
+        const paginated = input.PaginationToken || input.ResourcesPerPage !== undefined || input.TagsPerPage;
+        if (input.ResourceARNList && (input.TagFilters?.length || paginated)) {
+            throw invalid("ResourceARNList cannot be specified with TagFilters or pagination parameters");
+        }
+        const perPage = input.ResourcesPerPage ?? TAGGING_MAX_PAGE;
+        if (perPage < 1 || perPage > TAGGING_MAX_PAGE)
+            throw invalid(`ResourcesPerPage ${perPage} is not between 1 and 100`);
+        const view = this.taggingView();
+        const typeOf = (arn: string) => `appstream:${arn.split(":")[5]?.split("/")[0]}`;
+        const matches = ([arn, tags]: [string, Record<string, string>]) =>
+            Object.keys(tags).length > 0 &&
+            (!input.ResourceARNList || input.ResourceARNList.includes(arn)) &&
+            (!input.ResourceTypeFilters?.length ||
+                input.ResourceTypeFilters.some((type) => type === "appstream" || type === typeOf(arn))) &&
+            (input.TagFilters ?? []).every(
+                (filter) =>
+                    filter.Key !== undefined &&
+                    filter.Key in tags &&
+                    (!filter.Values?.length || filter.Values.includes(tags[filter.Key])),
+            );
+        const all = [...view].filter(matches).sort(([a], [b]) => a.localeCompare(b));
+        const start = input.PaginationToken ? Number(input.PaginationToken.replace("page-", "")) : 0;
+        const page = input.ResourceARNList ? all : all.slice(start, start + perPage);
+        const mappings: ResourceTagMapping[] = page.map(([arn, tags]) => ({
+            ResourceARN: arn,
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }));
+        // The API ends a listing with an empty PaginationToken, not an absent one.
+        const next = !input.ResourceARNList && start + perPage < all.length ? `page-${start + perPage}` : "";
+        return { ResourceTagMappingList: mappings, PaginationToken: next };
     }
 
     /** The next `times` calls of `command` (e.g. "CreateUpdatedImage") fail with ThrottlingException. */
@@ -400,10 +491,10 @@ export class FakeAppStreamAccount {
         return { Images: page.map((i) => this.toImage(i)), NextToken: next };
     }
 
-    private byArn(arn: string): { tags: Record<string, string> } {
+    private byArn(arn: string): { arn: string; tags: Record<string, string> } {
         const resource = [...this.images.values(), ...this.fleets.values()].find((r) => r.arn === arn);
         if (!resource) throw new ResourceNotFoundException({ message: `${arn} not found`, $metadata: {} });
-        return resource as { tags: Record<string, string> };
+        return resource as { arn: string; tags: Record<string, string> };
     }
 
     async listTags(input: { ResourceArn?: string }) {
@@ -423,6 +514,7 @@ export class FakeAppStreamAccount {
             throw new LimitExceededException({ message, $metadata: {} });
         }
         image.tags = merged;
+        this.noteTags(image.arn, merged);
         return {};
     }
 
@@ -487,6 +579,7 @@ export class FakeAppStreamAccount {
             updatedFrom: existing.name,
             createdInExecution: this.execution,
         });
+        this.noteTags(this.arnOf(newName), input.newImageTags ?? {});
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight());
         return { image: this.toImage(this.images.get(newName)!), canUpdateImage: true };
     }
@@ -623,6 +716,7 @@ export class FakeAppStreamAccount {
             });
         }
         this.images.delete(image.name);
+        this.noteTags(image.arn, undefined);
         this.deleted.push(image.name);
         return { Image: { ...this.toImage(image), State: "DELETING" as const } };
     }
@@ -649,14 +743,14 @@ export class FakeAppStreamAccount {
 /** Fleets and image builders per page (their Describe calls take no page size, or one we do not send). */
 export const FLEETS_PAGE = 10;
 
-/** Answers every AppStreamClient call from `account` until `restore()`. */
+/** Answers every AppStreamClient (and Tagging API and Service Quotas) call from `account` until `restore()`. */
 export function mockAppStream(account: FakeAppStreamAccount): { restore(): void } {
     // Each mock in a sandbox of its own: on sinon's default sandbox, a restored stub is still held,
     // and thousands of simulation cases leaked them (sinon's "potential memory leak" warning).
     const sandbox = sinon.createSandbox();
     const mock = mockClient(AppStreamClient, { sandbox });
     const checked = <I extends object, O>(operation: string, handler: (input: I) => Promise<O>) => {
-        const validated = modelChecked("appstream", operation, handler);
+        const validated = modelChecked(OPERATION_SERVICES[operation] ?? "appstream", operation, handler);
         // A lost answer happens on the network, after AppStream acted: outside the model check.
         return async (input: I) => {
             let output: O;
@@ -690,6 +784,10 @@ export function mockAppStream(account: FakeAppStreamAccount): { restore(): void 
         checked("DescribeImagePermissions", (input) => account.describeImagePermissions(input)),
     );
     mock.on(DeleteImageCommand).callsFake(checked("DeleteImage", (input) => account.deleteImage(input)));
+    // The Tagging API answers from the same account's tags (a separate client).
+    mockClient(ResourceGroupsTaggingAPIClient, { sandbox })
+        .on(GetResourcesCommand)
+        .callsFake(checked("GetResources", (input: GetResourcesCommandInput) => account.getResources(input)));
     // Service Quotas answers the account's quotas (a separate client, the same fake account).
     const quotas = mockClient(ServiceQuotasClient, { sandbox });
     quotas

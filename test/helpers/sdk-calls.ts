@@ -30,6 +30,7 @@ const SDK_PACKAGES: Record<string, string> = {
     "@aws-sdk/client-appstream": "appstream",
     "@aws-sdk/client-service-quotas": "servicequotas",
     "@aws-sdk/client-ses": "ses",
+    "@aws-sdk/client-resource-groups-tagging-api": "tag",
 };
 
 function serviceOf(operation: string): string | undefined {

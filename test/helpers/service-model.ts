@@ -50,13 +50,17 @@ export interface ServiceModel {
 
 export const SERVICE_MODEL_DIR = path.resolve(__dirname, "..", "contracts", "service-models");
 
-/** A service by its IAM prefix (botocore names Service Quotas "service-quotas"). */
-export type ServiceName = "appstream" | "servicequotas" | "ses";
+/**
+ * A service by its IAM prefix (botocore names Service Quotas "service-quotas", and the Resource
+ * Groups Tagging API, whose prefix is "tag", "resourcegroupstaggingapi").
+ */
+export type ServiceName = "appstream" | "servicequotas" | "ses" | "tag";
 
 export const MODEL_FILES: Record<ServiceName, string> = {
     appstream: "appstream-2016-12-01.json",
     servicequotas: "service-quotas-2019-06-24.json",
     ses: "ses-2010-12-01.json",
+    tag: "resourcegroupstaggingapi-2017-01-26.json",
 };
 
 /**
@@ -83,6 +87,8 @@ const JSON_PROTOCOL_COMMON_ERRORS = [
 export const COMMON_ERRORS: Record<ServiceName, readonly string[]> = {
     appstream: JSON_PROTOCOL_COMMON_ERRORS,
     servicequotas: JSON_PROTOCOL_COMMON_ERRORS,
+    // The Resource Groups Tagging API is a JSON-protocol API as well (AWS JSON 1.1 in its model).
+    tag: JSON_PROTOCOL_COMMON_ERRORS,
     ses: [
         "AccessDeniedException",
         "IncompleteSignature",

@@ -5,7 +5,7 @@
  * (ResourceNotFoundException, ResourceAlreadyExistsException) are left to the fake, which raises
  * them when they are true: injected at random they would claim an image gone that is not.
  */
-import type { InjectedFault } from "../helpers/fake-appstream";
+import { InjectedFault, OPERATION_SERVICES } from "../helpers/fake-appstream";
 import { COMMON_ERRORS, serviceModel } from "../helpers/service-model";
 import type { FaultRates } from "./accounts";
 
@@ -20,12 +20,13 @@ const MUTATING = ["CreateUpdatedImage", "TagResource", "UpdateFleet", "DeleteIma
 
 /** The errors injected into an operation: its model's errors and the common faults. */
 export function injectableErrors(operation: string): { name: string; httpStatusCode: number }[] {
-    const model = serviceModel("appstream");
+    const service = OPERATION_SERVICES[operation] ?? "appstream";
+    const model = serviceModel(service);
     const listed = (model.operations[operation]?.errors ?? [])
         .map((e) => e.shape)
         .filter((name) => !STATE_ERRORS.includes(name));
     for (const name of Object.keys(COMMON_FAULTS)) {
-        if (!COMMON_ERRORS.appstream.includes(name)) throw new Error(`${name} is not an AppStream common error`);
+        if (!COMMON_ERRORS[service].includes(name)) throw new Error(`${name} is not a ${service} common error`);
     }
     return [
         ...listed.map((name) => ({ name, httpStatusCode: 400 })),

@@ -58,6 +58,7 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
     const privateCount = () => [...account.images.values()].filter((i) => i.visibility === "PRIVATE").length;
     const { quotas, settings } = simulation;
     account.quota = quotas.concurrentUpdates;
+    account.taggingLagMinutes = simulation.faults.taggingLagMinutes;
     if (quotas.imageRoom !== undefined) account.imageQuota = privateCount() + quotas.imageRoom;
     if (quotas.read === "denied") account.quotaReadError = sdkError("AccessDeniedException", "not authorized");
     if (quotas.read === "noSuchResource") account.quotaReadError = sdkError("NoSuchResourceException", "no quota");

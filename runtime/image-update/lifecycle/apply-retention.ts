@@ -5,7 +5,7 @@
  */
 import { errorName, errorReason } from "../../aws/errors";
 import type { AppStreamApi, ImageBuilderInfo, ImageInfo } from "../run/appstream-api";
-import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "../run/concurrency";
+import { readTagsOf } from "../run/tag-reads";
 import { boundedDetail } from "../run/state-budget";
 import type { Tags } from "./image-tags";
 import { LifecycleRun, RetentionRecord, imagesLeftThisRun, isPassRecord, recordRetention } from "./lifecycle-records";
@@ -35,8 +35,8 @@ export interface RetentionPass {
 }
 
 /**
- * The AVAILABLE private images that may be versions of `bases`, with their tags; an image whose
- * tags cannot be read is no version of ours, so it is kept.
+ * The AVAILABLE private images that may be versions of `bases`, with their tags (read in bulk; see
+ * tag-reads); an image whose tags cannot be read is no version of ours, so it is kept.
  */
 async function imagesWithTags(
     api: AppStreamApi,
@@ -45,13 +45,19 @@ async function imagesWithTags(
     known: ReadonlyMap<string, Tags>,
 ) {
     const available = images.filter((image) => image.state === "AVAILABLE" && mayBeVersionOf(image.name, bases));
-    return mapWithConcurrency(available, TAG_READ_CONCURRENCY, async (image) => ({
+    const tags = new Map(known);
+    await readTagsOf(api, available, tags);
+    return available.map((image) => ({
         name: image.name,
+        arn: image.arn,
         state: image.state,
         createdTime: image.createdTime,
-        tags: known.get(image.name) ?? (await api.listTags(image.arn).catch((): Tags => ({}))),
+        tags: tags.get(image.name) ?? {},
     }));
 }
+
+const sameTags = (a: Tags, b: Tags) =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([key, value]) => b[key] === value);
 
 /**
  * A version an earlier pass recorded that is no longer listed was deleted since: by an attempt of
@@ -106,22 +112,47 @@ export async function applyRetention(
     forgetVanished(run, images, pass.keep);
     const known = pass.knownTags ?? new Map<string, Tags>();
     const versions = await imagesWithTags(api, images, pass.bases, known);
-    const versionTags = new Map(versions.map((v) => [v.name, v.tags]));
     const usedBy = imageUsers(fleets, builders);
-    const sources = updateSources(images, (name) => versionTags.get(name) ?? known.get(name));
-    const decisions = planRetention({
-        bases: pass.bases,
-        images: versions,
-        keep: pass.keep,
-        tagKey: run.settings.tagKey,
-        context: {
-            usedBy,
-            runDate: run.runDate,
-            pendingUpdateBases: new Set([...sources.pending, ...(pass.inFlightSources ?? [])]),
-            failedUpdateSources: new Set([...sources.failed, ...(pass.failedSources ?? [])]),
-            leftThisRun: imagesLeftThisRun(run),
-        },
-    });
+    const plan = () => {
+        const versionTags = new Map(versions.map((v) => [v.name, v.tags]));
+        const sources = updateSources(images, (name) => versionTags.get(name) ?? known.get(name));
+        return planRetention({
+            bases: pass.bases,
+            images: versions,
+            keep: pass.keep,
+            tagKey: run.settings.tagKey,
+            context: {
+                usedBy,
+                runDate: run.runDate,
+                pendingUpdateBases: new Set([...sources.pending, ...(pass.inFlightSources ?? [])]),
+                failedUpdateSources: new Set([...sources.failed, ...(pass.failedSources ?? [])]),
+                leftThisRun: imagesLeftThisRun(run),
+            },
+        });
+    };
+    let decisions = plan();
+    if (pass.keep > 0) {
+        // A deletion is decided on AppStream's own tags, never on the Tagging API's index alone: it
+        // may not show yet what this run wrote minutes ago (FleetsLeft, Completed, NextVersion).
+        // Each image about to go is read again, and the plan is made again if any tag changed.
+        const confirmed = new Set<string>();
+        for (;;) {
+            const unconfirmed = decisions.filter((d) => d.kept === undefined && !confirmed.has(d.image));
+            if (unconfirmed.length === 0) break;
+            let changed = false;
+            for (const { image } of unconfirmed) {
+                confirmed.add(image);
+                const version = versions.find((v) => v.name === image)!;
+                // Unreadable now: no version of ours, as when it could not be read before, so it is kept.
+                const fresh = await api.listTags(version.arn).catch((): Tags => ({}));
+                if (!sameTags(fresh, version.tags)) {
+                    version.tags = fresh;
+                    changed = true;
+                }
+            }
+            if (changed) decisions = plan();
+        }
+    }
     const created = new Map(versions.map((v) => [v.name, v.createdTime ?? ""]));
     // What DescribeImages said of each image's sharing: true, false, or nothing (undefined).
     const sharingSaid = new Map(images.map((i) => [i.name, i.sharedWithOthers]));

@@ -9,6 +9,7 @@
 import { errorName, errorReason } from "../../aws/errors";
 import type { AppStreamApi, FleetInfo, ImageInfo } from "../run/appstream-api";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "../run/concurrency";
+import { readTagsOf } from "../run/tag-reads";
 import { boundedDetail } from "../run/state-budget";
 import { baseNameOf } from "./image-names";
 import { Tags, isTaggedForUpdate } from "./image-tags";
@@ -102,6 +103,12 @@ export async function rollOutLineages(
             outcome: "failed",
             detail: `${what} could not be read, so whether it has a newer version is unknown; retried at the next check`,
         });
+    // The images fleets stream, and then every version of their lineages, each in a few bulk reads.
+    await readTagsOf(
+        api,
+        onOurImages.map(({ image }) => image),
+        known.tags,
+    );
     for (const { fleet, image } of onOurImages) {
         const tags = await tagsOf(api, known, image);
         if (!tags) unreadable(fleet, image.name, `the tags of ${image.name}`);
@@ -111,7 +118,13 @@ export async function rollOutLineages(
     }
     const lineages = new Map<string, ReturnType<typeof versionsOf>>();
     const incomplete = new Set<string>();
-    for (const base of new Set(bases.values())) {
+    const allBases = [...new Set(bases.values())];
+    await readTagsOf(
+        api,
+        images.filter((image) => image.state === "AVAILABLE" && mayBeVersionOf(image.name, allBases)),
+        known.tags,
+    );
+    for (const base of allBases) {
         const candidates = images.filter((image) => image.state === "AVAILABLE" && mayBeVersionOf(image.name, [base]));
         const versions = await mapWithConcurrency(candidates, TAG_READ_CONCURRENCY, async (image) => {
             const tags = await tagsOf(api, known, image);

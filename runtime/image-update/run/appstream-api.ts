@@ -17,6 +17,12 @@ import {
     UpdateFleetCommand,
     paginateDescribeImages,
 } from "@aws-sdk/client-appstream";
+import {
+    GetResourcesCommand,
+    ResourceGroupsTaggingAPIClient,
+    ResourceTagMapping,
+    paginateGetResources,
+} from "@aws-sdk/client-resource-groups-tagging-api";
 import { errorName, isTransientError } from "../../aws/errors";
 import type { Tags } from "../lifecycle/image-tags";
 
@@ -25,6 +31,16 @@ import type { Tags } from "../lifecycle/image-tags";
  * model), also when asked by name, so every call follows NextToken.
  */
 export const DESCRIBE_PAGE_SIZE = 25;
+
+/**
+ * GetResources' largest page ("You can specify a minimum of 1 and a maximum value of 100",
+ * ResourcesPerPage in the Resource Groups Tagging API reference), and the most ARNs one
+ * ResourceARNList may name (ResourceARNListForGet in the model).
+ */
+export const TAGGING_PAGE_SIZE = 100;
+
+/** The Resource Groups Tagging API's name for AppStream images (`service:resourceType`, as in their ARNs). */
+export const IMAGE_RESOURCE_TYPE = "appstream:image";
 
 export interface ImageInfo {
     readonly name: string;
@@ -70,7 +86,20 @@ export interface UpdateRequest {
 export interface AppStreamApi {
     /** Every private image in the account and Region, page by page. */
     listPrivateImages(): Promise<ImageInfo[]>;
+    /** ListTagsForResource: the tags AppStream holds now. */
     listTags(arn: string): Promise<Tags>;
+    /**
+     * The images that carry `tagKey` (any value), with all their tags, in a few GetResources calls
+     * however many images the account has. The Tagging API is eventually consistent: a tag written
+     * in the last minutes may not show yet.
+     */
+    findTaggedImages(tagKey: string): Promise<Map<string, Tags>>;
+    /**
+     * The tags of `arns` as the Tagging API holds them, 100 per GetResources call. An ARN it does
+     * not return has never been tagged, no longer exists, or is too new to show: the caller reads
+     * those with listTags where it matters.
+     */
+    readTagsInBulk(arns: readonly string[]): Promise<Map<string, Tags>>;
     /** CreateUpdatedImage with dryRun: whether an update is available. */
     canUpdate(existingImageName: string, newImageName: string): Promise<boolean>;
     createUpdatedImage(request: UpdateRequest): Promise<void>;
@@ -140,7 +169,25 @@ function imageInfo(image: Image): ImageInfo {
     };
 }
 
-export function appStreamApi(client: AppStreamClient): AppStreamApi {
+/** GetResources' tags (a list of Key/Value) by ARN. */
+function tagsByArn(mappings: readonly ResourceTagMapping[]): Map<string, Tags> {
+    return new Map(
+        mappings.flatMap(({ ResourceARN, Tags: tags }) =>
+            ResourceARN
+                ? [[ResourceARN, Object.fromEntries((tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]))]]
+                : [],
+        ),
+    );
+}
+
+/**
+ * `tagging` answers the tag queries across many images (Resource Groups Tagging API); it is made
+ * beside the AppStream client unless the caller passes one.
+ */
+export function appStreamApi(
+    client: AppStreamClient,
+    tagging: ResourceGroupsTaggingAPIClient = new ResourceGroupsTaggingAPIClient({}),
+): AppStreamApi {
     /** Every image DescribeImages answers for `input`, page after page. */
     const describeAll = async (input: DescribeImagesCommandInput): Promise<ImageInfo[]> => {
         const images: ImageInfo[] = [];
@@ -164,6 +211,26 @@ export function appStreamApi(client: AppStreamClient): AppStreamApi {
         async listTags(arn) {
             const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
             return out.Tags ?? {};
+        },
+        async findTaggedImages(tagKey) {
+            const mappings: ResourceTagMapping[] = [];
+            const pages = paginateGetResources(
+                { client: tagging, pageSize: TAGGING_PAGE_SIZE },
+                { ResourceTypeFilters: [IMAGE_RESOURCE_TYPE], TagFilters: [{ Key: tagKey }] },
+            );
+            for await (const page of pages) mappings.push(...(page.ResourceTagMappingList ?? []));
+            return tagsByArn(mappings);
+        },
+        async readTagsInBulk(arns) {
+            const chunks: string[][] = [];
+            for (let i = 0; i < arns.length; i += TAGGING_PAGE_SIZE) chunks.push(arns.slice(i, i + TAGGING_PAGE_SIZE));
+            const mappings: ResourceTagMapping[] = [];
+            // One after another, within the API's rate; ResourceARNList takes no pagination parameters, so each answer is whole.
+            for (const ResourceARNList of chunks) {
+                const answer = await tagging.send(new GetResourcesCommand({ ResourceARNList }));
+                mappings.push(...(answer.ResourceTagMappingList ?? []));
+            }
+            return tagsByArn(mappings);
         },
         async canUpdate(existingImageName, newImageName) {
             const out = await client.send(

@@ -5,6 +5,7 @@
  * role credentials), never captured from the Pulumi program.
  */
 import { AppStreamClient } from "@aws-sdk/client-appstream";
+import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "./appstream-api";
@@ -63,7 +64,7 @@ function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | unde
 const CLIENT_CONFIG = { retryMode: "adaptive", maxAttempts: 6 } as const;
 
 function appStream() {
-    return appStreamApi(new AppStreamClient(CLIENT_CONFIG));
+    return appStreamApi(new AppStreamClient(CLIENT_CONFIG), new ResourceGroupsTaggingAPIClient(CLIENT_CONFIG));
 }
 
 async function send(settings: RunSettings, email: Email): Promise<readonly string[]> {

@@ -12,13 +12,14 @@
  * records it, so no deletion or rollout is made by an attempt whose result is lost.
  */
 import { errorName, errorReason, isTransientError } from "../../aws/errors";
-import { AppStreamApi, ImageInfo, errorDisposition } from "./appstream-api";
+import { AppStreamApi, ImageInfo, TAGGING_PAGE_SIZE, errorDisposition } from "./appstream-api";
 import { applyRetention } from "../lifecycle/apply-retention";
 import { recordRetentionFailure } from "../lifecycle/lifecycle-records";
 import { KnownImages, confirmWaitingFleets, rollOutLineages } from "../lifecycle/apply-rollout";
 import { QuotaApi, QuotaUsage, quotaHit, quotaUsage, readQuotas, updateRoom } from "../lifecycle/quotas";
 import { IN_FLIGHT_STATES, imageNameOfArn } from "../lifecycle/retention";
 import { TAG_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency";
+import { readTagsOf } from "./tag-reads";
 import {
     updatedDescription,
     updatedDisplayName,
@@ -67,9 +68,15 @@ export async function startRun(
                 return source ? [[source, made.name] as const] : [];
             }),
     );
-    await mapWithConcurrency(available, TAG_READ_CONCURRENCY, async (image) => {
+    // The images that carry the opt-in tag key (Enabled, Completed or another value), from the
+    // Tagging API in a few calls: an untagged image costs no call of its own. Its index is
+    // eventually consistent, so a tag set minutes before the run may be seen by the next run only
+    // (see README). If it cannot be read, AppStream is asked image by image.
+    const tagged = await api.findTaggedImages(settings.tagKey).catch(() => undefined);
+    const toDiscover = tagged ? available.filter((image) => tagged.has(image.arn)) : available;
+    await mapWithConcurrency(toDiscover, TAG_READ_CONCURRENCY, async (image) => {
         try {
-            const tags = await api.listTags(image.arn);
+            const tags = tagged?.get(image.arn) ?? (await api.listTags(image.arn));
             cache.set(image.name, { tags, displayName: image.displayName });
             known.tags.set(image.name, tags);
             const entry = await discover(api, image, tags, { settings, runDate, startedAt, byName });
@@ -336,12 +343,13 @@ async function fillBatch(
         }
         return;
     }
+    const tagsRead = new Map<string, Tags>();
     for (const entry of state.images) {
         if (inFlight >= state.settings.batchSize) return;
         if (entry.status !== "queued") continue;
         const { room, limitedBy } = updateRoom(state.quotas!, usage);
         if (room <= 0) return holdBack(state, limitedBy);
-        const result = await startUpdate(api, state, entry, cache, privateImages);
+        const result = await startUpdate(api, state, entry, cache, tagsRead, privateImages);
         if (result === "started") {
             inFlight++;
             usage.images++;
@@ -380,6 +388,7 @@ async function startUpdate(
     state: RunState,
     entry: ImageEntry,
     cache: ImageCache,
+    tagsRead: Map<string, Tags>,
     privateImages?: readonly ImageInfo[],
 ): Promise<"started" | "skipped" | "backOff" | "limit"> {
     const { settings, runDate } = state;
@@ -392,7 +401,7 @@ async function startUpdate(
             entry.status = "upToDate";
             return "skipped";
         }
-        const known = cache.get(entry.name) ?? (await readImage(api, state, entry.name, privateImages));
+        const known = cache.get(entry.name) ?? (await readImage(api, state, entry.name, tagsRead, privateImages));
         const { tags, dropped } = newImageTags(known.tags, baseOf(entry), settings);
         creating = true;
         await api.createUpdatedImage({
@@ -472,13 +481,30 @@ async function lookUp(api: AppStreamApi, state: RunState, entry: ImageEntry): Pr
 }
 
 /**
- * Tags and display name of an image discovered in an earlier invocation. The display name comes
- * from this step's listing of the private images when it has one, so only the tags cost a call.
+ * Tags and display name of an image discovered in an earlier invocation. Its tags come in one bulk
+ * read with those of the queued images after it (the Tagging API, 100 a call); the display name
+ * from this step's listing of the private images when it has one.
  */
-async function readImage(api: AppStreamApi, state: RunState, name: string, privateImages?: readonly ImageInfo[]) {
+async function readImage(
+    api: AppStreamApi,
+    state: RunState,
+    name: string,
+    tagsRead: Map<string, Tags>,
+    privateImages?: readonly ImageInfo[],
+) {
+    if (!tagsRead.has(name)) {
+        const queued = state.images.filter((e) => e.status === "queued" && e.name !== name && !tagsRead.has(e.name));
+        const names = [name, ...queued.map((e) => e.name)].slice(0, TAGGING_PAGE_SIZE);
+        await readTagsOf(
+            api,
+            names.map((n) => ({ name: n, arn: arnOf(state, n) })),
+            tagsRead,
+        );
+    }
     const listed = privateImages?.find((image) => image.name === name);
     const [tags, [info]] = await Promise.all([
-        api.listTags(arnOf(state, name)),
+        // Not read in bulk nor alone: ask once more, so the error is AppStream's own (retried or reported).
+        tagsRead.get(name) ?? api.listTags(arnOf(state, name)),
         listed ? Promise.resolve([listed]) : api.describeImages([name]),
     ]);
     return { tags, displayName: info?.displayName };

@@ -317,13 +317,84 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         });
     });
 
-    it("an image whose tags cannot be read is reported, and the others go on", async () => {
+    it("when the Tagging API fails, discovery asks AppStream image by image; an image whose tags cannot be read is reported, and the others go on", async () => {
         const account = new FakeAppStreamAccount([tagged("a"), tagged("b")]);
+        account.throttle("GetResources", 1);
         account.throttle("ListTagsForResource", 1);
         const { final } = await runToEnd(account, settings());
         const summary = summarize(final);
         assert.strictEqual(summary.updated.length + summary.failed.length, 2);
         assert.strictEqual(summary.failed.length, 1);
         assert.match(summary.failed[0].detail!, /could not read its tags: ThrottlingException/);
+    });
+
+    describe("finding opted-in images with the Resource Groups Tagging API", () => {
+        const start = async (account: FakeAppStreamAccount, overrides = {}) => {
+            const mock = mockAppStream(account);
+            try {
+                return await startRun(
+                    appStreamApi(new AppStreamClient({})),
+                    settings(overrides),
+                    STARTED_AT,
+                    quotasApi(),
+                );
+            } finally {
+                mock.restore();
+            }
+        };
+
+        it("asks for the images that carry the opt-in tag key, page by page, and reads no untagged image's tags", async () => {
+            const account = new FakeAppStreamAccount([
+                ...Array.from({ length: 150 }, (_, i) => tagged(`app-${String(i).padStart(3, "0")}`)),
+                ...Array.from({ length: 40 }, (_, i) => ({ name: `team-${i}`, tags: { Team: "x" } })),
+                ...Array.from({ length: 10 }, (_, i) => ({ name: `bare-${i}` })),
+            ]);
+            account.quota = 300;
+            const state = await start(account, { batchSize: 5 });
+            assert.strictEqual(state.images.length, 150);
+            const queries = account.callsOf("GetResources");
+            // 150 tagged images at GetResources' largest page of 100.
+            assert.strictEqual(queries.length, 2);
+            for (const query of queries) {
+                assert.deepStrictEqual(query.input.ResourceTypeFilters, ["appstream:image"]);
+                assert.deepStrictEqual(query.input.TagFilters, [{ Key: "AutoUpdate" }]);
+                assert.strictEqual(query.input.ResourcesPerPage, 100);
+            }
+            // The first batch was started on the tags discovery read: no image's tags were read alone.
+            assert.deepStrictEqual(account.callsOf("ListTagsForResource"), []);
+        });
+
+        it("an image tagged minutes before the run, which the Tagging API does not show yet, is taken up by a later run", async () => {
+            const account = new FakeAppStreamAccount([tagged("early"), { name: "late", tags: { Team: "x" } }]);
+            // The Tagging API is eventually consistent: here its index lags AppStream by 10 minutes.
+            account.taggingLagMinutes = 10;
+            await account.tagResource({ ResourceArn: account.arnOf("late"), Tags: { AutoUpdate: "Enabled" } });
+            assert.deepStrictEqual(statusOf(await start(account)), { early: "updating" });
+            account.advance(10);
+            assert.deepStrictEqual(statusOf(await start(account)), { early: "updating", late: "updating" });
+        });
+
+        it("deletes a version on AppStream's own tags, not on a Completed the Tagging API still shows", async () => {
+            const account = new FakeAppStreamAccount([
+                {
+                    name: "app",
+                    createdTime: "2026-01-01T00:00:00Z",
+                    tags: { AutoUpdate: "Completed", NextVersion: "app-Updated-2026-11-01" },
+                },
+                {
+                    name: "app-Updated-2026-11-01",
+                    createdTime: "2026-11-01T12:00:00Z",
+                    tags: { AutoUpdate: "Enabled", BaseName: "app" },
+                },
+            ]);
+            account.taggingLagMinutes = 1;
+            // An administrator took "app" out of retention's hands a moment ago (its opt-in tag no
+            // longer says Completed); the Tagging API's index has not caught up.
+            account.images.get("app")!.tags = { AutoUpdate: "Keep", NextVersion: "app-Updated-2026-11-01" };
+            const { final } = await runToEnd(account, settings({ keepImageVersions: 1 }));
+            assert.deepStrictEqual(statusOf(final), { "app-Updated-2026-11-01": "updated" });
+            assert.deepStrictEqual(account.deleted, ["app-Updated-2026-11-01"]);
+            assert.ok(account.images.has("app"), "app was deleted on the Tagging API's stale tags");
+        });
     });
 });
