@@ -8,7 +8,8 @@ import {
     startExecutionPolicy,
     stateMachinePolicy,
 } from "../runtime/iam/policy-documents";
-import { STACK_VARIABLE, handleImageUpdateEvent } from "../runtime/image-update/run/handler";
+import { RUN_STATE_BUCKET_VARIABLE, STACK_VARIABLE, handleImageUpdateEvent } from "../runtime/image-update/run/handler";
+import { PrivateBucket } from "./private-bucket";
 import { RunInput, maxChecksFor } from "../runtime/image-update/run/run-settings";
 import { imageUpdateDefinition } from "../runtime/image-update/run/state-machine";
 
@@ -16,17 +17,20 @@ import { imageUpdateDefinition } from "../runtime/image-update/run/state-machine
 export const RUNTIME_PROVIDED_PACKAGES = [
     "@aws-sdk/client-appstream",
     "@aws-sdk/client-resource-groups-tagging-api",
+    "@aws-sdk/client-s3",
     "@aws-sdk/client-service-quotas",
     "@aws-sdk/client-ses",
 ];
 /** Five minutes: Step Functions and SQS publish these metrics every minute; a run is alarmed within minutes. */
 const ALARM_PERIOD_SECONDS = 300;
+/** Days a run's state is kept: as long as Step Functions keeps the execution's history. */
+export const RUN_STATE_EXPIRATION_DAYS = 90;
 /** One invocation discovers and tags hundreds of images at most; 5 minutes leaves room for throttling. */
 export const FUNCTION_TIMEOUT_SECONDS = 300;
 
 /** What preview says when no one would hear of a run. */
 export const NO_RECIPIENTS_WARNING =
-    "image updates: notifyEmails is empty, so runs email no summary and no one is subscribed to the run alarms. Each run still updates the tagged images; its summary is only the execution's output. Set notifyEmails and senderEmail to be told.";
+    "image updates: notifyEmails is empty, so runs email no summary and no one is subscribed to the run alarms. Each run still updates the tagged images; only the execution's output (counts) and its state in the run-state bucket tell what happened. Set notifyEmails and senderEmail to be told.";
 
 /** Every argument, checked by the stack config's rules (config.ts) with its defaults. */
 const ARGUMENTS = [
@@ -102,6 +106,8 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
     public readonly alarmTopicArn: pulumi.Output<string>;
     /** Where the schedule puts the starts it could not deliver. */
     public readonly deadLetterQueueUrl: pulumi.Output<string>;
+    /** The bucket holding each run's state (`runs/<execution name>/state.json`), kept 90 days. */
+    public readonly runStateBucketName: pulumi.Output<string>;
 
     constructor(name: string, args: ImageUpdateSchedulerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Before anything is registered: a bad argument fails preview with one line naming it.
@@ -132,6 +138,15 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent).region;
         const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
+        // Each run's state, between the state machine's steps (run-store): private, encrypted,
+        // TLS-only, and expired after Step Functions' own 90 days of execution history. It holds
+        // nothing but what the function wrote, so a destroy may empty it.
+        const runState = new PrivateBucket(
+            `${name}-run-state`,
+            { expirationDays: RUN_STATE_EXPIRATION_DAYS, forceDestroy: true },
+            parent,
+        );
+
         // The workflow Lambda.
         const functionLogs = new aws.cloudwatch.LogGroup(
             `${name}-function-logs`,
@@ -150,15 +165,18 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             `${name}-function-policy`,
             {
                 role: functionRole.name,
-                policy: pulumi.all([partition, region, accountId, functionLogs.arn]).apply(([p, r, a, logGroupArn]) =>
-                    imageUpdaterPolicy({
-                        scope: { partition: p, region: r, accountId: a },
-                        logGroupArn,
-                        senderEmail,
-                        tagKey: input.settings.tagKey,
-                        tagValue: input.settings.tagValue,
-                    }),
-                ),
+                policy: pulumi
+                    .all([partition, region, accountId, functionLogs.arn, runState.bucketArn])
+                    .apply(([p, r, a, logGroupArn, runStateBucketArn]) =>
+                        imageUpdaterPolicy({
+                            scope: { partition: p, region: r, accountId: a },
+                            logGroupArn,
+                            senderEmail,
+                            tagKey: input.settings.tagKey,
+                            tagValue: input.settings.tagValue,
+                            runStateBucketArn,
+                        }),
+                    ),
             },
             parent,
         );
@@ -173,7 +191,12 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                 memorySize: 256,
                 loggingConfig: { logFormat: "JSON", logGroup: functionLogs.name },
                 // Named in the summary email's header, so emails from several stacks tell themselves apart.
-                environment: { variables: { [STACK_VARIABLE]: `${pulumi.getProject()}/${pulumi.getStack()}` } },
+                environment: {
+                    variables: {
+                        [STACK_VARIABLE]: `${pulumi.getProject()}/${pulumi.getStack()}`,
+                        [RUN_STATE_BUCKET_VARIABLE]: runState.bucketName,
+                    },
+                },
                 codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
             },
             { parent: this, dependsOn: [functionPolicy] },
@@ -359,6 +382,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         this.executionLogGroupName = executionLogs.name;
         this.alarmTopicArn = alarmTopicArn;
         this.deadLetterQueueUrl = deadLetterQueue.url;
+        this.runStateBucketName = runState.bucketName;
         this.registerOutputs({
             stateMachineArn: this.stateMachineArn,
             functionName: this.functionName,
@@ -368,6 +392,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
             executionLogGroupName: this.executionLogGroupName,
             alarmTopicArn: this.alarmTopicArn,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
+            runStateBucketName: this.runStateBucketName,
         });
     }
 }

@@ -78,15 +78,15 @@ function readFixture(file: string): Fixture {
 const clock = (minute: number) => `+${Math.floor(minute / 60)}h${String(minute % 60).padStart(2, "0")}m`;
 const names = (entries: ImageEntry[]) => entries.map((e) => e.name).join(", ");
 
-/** What changed between two run states, in a line. */
-function describe(step: WorkflowStep, before: RunState | undefined): string {
+/** What changed between two run states, in a line; `after` is the run as the step stored it. */
+function describe(step: WorkflowStep, before: RunState | undefined, after: RunState | undefined): string {
     if (step.error) return `error ${step.error.split("\n")[0]}`;
     if (step.state === "NotifySummary" || step.state === "NotifyFailure") {
         const result = step.output as { outcome: string; emailedTo: string[] };
         const to = result.emailedTo.length ? `emailed ${result.emailedTo.join(", ")}` : "no recipients configured";
         return `outcome ${result.outcome}; ${to}`;
     }
-    const after = step.output as RunState;
+    if (!after) return "";
     const was = new Map(before?.images.map((i) => [i.name, i.status]));
     const became = (status: string) => after.images.filter((i) => i.status === status && was.get(i.name) !== status);
     const parts: string[] = [];
@@ -201,18 +201,21 @@ export async function simulate(options: SimulationOptions): Promise<Simulation> 
             account,
             pollIntervalMinutes: deployed.pollIntervalMinutes,
             startedAt: fixture.startedAt,
+            // One execution per simulation, on a fresh account: a fixed name keeps the email's link stable.
+            executionName: "local-run",
             onStep: (step) => {
-                log(`${clock(step.minute).padStart(7)}  ${step.state.padEnd(14)} ${describe(step, state)}`);
-                if (step.output && (step.state === "StartRun" || step.state === "CheckUpdates")) {
-                    state = step.output as RunState;
-                }
+                // The step's output points at the run's state in the (fake) run-state bucket.
+                const key = (step.output as { key?: string } | undefined)?.key;
+                const after = key === undefined ? undefined : account.runStates.run(key)?.state;
+                log(`${clock(step.minute).padStart(7)}  ${step.state.padEnd(14)} ${describe(step, state, after)}`);
+                if (after) state = after;
             },
         });
         status = run.status;
         log(`\nExecution ${run.status}${run.error ? ` (${run.error})` : ""}`);
         const calls = new Map<string, number>();
         for (const call of account.calls) calls.set(call.command, (calls.get(call.command) ?? 0) + 1);
-        log(`AppStream calls: ${[...calls].map(([c, n]) => `${c} ${n}`).join(", ")}`);
+        log(`AWS calls: ${[...calls].map(([c, n]) => `${c} ${n}`).join(", ")}`);
         for (const [i, mail] of ses.sent.entries()) {
             log(`\n--- Email ${i + 1} of ${ses.sent.length} ---`);
             log(`From: ${mail.Source}`);

@@ -38,6 +38,7 @@ OPERATIONS = {
         "UpdateFleet",
     ],
     ("resourcegroupstaggingapi", "2017-01-26"): ["GetResources"],
+    ("s3", "2006-03-01"): ["GetObject", "PutObject"],
     ("service-quotas", "2019-06-24"): ["GetServiceQuota"],
     ("ses", "2010-12-01"): ["SendEmail"],
 }

@@ -6,6 +6,7 @@
 import type * as aws from "@pulumi/aws";
 import { APPSTREAM_SERVICE_CODE, QUOTAS, QUOTA_NAMES } from "../image-update/lifecycle/quotas";
 import { COMPLETED_TAG_VALUE, FLEETS_LEFT_TAG_KEY, NEXT_VERSION_TAG_KEY } from "../image-update/run/run-settings";
+import { RUN_STATE_PREFIX } from "../image-update/run/run-state";
 
 type PolicyDocument = aws.iam.PolicyDocument;
 type PolicyStatement = aws.iam.PolicyStatement;
@@ -158,8 +159,10 @@ export function writeLogsStatement(logGroupArn: string): PolicyStatement {
  * UpdateFleet against the fleet (and the image). TagResource may write only the three tags a run
  * writes on an old image (aws:TagKeys: the opt-in key, NextVersion, FleetsLeft); DeleteImage reaches only images the run marked Completed,
  * and UpdateFleet only fleets and images carrying the opt-in tag (aws:ResourceTag). GetServiceQuota
- * reads the three AppStream quotas a run checks. Plus its own log group, and, when a sender is
- * configured, ses:SendEmail from that one address.
+ * reads the three AppStream quotas a run checks. The run's state: GetObject and PutObject on the
+ * run-state bucket's runs/ prefix, and ListBucket on the bucket, without which S3 answers a read of
+ * a state not yet written with 403 AccessDenied instead of 404 NoSuchKey (GetObject reference).
+ * Plus its own log group, and, when a sender is configured, ses:SendEmail from that one address.
  */
 export function imageUpdaterPolicy(opts: {
     scope: AccountScope;
@@ -169,6 +172,8 @@ export function imageUpdaterPolicy(opts: {
     tagKey: string;
     /** The opt-in tag value, which opts a fleet into rollout. */
     tagValue: string;
+    /** The bucket that holds each run's state under `runs/`. */
+    runStateBucketArn: string;
 }): PolicyDocument {
     const { scope } = opts;
     const statements: PolicyStatement[] = [
@@ -235,6 +240,19 @@ export function imageUpdaterPolicy(opts: {
                     "aws:TagKeys": [opts.tagKey, NEXT_VERSION_TAG_KEY, FLEETS_LEFT_TAG_KEY],
                 },
             },
+        },
+        {
+            // A step reads the run's state and writes it back conditionally (If-None-Match, If-Match).
+            Sid: "KeepRunState",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: [`${opts.runStateBucketArn}/${RUN_STATE_PREFIX}*`],
+        },
+        {
+            Sid: "TellMissingRunState",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [opts.runStateBucketArn],
         },
         writeLogsStatement(opts.logGroupArn),
     ];

@@ -57,6 +57,26 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
             assert.deepStrictEqual(run.ofType(T.attachment), []);
         });
 
+        it("keeps each run's state in a private, encrypted bucket of its own, expired after 90 days, which the function is told of", () => {
+            const bucket = run.one("aws:s3/bucket:Bucket", "image-updates-run-state");
+            // It holds only the function's run states: a destroy may empty it.
+            assert.strictEqual(bucket.inputs.forceDestroy, true);
+            const component = run.one("appstream-ops:s3:PrivateBucket", "image-updates-run-state");
+            assert.ok(component, "the run-state bucket is not a PrivateBucket");
+            const lifecycle = run.one(
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                "image-updates-run-state-lifecycle",
+            );
+            assert.strictEqual(lifecycle.inputs.rules[0].expiration.days, 90);
+            const encryption = run.one(
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "image-updates-run-state-encryption",
+            );
+            assert.strictEqual(encryption.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+            const fn = run.one(T.fn, "image-updates-function");
+            assert.strictEqual(fn.inputs.environment.variables.APPSTREAM_OPS_RUN_STATE_BUCKET, bucket.state.bucket);
+        });
+
         it("ships only the serialized handler, within 64 KB, leaving the AWS SDK to the runtime", async () => {
             const files = await archiveFiles(run.one(T.fn, "image-updates-function"));
             assert.deepStrictEqual(Object.keys(files), ["__index.js"]);
@@ -66,6 +86,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
             assert.deepStrictEqual([...new Set(required.map((r) => r.split("/").slice(0, 2).join("/")))].sort(), [
                 "@aws-sdk/client-appstream",
                 "@aws-sdk/client-resource-groups-tagging-api",
+                "@aws-sdk/client-s3",
                 "@aws-sdk/client-service-quotas",
                 "@aws-sdk/client-ses",
             ]);
@@ -74,6 +95,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
 
         it("may call only the AppStream actions it uses, scoped as AWS authorizes them, and write only its own log group", () => {
             const logGroupArn = run.one(T.logGroup, "image-updates-function-logs").state.arn;
+            const runStateBucket = run.one("aws:s3/bucket:Bucket", "image-updates-run-state").state.bucket;
             assert.deepStrictEqual(policyOf(run, "image-updates-function-role"), [
                 // No resource type for these in the Service Authorization Reference: only "*" allows them.
                 {
@@ -139,6 +161,18 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                     Condition: {
                         "ForAllValues:StringEquals": { "aws:TagKeys": ["AutoUpdate", "NextVersion", "FleetsLeft"] },
                     },
+                },
+                {
+                    Sid: "KeepRunState",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject"],
+                    Resource: [`arn:aws:s3:::${runStateBucket}/runs/*`],
+                },
+                {
+                    Sid: "TellMissingRunState",
+                    Effect: "Allow",
+                    Action: ["s3:ListBucket"],
+                    Resource: [`arn:aws:s3:::${runStateBucket}`],
                 },
                 {
                     Sid: "WriteOwnLogs",

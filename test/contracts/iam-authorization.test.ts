@@ -261,6 +261,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             names.stateMachineArn = run.one(T.stateMachine, "image-updates-state-machine").state.arn;
             names.functionLogGroup = run.one(T.logGroup, "image-updates-function-logs").state.name;
             names.deadLetterQueueArn = run.one("aws:sqs/queue:Queue", "image-updates-schedule-dlq").state.arn;
+            names.runStateBucket = run.one(T.bucket, "image-updates-run-state").state.bucket;
             holders = {
                 imageUpdater: inlinePolicies(run, "image-updates-function-role"),
                 stateMachine: inlinePolicies(run, "image-updates-state-machine-role"),
@@ -296,6 +297,48 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             return [
                 // The image-update Lambda (runtime/image-update).
                 { principal: "imageUpdater", action: "appstream:DescribeImages", resource: "*", expect: "Allowed" },
+                // The run's state: read and written under runs/ of its own bucket, nothing else.
+                {
+                    principal: "imageUpdater",
+                    action: "s3:GetObject",
+                    resource: `arn:aws:s3:::${names.runStateBucket}/runs/run-1/state.json`,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "s3:PutObject",
+                    resource: `arn:aws:s3:::${names.runStateBucket}/runs/run-1/state.json`,
+                    context: { "s3:if-match": '"0a1b"' },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "s3:ListBucket",
+                    resource: `arn:aws:s3:::${names.runStateBucket}`,
+                    expect: "Allowed",
+                    note: "without it S3 answers a read of a state not yet written with 403, not 404 NoSuchKey",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "s3:PutObject",
+                    resource: `arn:aws:s3:::${names.runStateBucket}/elsewhere/x.json`,
+                    expect: "ImplicitlyDenied",
+                    note: "outside runs/",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "s3:GetObject",
+                    resource: `arn:aws:s3:::${names.usageBucket}/sessions/dt=2026-12-01/s-1-session_start.json`,
+                    expect: "ImplicitlyDenied",
+                    note: "the usage records",
+                },
+                {
+                    principal: "imageUpdater",
+                    action: "s3:DeleteObject",
+                    resource: `arn:aws:s3:::${names.runStateBucket}/runs/run-1/state.json`,
+                    expect: "ImplicitlyDenied",
+                    note: "a run's state is never deleted by the function; the lifecycle rule expires it",
+                },
                 // GetResources has no resource type in the Service Authorization Reference: it is authorized on "*".
                 { principal: "imageUpdater", action: "tag:GetResources", resource: "*", expect: "Allowed" },
                 {
@@ -720,6 +763,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                             senderEmail: "",
                             tagKey: "AutoUpdate",
                             tagValue: "Enabled",
+                            runStateBucketArn: "arn:aws:s3:::run-state",
                         }),
                     ],
                     {

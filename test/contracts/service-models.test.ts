@@ -44,6 +44,7 @@ describe("AWS service models (botocore, committed under test/contracts/service-m
         assert.strictEqual(serviceModel("ses").metadata.serviceId, "SES");
         assert.strictEqual(serviceModel("servicequotas").metadata.serviceId, "Service Quotas");
         assert.strictEqual(serviceModel("tag").metadata.serviceId, "Resource Groups Tagging API");
+        assert.strictEqual(serviceModel("s3").metadata.serviceId, "S3");
     });
 
     it("hold every operation the runtime calls", () => {

@@ -14,6 +14,8 @@ export interface DeployedWorkflow {
     readonly input: RunInput;
     readonly handler: LambdaHandler;
     readonly pollIntervalMinutes: number;
+    /** The function's environment variables, as Lambda sets them. */
+    readonly environment: Record<string, string>;
     /** The function's archive: file name -> content. */
     readonly archive: Record<string, string>;
     readonly archiveZippedBytes: number;
@@ -38,6 +40,7 @@ export async function deployedWorkflow(options: RunOptions = {}): Promise<Deploy
         input,
         handler: inEnvironment,
         pollIntervalMinutes: (definition.States[STATE.wait].Seconds as number) / 60,
+        environment: variables,
         archive,
         archiveZippedBytes: zippedSize(archive),
     };

@@ -52,9 +52,17 @@ import {
     GetServiceQuotaCommandInput,
     ServiceQuotasClient,
 } from "@aws-sdk/client-service-quotas";
+import {
+    GetObjectCommand,
+    GetObjectCommandInput,
+    PutObjectCommand,
+    PutObjectCommandInput,
+    S3Client,
+} from "@aws-sdk/client-s3";
 import { SESClient, SendEmailCommand, SendEmailCommandInput } from "@aws-sdk/client-ses";
 import { mockClient } from "aws-sdk-client-mock";
 import * as sinon from "sinon";
+import { FakeRunStateBucket } from "./fake-run-state-bucket";
 import { sdkError } from "./sdk-errors";
 import { ServiceName, VALIDATION_ERROR, modelChecked, serviceModel, shapeViolations } from "./service-model";
 
@@ -199,13 +207,18 @@ export interface RecordedCall {
 
 /** The service whose model holds each operation the fake answers besides AppStream's. */
 export const OPERATION_SERVICES: Record<string, ServiceName> = {
+    GetObject: "s3",
+    PutObject: "s3",
     GetResources: "tag",
     GetServiceQuota: "servicequotas",
 };
 
 /** Each API names its throttling error its own way (the Tagging API's model lists ThrottledException). */
 function throttled(command: string): Error {
-    const name = OPERATION_SERVICES[command] === "tag" ? "ThrottledException" : "ThrottlingException";
+    const service = OPERATION_SERVICES[command];
+    // S3 slows a caller down with 503 SlowDown (its API reference's error codes).
+    if (service === "s3") return sdkError("SlowDown", `Please reduce your request rate (${command})`, 503);
+    const name = service === "tag" ? "ThrottledException" : "ThrottlingException";
     return sdkError(name, `Rate exceeded (${command})`);
 }
 
@@ -262,6 +275,8 @@ export class FakeAppStreamAccount {
      * written or an image made within them does not show yet. 0: it shows at once.
      */
     taggingLagMinutes = 0;
+    /** The run-state bucket the image-update function keeps each run's state in (S3). */
+    readonly runStates = new FakeRunStateBucket((command, input) => this.enter(command, input));
     /** Every resource's tags over time, for the Tagging API's view; `tags` undefined once deleted. */
     private readonly tagHistory = new Map<string, { at: number; tags?: Record<string, string> }[]>();
 
@@ -788,6 +803,14 @@ export function mockAppStream(account: FakeAppStreamAccount): { restore(): void 
     mockClient(ResourceGroupsTaggingAPIClient, { sandbox })
         .on(GetResourcesCommand)
         .callsFake(checked("GetResources", (input: GetResourcesCommandInput) => account.getResources(input)));
+    // The run-state bucket (S3): the function's only S3 calls.
+    const s3 = mockClient(S3Client, { sandbox });
+    s3.on(GetObjectCommand).callsFake(
+        checked("GetObject", (input: GetObjectCommandInput) => account.runStates.getObject(input)),
+    );
+    s3.on(PutObjectCommand).callsFake(
+        checked("PutObject", (input: PutObjectCommandInput) => account.runStates.putObject(input)),
+    );
     // Service Quotas answers the account's quotas (a separate client, the same fake account).
     const quotas = mockClient(ServiceQuotasClient, { sandbox });
     quotas

@@ -3,7 +3,7 @@
  * Task is answered by a Lambda handler (the serialized `__index.js`, or the source) invoked the
  * way Lambda invokes it: JSON in, JSON out, and errors surfaced as Step Functions sees them
  * (Error = the error's name, Cause = the Lambda error JSON). Waits take no real time; instead the
- * fake account's clock moves one poll interval before each check.
+ * fake account's clock moves one poll interval before each check (not before a retry of it).
  */
 import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { RunInput } from "../../runtime/image-update/run/run-settings";
@@ -42,9 +42,13 @@ export interface LocalWorkflowOptions {
      * Step Functions retries the step with the same input (its Retry policy) after it already ran.
      */
     readonly loseResult?: (state: string, input: unknown) => boolean;
+    /** $$.Execution.Name, which keys the run's state. @default a name no other execution in this process has */
+    readonly executionName?: string;
 }
 
-const EXECUTION_ARN = "arn:aws:states:eu-west-1:123456789012:execution:image-updates-state-machine:local-run";
+const EXECUTION_ARN_PREFIX = "arn:aws:states:eu-west-1:123456789012:execution:image-updates-state-machine:";
+/** Executions run in this process: each gets a name of its own, as Step Functions gives it. */
+let executionsRun = 0;
 
 /**
  * aws-local-stepfunctions always sets $$.Execution.StartTime to the real clock. The definition's
@@ -77,8 +81,15 @@ export async function runLocalWorkflow(options: LocalWorkflowOptions): Promise<L
         options.onStep?.(step);
     };
     const startedAt = options.startedAt ?? "2026-12-01T12:00:00.000Z";
+    const name = options.executionName ?? `local-run-${++executionsRun}`;
+    let lastCheckInput: string | undefined;
     const task = (state: string) => async (input: unknown) => {
-        if (state === STATE.check) account.advance(options.pollIntervalMinutes);
+        // A poll interval passes before each check; a retry of the same check (same input) comes
+        // seconds later, as Step Functions' Retry backs off in seconds.
+        if (state === STATE.check && JSON.stringify(input) !== lastCheckInput) {
+            account.advance(options.pollIntervalMinutes);
+            lastCheckInput = JSON.stringify(input);
+        }
         if (state === STATE.start) input = withStartTime(input, startedAt);
         const minute = account.minutes - startMinute;
         try {
@@ -110,8 +121,8 @@ export async function runLocalWorkflow(options: LocalWorkflowOptions): Promise<L
         },
         context: {
             Execution: {
-                Id: EXECUTION_ARN,
-                Name: "local-run",
+                Id: `${EXECUTION_ARN_PREFIX}${name}`,
+                Name: name,
                 Input: options.input as never,
                 RoleArn: "arn:aws:iam::123456789012:role/state-machine",
             },

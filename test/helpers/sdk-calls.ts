@@ -31,6 +31,7 @@ const SDK_PACKAGES: Record<string, string> = {
     "@aws-sdk/client-service-quotas": "servicequotas",
     "@aws-sdk/client-ses": "ses",
     "@aws-sdk/client-resource-groups-tagging-api": "tag",
+    "@aws-sdk/client-s3": "s3",
 };
 
 function serviceOf(operation: string): string | undefined {

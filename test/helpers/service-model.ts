@@ -54,10 +54,11 @@ export const SERVICE_MODEL_DIR = path.resolve(__dirname, "..", "contracts", "ser
  * A service by its IAM prefix (botocore names Service Quotas "service-quotas", and the Resource
  * Groups Tagging API, whose prefix is "tag", "resourcegroupstaggingapi").
  */
-export type ServiceName = "appstream" | "servicequotas" | "ses" | "tag";
+export type ServiceName = "appstream" | "s3" | "servicequotas" | "ses" | "tag";
 
 export const MODEL_FILES: Record<ServiceName, string> = {
     appstream: "appstream-2016-12-01.json",
+    s3: "s3-2006-03-01.json",
     servicequotas: "service-quotas-2019-06-24.json",
     ses: "ses-2010-12-01.json",
     tag: "resourcegroupstaggingapi-2017-01-26.json",
@@ -89,6 +90,24 @@ export const COMMON_ERRORS: Record<ServiceName, readonly string[]> = {
     servicequotas: JSON_PROTOCOL_COMMON_ERRORS,
     // The Resource Groups Tagging API is a JSON-protocol API as well (AWS JSON 1.1 in its model).
     tag: JSON_PROTOCOL_COMMON_ERRORS,
+    // S3 models almost none of its errors: the S3 API reference's "List of error codes" gives them
+    // (PreconditionFailed is a conditional write's 412; ConditionalRequestConflict its 409).
+    s3: [
+        "AccessDenied",
+        "ConditionalRequestConflict",
+        "ExpiredToken",
+        "InternalError",
+        "InvalidAccessKeyId",
+        "InvalidArgument",
+        "NoSuchBucket",
+        "NotImplemented",
+        "PreconditionFailed",
+        "RequestTimeTooSkewed",
+        "RequestTimeout",
+        "ServiceUnavailable",
+        "SignatureDoesNotMatch",
+        "SlowDown",
+    ],
     ses: [
         "AccessDeniedException",
         "IncompleteSignature",
@@ -242,8 +261,11 @@ export function shapeViolations(
             return typeof value === "boolean" ? [] : [`${at}: expected a boolean`];
         case "timestamp":
             return value instanceof Date && !Number.isNaN(value.getTime()) ? [] : [`${at}: expected a Date`];
-        case "blob":
-            return value instanceof Uint8Array || typeof value === "string" ? [] : [`${at}: expected bytes`];
+        case "blob": {
+            // A streaming body comes back as the SDK's stream, read with transformToString().
+            const stream = typeof (value as { transformToString?: unknown })?.transformToString === "function";
+            return value instanceof Uint8Array || typeof value === "string" || stream ? [] : [`${at}: expected bytes`];
+        }
         default:
             return [`${at}: shape type ${shape.type} is not supported by this validator`];
     }

@@ -1,22 +1,26 @@
 /**
- * The fault schedule of one case, replayable from its seed: each AppStream call may throttle past
- * the SDK's retries, fail with an error its botocore model lists for the operation (or a common
+ * The fault schedule of one case, replayable from its seed: each AWS call (AppStream, the Tagging
+ * API, Service Quotas, the run state's S3) may throttle past the SDK's retries, fail with an error its botocore model lists for the operation (or a common
  * error), or take effect and lose its answer. Errors that only describe the account's true state
  * (ResourceNotFoundException, ResourceAlreadyExistsException) are left to the fake, which raises
  * them when they are true: injected at random they would claim an image gone that is not.
  */
 import { InjectedFault, OPERATION_SERVICES } from "../helpers/fake-appstream";
-import { COMMON_ERRORS, serviceModel } from "../helpers/service-model";
+import { COMMON_ERRORS, ServiceName, serviceModel } from "../helpers/service-model";
 import type { FaultRates } from "./accounts";
 
-const STATE_ERRORS = ["ResourceNotFoundException", "ResourceAlreadyExistsException"];
-/** Common errors a healthy call can meet: server faults and a denied permission. */
-const COMMON_FAULTS: Record<string, number> = {
+// The run state's NoSuchKey says whether a run was stored: the fake bucket raises it when true.
+const STATE_ERRORS = ["ResourceNotFoundException", "ResourceAlreadyExistsException", "NoSuchKey"];
+/** Common errors a healthy call can meet: server faults and a denied permission, as each service names them. */
+const JSON_API_FAULTS: Record<string, number> = {
     InternalFailure: 500,
     ServiceUnavailable: 503,
     AccessDeniedException: 400,
 };
-const MUTATING = ["CreateUpdatedImage", "TagResource", "UpdateFleet", "DeleteImage"];
+const COMMON_FAULTS: Partial<Record<ServiceName, Record<string, number>>> = {
+    s3: { InternalError: 500, ServiceUnavailable: 503, AccessDenied: 403 },
+};
+const MUTATING = ["CreateUpdatedImage", "TagResource", "UpdateFleet", "DeleteImage", "PutObject"];
 
 /** The errors injected into an operation: its model's errors and the common faults. */
 export function injectableErrors(operation: string): { name: string; httpStatusCode: number }[] {
@@ -25,12 +29,13 @@ export function injectableErrors(operation: string): { name: string; httpStatusC
     const listed = (model.operations[operation]?.errors ?? [])
         .map((e) => e.shape)
         .filter((name) => !STATE_ERRORS.includes(name));
-    for (const name of Object.keys(COMMON_FAULTS)) {
+    const common = COMMON_FAULTS[service] ?? JSON_API_FAULTS;
+    for (const name of Object.keys(common)) {
         if (!COMMON_ERRORS[service].includes(name)) throw new Error(`${name} is not a ${service} common error`);
     }
     return [
         ...listed.map((name) => ({ name, httpStatusCode: 400 })),
-        ...Object.entries(COMMON_FAULTS).map(([name, httpStatusCode]) => ({ name, httpStatusCode })),
+        ...Object.entries(common).map(([name, httpStatusCode]) => ({ name, httpStatusCode })),
     ];
 }
 

@@ -27,7 +27,8 @@ async function planted(replace: [string | RegExp, string][]): Promise<Deployment
     const handler = loadSerializedHandler(text);
     return {
         ...deployed,
-        handler: (event, context) => withEnvironment({ AWS_REGION: "eu-west-1" }, () => handler(event, context)),
+        handler: (event, context) =>
+            withEnvironment({ ...deployed.environment, AWS_REGION: "eu-west-1" }, () => handler(event, context)),
     };
 }
 
@@ -111,6 +112,17 @@ describe("fault-injection simulation of the image lifecycle (seeded; real ASL + 
             invariant: "I1",
             plant: [["if (pass.keep > 0) {", "if (false) {"]],
             cases: 1000,
+        },
+        {
+            // A run that cannot keep its state fails before its summary even without faults.
+            name: "a function that does not find its run-state bucket",
+            invariant: "I2",
+            plant: [
+                [
+                    "const bucket = process.env[exports.RUN_STATE_BUCKET_VARIABLE];",
+                    "const bucket = process.env.NO_SUCH_VARIABLE;",
+                ],
+            ],
         },
         {
             name: "defect 8: a computed destructuring key on the tagging fault path",

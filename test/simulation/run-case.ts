@@ -14,6 +14,7 @@ import { RunInput } from "../../runtime/image-update/run/run-settings";
 import { RunState } from "../../runtime/image-update/run/run-state";
 import { RunSummary, summarize } from "../../runtime/image-update/run/run-summary";
 import { STATE } from "../../runtime/image-update/run/state-machine";
+import type { RunPointer } from "../../runtime/image-update/run/stored-steps";
 import { DeployedWorkflow } from "../helpers/deployed-workflow";
 import { FakeAppStreamAccount, FakeImage, mockAppStream, mockSes } from "../helpers/fake-appstream";
 import { LambdaHandler } from "../helpers/lambda-archive";
@@ -159,16 +160,18 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
                 account,
                 pollIntervalMinutes: deployment.pollIntervalMinutes,
                 startedAt,
+                // The run's state as each step left it (the bucket holds only the latest).
+                onStep: (step) => {
+                    const key = (step.output as { key?: string } | undefined)?.key;
+                    const images = key === undefined ? undefined : account.runStates.run(key)?.state.images;
+                    const what = step.error ?? images?.map((i) => `${i.name}:${i.status}`).join(" ") ?? "";
+                    timeline.push(`${id} +${step.minute}m ${step.state} ${what}`);
+                },
                 loseResult: (state) =>
                     (state === STATE.start && simulation.faults.startRunRetry && startRunsLost++ === 0) ||
                     schedule.stepRetry(),
             });
             account.execution = id;
-            for (const step of run.steps) {
-                const images = (step.output as { images?: { name: string; status: string }[] } | undefined)?.images;
-                const what = step.error ?? images?.map((i) => `${i.name}:${i.status}`).join(" ") ?? "";
-                timeline.push(`${id} +${step.minute}m ${step.state} ${what}`);
-            }
             const faultFree = Object.values(schedule.injected).reduce((a, b) => a + b, 0) === faultsBefore;
             checkEnd(id, run, faultFree);
         };
@@ -179,17 +182,25 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
             if (privateCount() > account.imageQuota)
                 violate("I4", `${privateCount()} images, quota ${account.imageQuota}`);
         };
+        /** The run's state as the execution last stored it. */
+        const storedRun = (pointer: RunPointer | undefined): RunState | undefined =>
+            pointer?.key === undefined ? undefined : account.runStates.run(pointer.key)?.state;
         const checkEnd = (id: string, run: LocalWorkflowRun, faultFree: boolean) => {
             const notify = run.steps.find((s) => s.state === STATE.notify && s.output !== undefined);
             const failure = run.steps.find((s) => s.state === STATE.notifyFailure);
             const state: RunState | undefined = notify
-                ? (notify.input as { state: RunState }).state
-                : (failure?.input as { execution?: { run?: RunState } } | undefined)?.execution?.run;
+                ? storedRun((notify.input as { run: RunPointer }).run)
+                : storedRun((failure?.input as { execution?: { run?: RunPointer } } | undefined)?.execution?.run);
             checks.I5++;
             if (!notify && !failure)
                 violate("I5", `the execution ended without a summary or failure email (${run.status})`);
             const crashed = run.steps.filter((s) => s.error && /ReferenceError|TypeError|Credentials/.test(s.error));
             for (const step of crashed) violate("I2", `the deployed Lambda crashed in ${step.state}: ${step.error}`);
+            // Without a fault, nothing may stop a run before its summary (a missing setting, a bug).
+            if (faultFree && failure) {
+                const error = run.steps.find((s) => s.error)?.error ?? run.error;
+                violate("I2", `a run without faults failed before its summary: ${error}`);
+            }
             const summary = state && summarize(state);
             const made = [...account.images.values()].filter((i) => i.createdInExecution === id);
             checks.I2++;

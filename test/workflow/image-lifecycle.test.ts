@@ -366,26 +366,28 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.match(subject, /5 updated, 0 failed/);
     });
 
-    it("a version a lost CheckUpdates deleted is not reported kept when the retried check cannot list images (the simulation, seed 2027)", async () => {
+    it("a version a CheckUpdates deleted before it could store its result is not reported kept when the retried check cannot list images (the simulation, seed 2027)", async () => {
         const previous = updated("CAD", "2026-11-01");
         const account = new FakeAppStreamAccount([
             { name: "CAD", tags: { AutoUpdate: "Completed", NextVersion: previous } },
             { name: previous, tags: { ...OPT_IN, BaseName: "CAD" }, createdTime: "2026-11-01T13:00:00.000Z" },
         ]);
-        // Once the check that saw the new version has deleted the old one, its result is lost,
-        // and the retry's listing of private images fails.
-        account.faultHook = (command, input) =>
-            command === "DescribeImages" && !input.Names && account.deleted.includes(previous)
-                ? { kind: "error", name: "InvalidParameterCombinationException", httpStatusCode: 400 }
-                : undefined;
+        // Once the check that saw the new version has deleted the old one, it cannot store its
+        // result (S3 fails past the SDK's retries), and the retry's listing of private images fails.
         let lost = 0;
-        const { run, text } = await month(
-            await deploy({ keepImageVersions: "1" }),
-            account,
-            DECEMBER,
-            (state) => state === "CheckUpdates" && account.deleted.includes(previous) && lost++ === 0,
+        account.faultHook = (command, input) => {
+            if (command === "DescribeImages" && !input.Names && account.deleted.includes(previous))
+                return { kind: "error", name: "InvalidParameterCombinationException", httpStatusCode: 400 };
+            if (command === "PutObject" && account.deleted.includes(previous) && lost++ === 0)
+                return { kind: "error", name: "InternalError", httpStatusCode: 500 };
+            return undefined;
+        };
+        const { run, text } = await month(await deploy({ keepImageVersions: "1" }), account, DECEMBER);
+        assert.ok(lost >= 2, "the check that deleted the old version ran again");
+        assert.ok(
+            run.steps.some((step) => step.state === "CheckUpdates" && step.error?.startsWith("RunStateUnavailable")),
+            text,
         );
-        assert.strictEqual(lost, 2, "the check that deleted the old version ran again");
         // The fleets could not be listed either, so the run asks for attention; it still reports.
         assert.strictEqual(run.status, "FAILED", text);
         assert.ok(

@@ -152,7 +152,6 @@ function reportSections(summary: RunSummary): Section[] {
             "Fleets not listed",
             summary.fleetsOmitted > 0 ? [`and ${summary.fleetsOmitted} more fleets (see the execution's output)`] : [],
         ),
-        ...(summary.leftOut ? [leftOutSection(summary.leftOut)] : []),
         ...quotaSection(summary),
     ];
 }
@@ -267,20 +266,6 @@ function quotaSection(summary: RunSummary): Section[] {
             }),
         ),
     ];
-}
-
-/** Images a run could not hold (Step Functions' 256 KiB state); they wait for a later run. */
-function leftOutSection(leftOut: NonNullable<RunSummary["leftOut"]>): Section {
-    const more = leftOut.count - leftOut.names.length;
-    return section(
-        "Left out of this run",
-        [
-            `Step Functions keeps at most 256 KB of run state, so these tagged images were not taken up. They keep their opt-in tag, and a later run takes them up.`,
-            ...leftOut.names,
-            ...(more > 0 ? [`and ${more} more`] : []),
-        ],
-        { count: leftOut.count },
-    );
 }
 
 /** The colours of the banner and section rules: red for a run that stopped, amber for action, green otherwise. */
@@ -426,7 +411,6 @@ export function summaryEmail(summary: RunSummary, context: RunContext = {}): Ema
         ...(blocked ? [`${blocked} blocked by a quota`] : []),
         ...(rolledOut ? [`${rolledOut} fleet(s) rolled out`] : []),
         ...(deleted ? [`${deleted} old version(s) deleted`] : []),
-        ...(summary.leftOut ? [`${summary.leftOut.count} left out`] : []),
     ].join(", ");
     const actions = actionSections(summary);
     const needs = actions

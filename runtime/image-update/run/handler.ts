@@ -6,31 +6,30 @@
  */
 import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "./appstream-api";
 import { serviceQuotasApi } from "./service-quotas-api";
 import { RunSettings, parseRunSettings } from "./run-settings";
 import { Email, RunContext, failureEmail, summaryEmail } from "../email/summary-email";
-import { RunState } from "./run-state";
+import { RunStore, runStateKey, s3RunStore } from "./run-store";
+import { RunPointer, checkStored, readRun, startStored } from "./stored-steps";
 import { RunSummary, lifecycleCounts, summarize } from "./run-summary";
 import { checkRun, startRun } from "./workflow";
 
 /** The events the state machine sends; `action` names the step. */
 export type ImageUpdateEvent =
-    | { action: "start"; settings: unknown; startedAt: string }
-    | { action: "check"; state: RunState }
-    | { action: "notify"; state: RunState; executionArn?: string }
+    | { action: "start"; settings: unknown; startedAt: string; execution: string }
+    | { action: "check"; run: RunPointer }
+    | { action: "notify"; run: RunPointer; executionArn?: string }
     | {
           action: "notifyFailure";
-          execution: { settings?: unknown; run?: RunState; error?: { Error?: string; Cause?: string } };
+          execution: { settings?: unknown; run?: RunPointer; error?: { Error?: string; Cause?: string } };
           executionArn?: string;
       };
 
-/**
- * What the notify steps return. Only counts: the run state with every image is already in the
- * execution's data, and Step Functions caps that data at 256 KB.
- */
+/** What the notify steps return: counts, for the execution's output; the whole report is the email. */
 export interface NotifyResult {
     readonly outcome: RunSummary["outcome"];
     readonly counts: {
@@ -39,7 +38,6 @@ export interface NotifyResult {
         upToDate: number;
         pendingAtTimeout: number;
         blockedByQuota: number;
-        leftOut: number;
         fleetsRolledOut: number;
         imagesDeleted: number;
     };
@@ -53,8 +51,6 @@ function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | unde
         failed: summary?.failed.length ?? 0,
         upToDate: summary?.upToDate.length ?? 0,
         pendingAtTimeout: summary?.pendingAtTimeout.length ?? 0,
-        // Tagged images the run could not hold (Step Functions' 256 KiB state): a later run takes them up.
-        leftOut: summary?.leftOut?.count ?? 0,
         ...(summary ? lifecycleCounts(summary) : { blockedByQuota: 0, fleetsRolledOut: 0, imagesDeleted: 0 }),
     };
     return { outcome, counts, emailedTo };
@@ -94,46 +90,83 @@ function readableCause(cause: string | undefined): string | undefined {
 
 /** The function's environment variable naming the Pulumi project/stack that deployed it. */
 export const STACK_VARIABLE = "APPSTREAM_OPS_STACK";
+/** The function's environment variable naming the bucket that holds each run's state. */
+export const RUN_STATE_BUCKET_VARIABLE = "APPSTREAM_OPS_RUN_STATE_BUCKET";
 
-export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<RunState | NotifyResult> {
+function runStore(): RunStore {
+    const bucket = process.env[RUN_STATE_BUCKET_VARIABLE];
+    if (!bucket) throw new Error(`${RUN_STATE_BUCKET_VARIABLE} is not set: the function cannot keep the run's state`);
+    return s3RunStore(new S3Client(CLIENT_CONFIG), bucket);
+}
+
+/** What the failure email can say of the run: its state as last stored, or nothing when it cannot be read. */
+async function lastStoredRun(pointer: RunPointer | undefined) {
+    if (!pointer?.key) return undefined;
+    try {
+        return (await runStore().read(pointer.key))?.run;
+    } catch {
+        return undefined;
+    }
+}
+
+export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<RunPointer | NotifyResult> {
     // The stack is set on the function by ImageUpdateScheduler; the account comes from the execution ARN.
     const context: RunContext = { region: process.env.AWS_REGION, stack: process.env[STACK_VARIABLE] };
     switch (event?.action) {
         case "start": {
             const settings = parseRunSettings(event.settings);
-            return startRun(
-                appStream(),
-                settings,
-                event.startedAt,
-                serviceQuotasApi(new ServiceQuotasClient(CLIENT_CONFIG)),
+            if (typeof event.execution !== "string" || event.execution === "") {
+                throw invalidInput("start needs the execution's name ($$.Execution.Name), which keys the run's state");
+            }
+            return startStored(runStore(), runStateKey(event.execution), () =>
+                startRun(
+                    appStream(),
+                    settings,
+                    event.startedAt,
+                    serviceQuotasApi(new ServiceQuotasClient(CLIENT_CONFIG)),
+                ),
             );
         }
         case "check":
-            return checkRun(appStream(), event.state);
+            return checkStored(runStore(), event.run, (state) => checkRun(appStream(), state));
         case "notify": {
-            const summary = summarize(event.state);
+            const { state } = (await readRun(runStore(), event.run.key)).run;
+            const summary = summarize(state);
             const email = summaryEmail(summary, { ...context, executionArn: event.executionArn });
-            const emailedTo = await send(event.state.settings, email);
+            const emailedTo = await send(state.settings, email);
             return notifyResult(summary.outcome, summary, emailedTo);
         }
         case "notifyFailure": {
-            const { run, error = {} } = event.execution ?? {};
+            const { error = {} } = event.execution ?? {};
+            const stored = await lastStoredRun(event.execution?.run);
+            const run = stored?.state;
             // Settings that failed validation cannot address an email; the execution's error says why.
             const settings = run?.settings ?? parseRunSettings(event.execution?.settings);
             const summary = run ? summarize(run) : undefined;
-            const email = failureEmail({ Error: error.Error, Cause: readableCause(error.Cause) }, summary, {
-                ...context,
-                executionArn: event.executionArn,
-            });
+            const cause = readableCause(error.Cause);
+            const email = failureEmail(
+                {
+                    Error: error.Error,
+                    Cause:
+                        stored?.checkInProgress === undefined
+                            ? cause
+                            : `${cause ?? ""} Check ${stored.checkInProgress} began and did not store its result: what it did is not in this report.`.trim(),
+                },
+                summary,
+                { ...context, executionArn: event.executionArn },
+            );
             const emailedTo = await send(settings, email);
             return notifyResult("FAILED", summary, emailedTo);
         }
-        default: {
-            const error = new Error(
+        default:
+            throw invalidInput(
                 `unknown action ${JSON.stringify((event as { action?: unknown })?.action)}: expected start, check, notify or notifyFailure`,
             );
-            error.name = "InvalidRunInput";
-            throw error;
-        }
     }
+}
+
+function invalidInput(message: string): Error {
+    const error = new Error(message);
+    error.name = "InvalidRunInput";
+    return error;
 }

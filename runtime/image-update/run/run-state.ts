@@ -1,13 +1,12 @@
 /**
- * The state of one image-update run, which Step Functions carries from step to step. Every step is
- * a function of this state and what AppStream answers.
+ * The state of one image-update run, which each step reads from the run-state bucket and writes
+ * back (run-store). Every step is a function of this state and what AppStream answers.
  */
 import type { QuotaName, QuotaUsage, Quotas } from "../lifecycle/quotas";
 import type { LifecycleRun } from "../lifecycle/lifecycle-records";
 import { updatedImageName } from "../lifecycle/image-names";
 import type { Tags } from "../lifecycle/image-tags";
 import type { RunSettings } from "./run-settings";
-import type { LeftOut } from "./state-budget";
 
 /** `blocked`: never started, because an AppStream quota had no room for it. */
 export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDate" | "timedOut" | "blocked";
@@ -16,10 +15,9 @@ export type ImageStatus = "queued" | "updating" | "updated" | "failed" | "upToDa
 export type HeldBy = QuotaName | "otherQuota";
 
 /**
- * One tagged image. Step Functions carries the whole run state between steps and caps it at
- * 256 KB (see state-budget), so an entry holds only what cannot be derived: the ARN comes from the
- * run's prefix, the new name from the base name and the date, and the base name is kept only when
- * it is not the name.
+ * One tagged image. An entry holds only what cannot be derived, so a run of thousands of images
+ * stays a small object to read and write at every step: the ARN comes from the run's prefix, the
+ * new name from the base name and the date, and the base name is kept only when it is not the name.
  */
 export interface ImageEntry {
     readonly name: string;
@@ -56,8 +54,6 @@ export interface RunState extends LifecycleRun {
     checks: number;
     done: boolean;
     images: ImageEntry[];
-    /** Tagged images this run could not hold; they keep their opt-in tag for a later run. */
-    leftOut?: LeftOut;
     /** The three AppStream quotas, read once at the start. */
     quotas?: Quotas;
     /** What the account used of them when last counted. */
@@ -68,3 +64,9 @@ export const baseOf = (entry: ImageEntry): string => entry.baseName ?? entry.nam
 export const newNameOf = (state: RunState, entry: ImageEntry): string =>
     entry.newName ?? updatedImageName(baseOf(entry), state.runDate);
 export const arnOf = (state: RunState, name: string): string => `${state.imageArnPrefix}${name}`;
+
+/** The prefix under which the run-state bucket holds the runs (the Lambda's role may write nothing else). */
+export const RUN_STATE_PREFIX = "runs/";
+
+/** The run-state object's key for an execution (its name is unique per state machine for 90 days). */
+export const runStateKey = (executionName: string): string => `${RUN_STATE_PREFIX}${executionName}/state.json`;

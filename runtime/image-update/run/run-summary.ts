@@ -7,7 +7,6 @@ import type { RetentionRecord } from "../lifecycle/lifecycle-records";
 import { regionOf } from "../lifecycle/lifecycle-records";
 import type { QuotaName, QuotaUsage, Quotas } from "../lifecycle/quotas";
 import { HeldBy, ImageEntry, ImageStatus, RunState, newNameOf } from "./run-state";
-import type { LeftOut } from "./state-budget";
 
 export interface SummaryItem {
     readonly name: string;
@@ -53,7 +52,6 @@ export interface RunSummary {
     readonly keepImageVersions: number;
     readonly retention: RetentionRecord[];
     readonly retentionOmitted: number;
-    readonly leftOut?: LeftOut;
     /** The opt-in tag, named in the commands about failed images. */
     readonly optInTag: { readonly key: string; readonly value: string };
     /** ARN of an image without its name: `arn:<partition>:appstream:<region>:<account>:image/`. */
@@ -106,7 +104,6 @@ export function summarize(state: RunState): RunSummary {
         keepImageVersions: state.settings.keepImageVersions,
         retention: state.retention?.items ?? [],
         retentionOmitted: state.retention?.omitted ?? 0,
-        ...(state.leftOut ? { leftOut: state.leftOut } : {}),
         optInTag: { key: state.settings.tagKey, value: state.settings.tagValue },
         imageArnPrefix: state.imageArnPrefix,
     };

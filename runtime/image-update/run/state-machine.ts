@@ -5,8 +5,10 @@
  *   StartRun -> IsRunDone -> WaitForUpdates -> CheckUpdates -> IsRunDone ... -> NotifySummary -> RunOutcome
  *   any Task error (after retries) -> NotifyFailure -> RunFailed
  *
- * Each Task calls the one Lambda with an `action`. The run state travels in `$.run`; the schedule's
- * input (`$.settings`) stays beside it, so a failure notification can still address an email.
+ * Each Task calls the one Lambda with an `action`. The run's state lives in S3 (run-store), keyed
+ * by the execution's name; `$.run` carries only a pointer to it, so the execution's data stays a
+ * few hundred bytes however many images the run holds. The schedule's input (`$.settings`) stays
+ * beside it, so a failure notification can still address an email.
  */
 
 export const STATE = {
@@ -52,7 +54,11 @@ const LAMBDA_SERVICE_ERRORS = [
 // AppStream throttling that outlasted the SDK's own adaptive retries inside the function.
 const THROTTLING_ERRORS = ["ThrottlingException", "TooManyRequestsException", "RequestLimitExceededException"];
 
+// The run state's conditional write lost to another attempt, or S3 did not answer: the step reads again.
+const RUN_STATE_ERRORS = ["RunStateConflict", "RunStateUnavailable"];
+
 const RETRY = [
+    { ErrorEquals: RUN_STATE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL" },
     { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL" },
     {
         ErrorEquals: THROTTLING_ERRORS,
@@ -88,7 +94,13 @@ export function imageUpdateDefinition(options: ImageUpdateDefinitionOptions): St
         States: {
             [STATE.start]: task(
                 // The execution's start time fixes the date in new names, so a retried step names images the same way.
-                { action: "start", "settings.$": "$.settings", "startedAt.$": "$$.Execution.StartTime" },
+                // The execution's name keys the run's state, so a retried step finds what an earlier attempt stored.
+                {
+                    action: "start",
+                    "settings.$": "$.settings",
+                    "startedAt.$": "$$.Execution.StartTime",
+                    "execution.$": "$$.Execution.Name",
+                },
                 "$.run",
                 STATE.isDone,
             ),
@@ -98,9 +110,9 @@ export function imageUpdateDefinition(options: ImageUpdateDefinitionOptions): St
                 Default: STATE.wait,
             },
             [STATE.wait]: { Type: "Wait", Seconds: options.pollIntervalSeconds, Next: STATE.check },
-            [STATE.check]: task({ action: "check", "state.$": "$.run" }, "$.run", STATE.isDone),
+            [STATE.check]: task({ action: "check", "run.$": "$.run" }, "$.run", STATE.isDone),
             [STATE.notify]: task(
-                { action: "notify", "state.$": "$.run", "executionArn.$": "$$.Execution.Id" },
+                { action: "notify", "run.$": "$.run", "executionArn.$": "$$.Execution.Id" },
                 "$.result",
                 STATE.outcome,
             ),

@@ -31,7 +31,7 @@ import {
 import { Tags, completedTags, isTaggedForUpdate, newImageTags, reEnabledTags } from "../lifecycle/image-tags";
 import { BASE_NAME_TAG_KEY, COMPLETED_TAG_VALUE, NEXT_VERSION_TAG_KEY, RunSettings } from "./run-settings";
 import { HeldBy, ImageEntry, ImageStatus, RunState, arnOf, baseOf, newNameOf } from "./run-state";
-import { admitWithinBudget, appendNote, boundedDetail } from "./state-budget";
+import { appendNote, boundedDetail } from "./state-budget";
 
 /** Said of an old image that already holds AppStream's 50 tags, whichever way the run learns it. */
 const nextVersionSkippedNote = (entry: ImageEntry) =>
@@ -96,7 +96,7 @@ export async function startRun(
             images.push({ name: image.name, status: "failed", reason, tagsUnread: true });
         }
     });
-    const { admitted, leftOut } = admitWithinBudget(images, settings.tagKey, runDate);
+    images.sort((a, b) => a.name.localeCompare(b.name));
     const anyImage = available[0] ?? privateImages[0];
     const imageArnPrefix = anyImage?.arn.slice(0, anyImage.arn.lastIndexOf("/") + 1) ?? "";
     const state: RunState = {
@@ -105,8 +105,7 @@ export async function startRun(
         imageArnPrefix,
         checks: 0,
         done: false,
-        images: admitted,
-        ...(leftOut ? { leftOut } : {}),
+        images,
         quotas: await readQuotas(quotaApi),
     };
     markNameClashes(state, available);

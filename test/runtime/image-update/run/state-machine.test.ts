@@ -40,7 +40,7 @@ describe("image update state machine definition", () => {
         assert.strictEqual(s[STATE.succeeded].Type, "Succeed");
     });
 
-    it("every task calls the function, retries Lambda service and throttling errors with backoff, and catches to a failure notification", () => {
+    it("every task calls the function, retries run-state conflicts, Lambda service and throttling errors with backoff, and catches to a failure notification", () => {
         for (const name of TASK_STATES) {
             const task = definition.States[name];
             assert.strictEqual(task.Resource, FUNCTION_ARN, name);
@@ -49,6 +49,7 @@ describe("image update state machine definition", () => {
             assert.deepStrictEqual(
                 retry.map((r) => r.ErrorEquals),
                 [
+                    ["RunStateConflict", "RunStateUnavailable"],
                     [
                         "Lambda.ClientExecutionTimeoutException",
                         "Lambda.ServiceException",
@@ -69,11 +70,21 @@ describe("image update state machine definition", () => {
         assert.strictEqual(definition.States[STATE.runFailed].Type, "Fail");
     });
 
-    it("names new images from the execution's start time, so a retried start names them the same", () => {
+    it("names new images from the execution's start time, and keys the run's state by the execution's name, so a retried start finds both", () => {
         assert.deepStrictEqual(definition.States[STATE.start].Parameters, {
             action: "start",
             "settings.$": "$.settings",
             "startedAt.$": "$$.Execution.StartTime",
+            "execution.$": "$$.Execution.Name",
+        });
+    });
+
+    it("carries only the run's pointer from step to step", () => {
+        assert.deepStrictEqual(definition.States[STATE.check].Parameters, { action: "check", "run.$": "$.run" });
+        assert.deepStrictEqual(definition.States[STATE.notify].Parameters, {
+            action: "notify",
+            "run.$": "$.run",
+            "executionArn.$": "$$.Execution.Id",
         });
     });
 });
