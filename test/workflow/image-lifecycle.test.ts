@@ -388,8 +388,9 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
             run.steps.some((step) => step.state === "CheckUpdates" && step.error?.startsWith("RunStateUnavailable")),
             text,
         );
-        // The fleets could not be listed either, so the run asks for attention; it still reports.
-        assert.strictEqual(run.status, "FAILED", text);
+        // Rollout lists the fleets first and, with none on this account's images, needs no listing
+        // of images: only retention is cut short, and the run reports it.
+        assert.strictEqual(run.status, "SUCCEEDED", text);
         assert.ok(
             run.steps.some((step) => step.state === "NotifySummary" && !step.error),
             text,
@@ -397,12 +398,6 @@ describe("image lifecycle as deployed (quotas, retention, rollout; real ASL + se
         assert.ok(
             text.includes(
                 "retention did not finish: InvalidParameterCombinationException: injected InvalidParameterCombinationException (DescribeImages); it deleted nothing more, and the next run tries again",
-            ),
-            text,
-        );
-        assert.ok(
-            text.includes(
-                "The next run tries again; to see them now: aws appstream describe-fleets --region eu-west-1",
             ),
             text,
         );

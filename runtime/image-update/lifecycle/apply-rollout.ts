@@ -13,7 +13,7 @@ import { readTagsOf } from "../run/tag-reads";
 import { boundedDetail } from "../run/state-budget";
 import { baseNameOf } from "./image-names";
 import { Tags, isTaggedForUpdate } from "./image-tags";
-import { streamsOurImage } from "./invariants";
+import { imageArnPrefixOf, streamsOurImage } from "./invariants";
 import { FLEET_LISTING_FAILURE, LifecycleRun, isPassRecord, recordFleet } from "./lifecycle-records";
 import { imageNameOfArn, isManagedVersion, mayBeVersionOf, versionsOf } from "./retention";
 import { FleetOnLineage, FleetRecord, planRollout } from "./rollout";
@@ -64,7 +64,13 @@ export async function rollOutLineages(
     let fleets: FleetInfo[];
     let images: readonly ImageInfo[];
     try {
-        [fleets, images] = await Promise.all([api.listFleets(), known.images ?? api.listPrivateImages()]);
+        fleets = await api.listFleets();
+        // Only a fleet on one of this account's images can be rolled out: with none, the private
+        // images need not be listed (a fleet that names its image without an ARN may be one).
+        const anyOnOurs = fleets.some((fleet) =>
+            fleet.imageArn ? imageArnPrefixOf(fleet.imageArn) === run.imageArnPrefix : fleet.imageName !== undefined,
+        );
+        images = known.images ?? (anyOnOurs ? await api.listPrivateImages() : []);
     } catch (err) {
         recordFleet(run, {
             fleet: FLEET_LISTING_FAILURE,

@@ -128,7 +128,9 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
             );
         }
         case "check":
-            return checkStored(runStore(), event.run, (state) => checkRun(appStream(), state));
+            return checkStored(runStore(), event.run, (state, afterLostAttempt) =>
+                checkRun(appStream(), state, { afterLostAttempt }),
+            );
         case "notify": {
             const { state } = (await readRun(runStore(), event.run.key)).run;
             const summary = summarize(state);

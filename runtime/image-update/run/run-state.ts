@@ -26,6 +26,8 @@ export interface ImageEntry {
     status: ImageStatus;
     /** Present only for an update adopted before its base name was known (its source's tags unreadable). */
     readonly newName?: string;
+    /** Its display name when discovered, for the new image's; kept so no later step describes it again. */
+    readonly displayName?: string;
     /** Why it failed, or the last retryable error while queued. */
     reason?: string;
     /** Something the admin should know that did not stop the image. */

@@ -136,7 +136,8 @@ async function discover(
     tags: Tags,
     { settings, runDate, startedAt, byName }: DiscoveryContext,
 ): Promise<ImageEntry | undefined> {
-    const entry = plan(image.name, tags);
+    // "" for an image without one: updatedDisplayName treats both alike, and "" says it was read.
+    const entry = plan(image.name, tags, image.displayName ?? "");
     const thisCycle = updatedImageName(baseOf(entry), runDate);
     if (isTaggedForUpdate(tags, settings)) {
         // This cycle's update exists already, made from this image (an attempt whose result and tag write were lost).
@@ -272,9 +273,14 @@ async function endRetention(api: AppStreamApi, state: RunState): Promise<number>
     return 0;
 }
 
-function plan(name: string, tags: Tags): ImageEntry {
+function plan(name: string, tags: Tags, displayName?: string): ImageEntry {
     const baseName = baseNameOf(name, tags[BASE_NAME_TAG_KEY]);
-    return { name, ...(baseName !== name ? { baseName } : {}), status: "queued" };
+    return {
+        name,
+        ...(baseName !== name ? { baseName } : {}),
+        ...(displayName !== undefined ? { displayName } : {}),
+        status: "queued",
+    };
 }
 
 /**
@@ -332,9 +338,17 @@ async function fillBatch(
 ): Promise<void> {
     let inFlight = count(state, "updating");
     if (inFlight >= state.settings.batchSize || !state.images.some((entry) => entry.status === "queued")) return;
+    // The quotas' use as the run keeps count of it from step to step. AppStream is asked again
+    // (every private image and builder listed) only when nothing is counted yet or the step has
+    // just listed the images, when the count says a quota is full (someone may have freed room),
+    // and when AppStream refuses an update (below).
+    const carried = privateImages === undefined && state.quotaUsage ? { ...state.quotaUsage } : undefined;
     let usage: QuotaUsage;
     try {
-        usage = await countUsage(api, state, privateImages);
+        usage =
+            carried && updateRoom(state.quotas!, carried).room > 0
+                ? carried
+                : await countUsage(api, state, privateImages);
     } catch (err) {
         // Without the count no update starts; the next check counts again.
         for (const entry of state.images) {
@@ -354,6 +368,7 @@ async function fillBatch(
             usage.images++;
             usage.imageBuilders++;
             usage.concurrentUpdates++;
+            state.quotaUsage = { ...usage };
         }
         if (result === "limit") {
             // Which quota AppStream enforced: the one the recount shows full (unknown when it cannot be counted).
@@ -500,7 +515,9 @@ async function readImage(
             tagsRead,
         );
     }
-    const listed = privateImages?.find((image) => image.name === name);
+    // Discovery kept the display name; a state from before it did (or an adopted entry) asks for it.
+    const entry = state.images.find((e) => e.name === name);
+    const listed = entry && "displayName" in entry ? entry : privateImages?.find((image) => image.name === name);
     const [tags, [info]] = await Promise.all([
         // Not read in bulk nor alone: ask once more, so the error is AppStream's own (retried or reported).
         tagsRead.get(name) ?? api.listTags(arnOf(state, name)),
@@ -581,14 +598,27 @@ async function writeAllOldImageTags(api: AppStreamApi, state: RunState): Promise
 }
 
 /** Polls running updates, starts the next batch, and ends the run when all are done or time is up. */
-export async function checkRun(api: AppStreamApi, previous: RunState): Promise<RunState> {
+export interface CheckOptions {
+    /**
+     * An earlier attempt of this check began and never stored its result (run-store): it may have
+     * started queued images, so every private image is looked at.
+     */
+    readonly afterLostAttempt?: boolean;
+}
+
+export async function checkRun(api: AppStreamApi, previous: RunState, options: CheckOptions = {}): Promise<RunState> {
     const state: RunState = structuredClone(previous);
     state.checks++;
-    // Queued images may have been started all the same (a lost answer, a retried step): a new image
-    // made from one (BaseImageArn) is followed. The listing serves the next batch's quota count too.
-    // These two reads may fail the step: nothing has been changed yet in this attempt.
-    const listing = state.images.some((image) => image.status === "queued") ? await api.listPrivateImages() : undefined;
-    if (listing) adoptStarted(state, listing);
+    // Queued images may have been started all the same: a new image made from one (BaseImageArn)
+    // is followed. After a lost attempt any of them may have been; otherwise only one whose
+    // CreateUpdatedImage got no answer, looked up by its new name. (Another execution's start of
+    // the same image is found when this run starts it: ResourceAlreadyExists.) These reads may
+    // fail the step: nothing has been changed yet in this attempt.
+    const queued = state.images.filter((image) => image.status === "queued");
+    const listing = options.afterLostAttempt && queued.length > 0 ? await api.listPrivateImages() : undefined;
+    const unanswered = queued.filter((entry) => entry.createUnanswered).map((entry) => newNameOf(state, entry));
+    const lookedUp = listing ?? (unanswered.length > 0 ? await api.describeImages(unanswered) : undefined);
+    if (lookedUp) adoptStarted(state, lookedUp);
     const polled = state.images.filter((image) => image.status === "updating");
     const updatedNow = new Set<string>();
     let found = new Map<string, ImageInfo>();
@@ -608,6 +638,7 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
                 entry.reason = boundedDetail(image.stateReason || "the update failed without a reason");
             }
             if (entry.status === "failed") entry.pendingOldImageTags = reEnabledTags(state.settings);
+            if (entry.status !== "updating") releaseQuotas(state, image === undefined);
         }
     }
     const fleetsWaiting = (state.fleets?.items ?? []).some((f) => f.outcome === "failed" || f.outcome === "skipped");
@@ -625,6 +656,18 @@ export async function checkRun(api: AppStreamApi, previous: RunState): Promise<R
     }
     await finishStep(api, state);
     return state;
+}
+
+/**
+ * An update of the run ended: its temporary image builder and its place among concurrent updates
+ * are free again in the run's count; its new image stays (AVAILABLE or FAILED) unless it is gone.
+ */
+function releaseQuotas(state: RunState, imageGone: boolean): void {
+    const usage = state.quotaUsage;
+    if (!usage) return;
+    usage.concurrentUpdates = Math.max(0, usage.concurrentUpdates - 1);
+    usage.imageBuilders = Math.max(0, usage.imageBuilders - 1);
+    if (imageGone) usage.images = Math.max(0, usage.images - 1);
 }
 
 /** Follows the queued images whose new image of this cycle exists and names them as its base. */

@@ -4,7 +4,7 @@ import { appStreamApi } from "../../../../runtime/image-update/run/appstream-api
 import { IMAGE_NAME_PATTERN } from "../../../../runtime/image-update/lifecycle/image-names";
 import { RunState } from "../../../../runtime/image-update/run/run-state";
 import { summarize } from "../../../../runtime/image-update/run/run-summary";
-import { startRun } from "../../../../runtime/image-update/run/workflow";
+import { checkRun, startRun } from "../../../../runtime/image-update/run/workflow";
 import { RUN_STARTED_AT, quotasApi, runSettings, runToEnd } from "../../../helpers/direct-run";
 import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../../../helpers/fake-appstream";
 
@@ -395,6 +395,47 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
             assert.deepStrictEqual(statusOf(final), { "app-Updated-2026-11-01": "updated" });
             assert.deepStrictEqual(account.deleted, ["app-Updated-2026-11-01"]);
             assert.ok(account.images.has("app"), "app was deleted on the Tagging API's stale tags");
+        });
+    });
+
+    describe("checks that count instead of listing", () => {
+        it("no check lists the private images while the run's own count of the quotas leaves room", async () => {
+            const account = new FakeAppStreamAccount(
+                Array.from({ length: 6 }, (_, i) => tagged(`app-${i}`, { update: { minutes: 40 } })),
+            );
+            account.quota = 2;
+            const listingsAt: number[] = [];
+            const { final } = await runToEnd(account, settings({ batchSize: 2 }), 30, STARTED_AT, () =>
+                listingsAt.push(account.callsOf("DescribeImages").filter((c) => !c.input.Names).length),
+            );
+            assert.deepStrictEqual(Object.values(statusOf(final)), Array(6).fill("updated"));
+            // Discovery lists once; the checks poll by name; retention lists once when the run ends.
+            assert.deepStrictEqual(
+                listingsAt.map((n, i) => n - (listingsAt[i - 1] ?? 0)),
+                [1, ...Array(listingsAt.length - 2).fill(0), 1],
+            );
+            assert.ok(account.maxInFlight <= 2);
+        });
+
+        it("after an attempt that never stored its result, a check lists the private images and follows what that attempt started", async () => {
+            const account = new FakeAppStreamAccount([tagged("a"), tagged("b")]);
+            account.quota = 1;
+            const mock = mockAppStream(account);
+            try {
+                const api = appStreamApi(new AppStreamClient({}));
+                const started = await startRun(api, settings({ batchSize: 1 }), STARTED_AT, quotasApi());
+                account.advance(60);
+                // The lost attempt: it saw a finish and started b, then its result was never stored.
+                await checkRun(api, structuredClone(started));
+                assert.deepStrictEqual(account.updatesOf("b"), [NEW("b")]);
+                const retried = await checkRun(api, structuredClone(started), { afterLostAttempt: true });
+                const b = retried.images.find((i) => i.name === "b")!;
+                assert.strictEqual(b.status, "updating");
+                assert.match(b.note ?? "", /was made although its start did not say so; it is followed/);
+                assert.ok(account.callsOf("DescribeImages").some((c) => !c.input.Names && c.at === account.minutes));
+            } finally {
+                mock.restore();
+            }
         });
     });
 });
