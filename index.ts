@@ -68,6 +68,7 @@ export const imageUpdateLogGroupName = imageUpdates?.functionLogGroupName;
 export const imageUpdateExecutionLogGroupName = imageUpdates?.executionLogGroupName;
 export const imageUpdateAlarmTopicArn = imageUpdates?.alarmTopicArn;
 export const imageUpdateDeadLetterQueueUrl = imageUpdates?.deadLetterQueueUrl;
+export const imageUpdateRunStateBucketName = imageUpdates?.runStateBucketName;
 
 // The outputs of a capability switched off are undefined. Removed here, the engine does not warn
 // "Undefined value (…) will not show as a stack output" for each on every preview (seen on the real

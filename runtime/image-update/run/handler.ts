@@ -152,7 +152,7 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
                     Cause:
                         stored?.checkInProgress === undefined
                             ? cause
-                            : `${cause ?? ""} Check ${stored.checkInProgress} began and did not store its result: what it did is not in this report.`.trim(),
+                            : `${cause ?? ""} Check ${stored.checkInProgress} began and did not store its result: anything it did then is not in this report.`.trim(),
                 },
                 summary,
                 { ...context, executionArn: event.executionArn },

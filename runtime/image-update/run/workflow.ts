@@ -143,6 +143,12 @@ async function discover(
         // This cycle's update exists already, made from this image (an attempt whose result and tag write were lost).
         const made = byName.get(thisCycle);
         if (!made?.baseImageArn || imageNameOfArn(made.baseImageArn) !== image.name) return entry;
+        if (made.state === "FAILED") {
+            // That update already failed (and its run set the opt-in tag back): reported as failed,
+            // and never marked Completed, which nothing in this run would undo if it stopped.
+            const reason = `${thisCycle}, this cycle's update of it, failed: ${made.stateReason || "AppStream gave no reason"}`;
+            return { ...entry, status: "failed", reason: boundedDetail(reason) };
+        }
         return {
             ...entry,
             status: "updating",
@@ -461,6 +467,16 @@ async function startUpdate(
                     disposition === "fail"
                         ? errorReason(err)
                         : `an image named ${newName} already exists and was not made from this image`,
+                );
+                return "skipped";
+            }
+            // Ours, and already FAILED: nothing to follow, and marking the old image Completed now
+            // would outlive this run if it stopped before its next check (the simulation, seed 2028).
+            const [existing] = await api.describeImages([newName]).catch((): ImageInfo[] => []);
+            if (existing?.state === "FAILED") {
+                entry.status = "failed";
+                entry.reason = boundedDetail(
+                    `${newName}, this cycle's update of it, already exists and failed: ${existing.stateReason || "AppStream gave no reason"}`,
                 );
                 return "skipped";
             }

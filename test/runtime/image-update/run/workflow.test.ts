@@ -438,4 +438,45 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
             }
         });
     });
+
+    describe("a second run of the same day meets this cycle's FAILED update (the simulation, seeds 2027 and 2028)", () => {
+        async function afterFailedRun() {
+            const account = new FakeAppStreamAccount([
+                tagged("App0", {
+                    update: { outcome: "FAILED", failureMessage: "the agent update failed", minutes: 20 },
+                }),
+            ]);
+            await runToEnd(account, settings());
+            assert.strictEqual(account.images.get("App0")!.tags.AutoUpdate, "Enabled");
+            return account;
+        }
+        const startAgain = async (account: FakeAppStreamAccount) => {
+            const mock = mockAppStream(account);
+            try {
+                return await startRun(appStreamApi(new AppStreamClient({})), settings(), STARTED_AT, quotasApi());
+            } finally {
+                mock.restore();
+            }
+        };
+
+        it("found opted in: reported failed, and never marked Completed", async () => {
+            const account = await afterFailedRun();
+            const state = await startAgain(account);
+            assert.deepStrictEqual(statusOf(state), { App0: "failed" });
+            assert.match(state.images[0].reason!, /App0-Updated-2026-12-01, this cycle's update of it, failed/);
+            assert.strictEqual(account.images.get("App0")!.tags.AutoUpdate, "Enabled");
+        });
+
+        it("found still marked Completed (the tag set back is not seen yet): reported failed, and its tag set back", async () => {
+            const account = await afterFailedRun();
+            account.images.get("App0")!.tags.AutoUpdate = "Completed";
+            const state = await startAgain(account);
+            assert.deepStrictEqual(statusOf(state), { App0: "failed" });
+            assert.match(
+                state.images[0].reason!,
+                /already exists and failed: IMAGE_UPDATE_FAILURE: the agent update failed/,
+            );
+            assert.strictEqual(account.images.get("App0")!.tags.AutoUpdate, "Enabled");
+        });
+    });
 });
