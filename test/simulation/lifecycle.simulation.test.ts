@@ -106,8 +106,9 @@ describe("fault-injection simulation of the image lifecycle (seeded; real ASL + 
             ],
         },
         {
-            // Found at case 674 of the seed: the other execution moved a fleet and wrote FleetsLeft
-            // moments before, and the index (5 minutes behind) did not show it yet.
+            // First found at case 674 of the seed (before S3 faults joined the schedule): the other
+            // execution moved a fleet and wrote FleetsLeft moments before, and the index (5 minutes
+            // behind) did not show it yet.
             name: "deleting on the Tagging API's index without reading AppStream's own tags first",
             invariant: "I1",
             plant: [["if (pass.keep > 0) {", "if (false) {"]],
