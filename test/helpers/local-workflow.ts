@@ -42,6 +42,8 @@ export interface LocalWorkflowOptions {
      * Step Functions retries the step with the same input (its Retry policy) after it already ran.
      */
     readonly loseResult?: (state: string, input: unknown) => boolean;
+    /** Called once before each new check (after its poll interval), never before a retry of one. */
+    readonly beforeNewCheck?: () => Promise<void>;
     /** $$.Execution.Name, which keys the run's state. @default a name no other execution in this process has */
     readonly executionName?: string;
 }
@@ -89,6 +91,7 @@ export async function runLocalWorkflow(options: LocalWorkflowOptions): Promise<L
         if (state === STATE.check && JSON.stringify(input) !== lastCheckInput) {
             account.advance(options.pollIntervalMinutes);
             lastCheckInput = JSON.stringify(input);
+            await options.beforeNewCheck?.();
         }
         if (state === STATE.start) input = withStartTime(input, startedAt);
         const minute = account.minutes - startMinute;

@@ -140,17 +140,7 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
             const faultsBefore = Object.values(schedule.injected).reduce((a, b) => a + b, 0);
             let checksSeen = 0;
             let startRunsLost = 0;
-            let lastCheck: string | undefined;
             const handler: LambdaHandler = async (event, context) => {
-                const state = (event as { action?: string }).action;
-                // The second execution runs during the first one's wait, before one of its checks:
-                // not between a check and Step Functions' retry of it, which comes seconds later.
-                const newCheck = state === "check" && JSON.stringify(event) !== lastCheck;
-                if (newCheck) lastCheck = JSON.stringify(event);
-                if (newCheck && second !== undefined && ++checksSeen === second) {
-                    schedule.injected.secondExecution++;
-                    await execute("B", STARTS[1]);
-                }
                 account.execution = id;
                 try {
                     return await deployment.handler(event, context);
@@ -165,6 +155,13 @@ export async function runCase(simulation: SimulationCase, deployment: Deployment
                 account,
                 pollIntervalMinutes: deployment.pollIntervalMinutes,
                 startedAt,
+                // The second execution runs during the first one's wait, before one of its checks:
+                // not between a check and Step Functions' retry of it, which comes seconds later.
+                beforeNewCheck: async () => {
+                    if (second === undefined || ++checksSeen !== second) return;
+                    schedule.injected.secondExecution++;
+                    await execute("B", STARTS[1]);
+                },
                 // The run's state as each step left it (the bucket holds only the latest).
                 onStep: (step) => {
                     const key = (step.output as { key?: string } | undefined)?.key;

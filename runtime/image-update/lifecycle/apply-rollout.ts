@@ -38,19 +38,6 @@ function iacManager(tags: Tags): string | undefined {
     return IAC_TAG_PREFIXES.find(([prefix]) => keys.some((key) => key.startsWith(prefix)))?.[1];
 }
 
-/** Tags of an image, read once per invocation; undefined when they cannot be read. */
-async function tagsOf(api: AppStreamApi, known: KnownImages, image: ImageInfo): Promise<Tags | undefined> {
-    const cached = known.tags.get(image.name);
-    if (cached) return cached;
-    try {
-        const tags = await api.listTags(image.arn);
-        known.tags.set(image.name, tags);
-        return tags;
-    } catch {
-        return undefined;
-    }
-}
-
 /**
  * Rolls out every opted-in fleet that streams an older version of one of our lineages.
  * `updatedThisRun` names the images this run updated, for the "not opted in" records.
@@ -116,7 +103,8 @@ export async function rollOutLineages(
         known.tags,
     );
     for (const { fleet, image } of onOurImages) {
-        const tags = await tagsOf(api, known, image);
+        // Read above, in bulk and then one by one (tag-reads): missing here means unreadable now.
+        const tags = known.tags.get(image.name);
         if (!tags) unreadable(fleet, image.name, `the tags of ${image.name}`);
         else if (isManagedVersion(tags, tagKey) || updated.has(image.name)) {
             bases.set(image.name, baseNameOf(image.name, tags[BASE_NAME_TAG_KEY]));
@@ -132,8 +120,8 @@ export async function rollOutLineages(
     );
     for (const base of allBases) {
         const candidates = images.filter((image) => image.state === "AVAILABLE" && mayBeVersionOf(image.name, [base]));
-        const versions = await mapWithConcurrency(candidates, TAG_READ_CONCURRENCY, async (image) => {
-            const tags = await tagsOf(api, known, image);
+        const versions = candidates.map((image) => {
+            const tags = known.tags.get(image.name);
             if (!tags) incomplete.add(base);
             return {
                 name: image.name,

@@ -11,9 +11,10 @@ import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "./appstream-api";
 import { serviceQuotasApi } from "./service-quotas-api";
-import { RunSettings, parseRunSettings } from "./run-settings";
+import { RunSettings, invalidRunInput, parseRunSettings } from "./run-settings";
 import { Email, RunContext, failureEmail, summaryEmail } from "../email/summary-email";
-import { RunStore, runStateKey, s3RunStore } from "./run-store";
+import { runStateKey } from "./run-state";
+import { RunStore, s3RunStore } from "./run-store";
 import { RunPointer, checkStored, readRun, startStored } from "./stored-steps";
 import { RunSummary, lifecycleCounts, summarize } from "./run-summary";
 import { checkRun, startRun } from "./workflow";
@@ -116,7 +117,9 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
         case "start": {
             const settings = parseRunSettings(event.settings);
             if (typeof event.execution !== "string" || event.execution === "") {
-                throw invalidInput("start needs the execution's name ($$.Execution.Name), which keys the run's state");
+                throw invalidRunInput([
+                    "execution: start needs the execution's name ($$.Execution.Name), which keys the run's state",
+                ]);
             }
             return startStored(runStore(), runStateKey(event.execution), () =>
                 startRun(
@@ -161,14 +164,8 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
             return notifyResult("FAILED", summary, emailedTo);
         }
         default:
-            throw invalidInput(
+            throw invalidRunInput([
                 `unknown action ${JSON.stringify((event as { action?: unknown })?.action)}: expected start, check, notify or notifyFailure`,
-            );
+            ]);
     }
-}
-
-function invalidInput(message: string): Error {
-    const error = new Error(message);
-    error.name = "InvalidRunInput";
-    return error;
 }

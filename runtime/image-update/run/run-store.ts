@@ -11,7 +11,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { errorName, errorReason, isTransientError } from "../../aws/errors";
 import type { RunState } from "./run-state";
-export { runStateKey } from "./run-state";
 
 /** What a run's object holds: its state, and the check an attempt began without finishing. */
 export interface StoredRun {
@@ -89,7 +88,7 @@ export function s3RunStore(client: S3Client, bucket: string): RunStore {
                 return { run: JSON.parse(text) as StoredRun, etag: out.ETag ?? "" };
             } catch (err) {
                 if (errorName(err) === "NoSuchKey") return undefined;
-                throw isTransientError(err) ? runStateUnavailable(key, err) : err;
+                throw storeError(key, err);
             }
         },
         async create(key, run) {

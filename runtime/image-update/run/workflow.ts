@@ -421,7 +421,7 @@ async function startUpdate(
             entry.status = "upToDate";
             return "skipped";
         }
-        const known = cache.get(entry.name) ?? (await readImage(api, state, entry.name, tagsRead, privateImages));
+        const known = cache.get(entry.name) ?? (await readImage(api, state, entry, tagsRead, privateImages));
         const { tags, dropped } = newImageTags(known.tags, baseOf(entry), settings);
         creating = true;
         await api.createUpdatedImage({
@@ -518,10 +518,11 @@ async function lookUp(api: AppStreamApi, state: RunState, entry: ImageEntry): Pr
 async function readImage(
     api: AppStreamApi,
     state: RunState,
-    name: string,
+    entry: ImageEntry,
     tagsRead: Map<string, Tags>,
     privateImages?: readonly ImageInfo[],
 ) {
+    const { name } = entry;
     if (!tagsRead.has(name)) {
         const queued = state.images.filter((e) => e.status === "queued" && e.name !== name && !tagsRead.has(e.name));
         const names = [name, ...queued.map((e) => e.name)].slice(0, TAGGING_PAGE_SIZE);
@@ -532,8 +533,7 @@ async function readImage(
         );
     }
     // Discovery kept the display name; a state from before it did (or an adopted entry) asks for it.
-    const entry = state.images.find((e) => e.name === name);
-    const listed = entry && "displayName" in entry ? entry : privateImages?.find((image) => image.name === name);
+    const listed = "displayName" in entry ? entry : privateImages?.find((image) => image.name === name);
     const [tags, [info]] = await Promise.all([
         // Not read in bulk nor alone: ask once more, so the error is AppStream's own (retried or reported).
         tagsRead.get(name) ?? api.listTags(arnOf(state, name)),
