@@ -3,6 +3,9 @@ import { FLEET_NAME_RULE, isFleetName } from "./runtime/appstream/elastic-fleets
 import {
     BASE_NAME_TAG_KEY,
     COMPLETED_TAG_VALUE,
+    DEFAULT_APPSTREAM_CALLS_PER_SECOND,
+    MAX_APPSTREAM_CALLS_PER_SECOND,
+    MIN_APPSTREAM_CALLS_PER_SECOND,
     MAX_KEEP_IMAGE_VERSIONS,
     MAX_RECIPIENTS,
     NEXT_VERSION_TAG_KEY,
@@ -306,6 +309,13 @@ export const CONFIG_KEYS = {
         defaultValue: 0,
         description:
             "Versions of each opted-in image kept once its new version is AVAILABLE; older versions the updater superseded are deleted, except one a fleet or image builder uses or one shared with other accounts. `0` keeps every version, and the summary lists what retention would delete.",
+    }),
+    appStreamCallsPerSecond: integerKey({
+        min: MIN_APPSTREAM_CALLS_PER_SECOND,
+        max: MAX_APPSTREAM_CALLS_PER_SECOND,
+        defaultValue: DEFAULT_APPSTREAM_CALLS_PER_SECOND,
+        description:
+            "Calls per second the image updater makes to each AppStream API operation. AppStream does not publish its API rates, so the function paces its calls at this rate, halves it for a while after a throttle, and retries throttled calls. Lower it when other tools call AppStream in the same account and Region at the same time. At 2 a second, a step lists 6,000 private images in two minutes, well within the function's five.",
     }),
     alarmTopicArn: stringKey({
         type: "SNS topic ARN",

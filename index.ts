@@ -58,6 +58,7 @@ const imageUpdates = !config.imageUpdates
           createSenderIdentity: config.createSenderIdentity,
           keepImageVersions: config.keepImageVersions,
           alarmTopicArn: config.alarmTopicArn,
+          appStreamCallsPerSecond: config.appStreamCallsPerSecond,
       });
 
 export const imageUpdateStateMachineArn = imageUpdates?.stateMachineArn;

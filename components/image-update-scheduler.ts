@@ -10,6 +10,7 @@ import {
 } from "../runtime/iam/policy-documents";
 import { RUN_STATE_BUCKET_VARIABLE, STACK_VARIABLE, handleImageUpdateEvent } from "../runtime/image-update/run/handler";
 import { PrivateBucket } from "./private-bucket";
+import { FUNCTION_TIMEOUT_SECONDS } from "../runtime/image-update/run/invocation-pacing";
 import { RunInput, maxChecksFor } from "../runtime/image-update/run/run-settings";
 import { imageUpdateDefinition } from "../runtime/image-update/run/state-machine";
 
@@ -25,8 +26,6 @@ export const RUNTIME_PROVIDED_PACKAGES = [
 const ALARM_PERIOD_SECONDS = 300;
 /** Days a run's state is kept: as long as Step Functions keeps the execution's history. */
 export const RUN_STATE_EXPIRATION_DAYS = 90;
-/** One invocation discovers and tags hundreds of images at most; 5 minutes leaves room for throttling. */
-export const FUNCTION_TIMEOUT_SECONDS = 300;
 
 /** What preview says when no one would hear of a run. */
 export const NO_RECIPIENTS_WARNING =
@@ -47,6 +46,7 @@ const ARGUMENTS = [
     "logRetentionDays",
     "keepImageVersions",
     "alarmTopicArn",
+    "appStreamCallsPerSecond",
 ] as const satisfies readonly (keyof ImageUpdateSchedulerArgs)[];
 
 export interface ImageUpdateSchedulerArgs {
@@ -82,6 +82,8 @@ export interface ImageUpdateSchedulerArgs {
      * `notifyEmails` is subscribed to it; SNS emails each a confirmation link)
      */
     alarmTopicArn?: string;
+    /** Calls per second to each AppStream operation (AppStream does not publish its rates). @default 5 */
+    appStreamCallsPerSecond?: number;
 }
 
 /**
@@ -126,6 +128,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                 maxChecks: maxChecksFor(settings.maxWaitHours, pollIntervalMinutes),
                 timeZone,
                 keepImageVersions: settings.keepImageVersions,
+                appStreamCallsPerSecond: settings.appStreamCallsPerSecond,
             },
         };
         if (settings.notifyEmails.length === 0) {

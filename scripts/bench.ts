@@ -4,42 +4,21 @@
  * Prints the image updater's figures; nothing here is a pass/fail test.
  *  1. the Lambda archive Pulumi would upload (raw and zipped bytes);
  *  2. whole runs of 50, 500 and 3,000 tagged images as deployed (the state machine on
- *     aws-local-stepfunctions, the serialized Lambda): AWS calls per tagged image by API, images
- *     left out, the largest payload between steps, and the invocation with the most calls;
- *  3. wall time of discovery and the first batch over 500 tagged images, with simulated latency
- *     on every AppStream call, and the size of the run state kept in S3.
+ *     aws-local-stepfunctions, the serialized Lambda, paced, on a virtual clock): AWS calls per
+ *     tagged image by API, images left out, the largest payload between steps, and the slowest
+ *     invocation;
+ *  3. the run of 3,000 tagged images again with AppStream answering in 25 ms and throttling one
+ *     call in 20: the slowest invocation, as Lambda would time it.
  */
-import { performance } from "perf_hooks";
-import { AppStreamClient } from "@aws-sdk/client-appstream";
-import { appStreamApi } from "../runtime/image-update/run/appstream-api";
-import { TAG_READ_CONCURRENCY } from "../runtime/image-update/run/concurrency";
-import { startRun } from "../runtime/image-update/run/workflow";
-import { payloadBytes } from "../runtime/image-update/run/state-budget";
-import { NotifyResult } from "../runtime/image-update/run/handler";
-import { STATE } from "../runtime/image-update/run/state-machine";
-import { withEnvironment } from "../test/helpers/environment";
-import { runLocalWorkflow } from "../test/helpers/local-workflow";
+import { FUNCTION_TIMEOUT_SECONDS } from "../runtime/image-update/run/invocation-pacing";
+import { DEFAULT_APPSTREAM_CALLS_PER_SECOND } from "../runtime/image-update/run/run-settings";
 import { deployedWorkflow } from "../test/helpers/deployed-workflow";
+import { OPERATION_SERVICES } from "../test/helpers/fake-appstream";
+import { ScaleRun, scaleRun, slowestInvocation } from "../test/helpers/scale-run";
 import { parseCommandLine, runScript } from "./lib/cli";
-import { RUN_STARTED_AT, quotasApi, runSettings } from "../test/helpers/direct-run";
-import { FakeAppStreamAccount, FakeImageSpec, mockAppStream } from "../test/helpers/fake-appstream";
 
 const LATENCY_MS = 25;
-
-/** `tagged` opted-in images with realistic long names, and as many untagged ones. */
-function account(tagged: number): FakeAppStreamAccount {
-    const specs: FakeImageSpec[] = [];
-    for (let i = 0; i < tagged; i++) {
-        specs.push({
-            name: `Win2022-Business-Unit-${String(i).padStart(4, "0")}-Office-And-Line-Of-Business-Apps`,
-            displayName: `Business unit ${i}: Office and line-of-business applications`,
-            tags: { AutoUpdate: "Enabled", CostCenter: `CC-${i}`, Owner: "appstream-admins@example.com" },
-            update: { minutes: 45 + (i % 4) * 15, available: i % 10 !== 0 },
-        });
-        specs.push({ name: `Win2022-Sandbox-${String(i).padStart(4, "0")}`, tags: { Team: "Dev" } });
-    }
-    return new FakeAppStreamAccount(specs);
-}
+const THROTTLE_EVERY = 20;
 
 async function archiveFigures(): Promise<void> {
     const deployed = await deployedWorkflow();
@@ -57,157 +36,79 @@ const WHOLE_RUNS = [
     { tagged: 3000, batchSize: 100 },
 ];
 
-interface WholeRunFigures {
-    readonly tagged: number;
-    readonly batchSize: number;
-    readonly checks: number;
-    readonly taken: number;
-    readonly calls: Map<string, number>;
-    readonly totalCalls: number;
-    /** The largest data a state passed on: what Step Functions carries between steps. */
-    readonly largestPayload: number;
-    /** The Lambda invocation with the most calls: its calls and its in-process time. */
-    readonly slowestInvocation: { calls: number; ms: number };
-    readonly outcome: string;
-}
+const column = (values: string[]) => values.map((v) => v.padStart(12)).join("");
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const isS3 = (api: string) => OPERATION_SERVICES[api] === "s3";
 
-/**
- * A whole run as deployed: the state-machine definition on aws-local-stepfunctions, every Task
- * answered by the serialized Lambda archive, against the fake account (its run-state bucket too).
- */
-async function wholeRun(tagged: number, batchSize: number): Promise<WholeRunFigures> {
-    const deployed = await deployedWorkflow({
-        config: {
-            imageUpdates: "true",
-            batchSize: String(batchSize),
-            maxConcurrentUpdates: String(batchSize),
-            maxWaitHours: "168",
-        },
-    });
-    const fake = account(tagged);
-    fake.quota = batchSize;
-    const mock = mockAppStream(fake);
-    let slowestInvocation = { calls: 0, ms: 0 };
-    const handler: typeof deployed.handler = async (event, context) => {
-        const before = fake.calls.length;
-        const started = performance.now();
-        try {
-            return await deployed.handler(event, context);
-        } finally {
-            const invocation = { calls: fake.calls.length - before, ms: performance.now() - started };
-            if (invocation.calls > slowestInvocation.calls) slowestInvocation = invocation;
-        }
-    };
-    try {
-        const run = await withEnvironment({ AWS_REGION: "eu-west-1" }, () =>
-            runLocalWorkflow({
-                definition: deployed.definition,
-                handler,
-                input: deployed.input,
-                account: fake,
-                pollIntervalMinutes: deployed.pollIntervalMinutes,
-            }),
-        );
-        const calls = new Map<string, number>();
-        for (const call of fake.calls) calls.set(call.command, (calls.get(call.command) ?? 0) + 1);
-        const notify = run.steps.find((step) => step.state === STATE.notify && step.output !== undefined);
-        const counts = (notify?.output as NotifyResult | undefined)?.counts;
-        return {
-            tagged,
-            batchSize,
-            checks: run.steps.filter((step) => step.state === STATE.check && step.output !== undefined).length,
-            taken: counts
-                ? counts.updated + counts.failed + counts.upToDate + counts.pendingAtTimeout + counts.blockedByQuota
-                : 0,
-            calls,
-            totalCalls: fake.calls.length,
-            largestPayload: Math.max(
-                ...run.steps.flatMap((step) => [payloadBytes(step.input), payloadBytes(step.output ?? null)]),
-            ),
-            slowestInvocation,
-            outcome: run.status,
-        };
-    } finally {
-        mock.restore();
-    }
+function describeSlowest(runs: readonly { options: { tagged: number }; run: ScaleRun }[]): void {
+    const slowest = runs.map(({ run }) => slowestInvocation(run));
+    console.log(`  ${"slowest invocation".padEnd(34)}${column(slowest.map((s) => seconds(s.elapsedMs)))}`);
+    console.log(`  ${"  its step".padEnd(34)}${column(slowest.map((s) => s.state))}`);
+    console.log(`  ${"  its AWS calls".padEnd(34)}${column(slowest.map((s) => String(s.calls)))}`);
 }
 
 async function wholeRunFigures(): Promise<void> {
-    const runs: WholeRunFigures[] = [];
-    for (const { tagged, batchSize } of WHOLE_RUNS) runs.push(await wholeRun(tagged, batchSize));
-    const column = (values: string[]) => values.map((v) => v.padStart(12)).join("");
+    const runs: { options: (typeof WHOLE_RUNS)[number]; run: ScaleRun }[] = [];
+    for (const options of WHOLE_RUNS) runs.push({ options, run: await scaleRun(options) });
     console.log(
-        "\nWhole runs as deployed (state machine + serialized Lambda): N tagged + N untagged images, 1 in 10 tagged images already up to date, checks every 30 minutes",
+        `\nWhole runs as deployed (state machine + serialized Lambda, ${DEFAULT_APPSTREAM_CALLS_PER_SECOND} AppStream calls a second per operation): N tagged + N untagged images, 1 in 10 tagged images already up to date, checks every 30 minutes`,
     );
-    console.log(`  ${"".padEnd(34)}${column(runs.map((r) => `${r.tagged} tagged`))}`);
-    console.log(`  ${"batch size = concurrent quota".padEnd(34)}${column(runs.map((r) => String(r.batchSize)))}`);
-    console.log(`  ${"checks".padEnd(34)}${column(runs.map((r) => String(r.checks)))}`);
-    console.log(`  ${"images taken".padEnd(34)}${column(runs.map((r) => String(r.taken)))}`);
-    console.log(`  ${"images left out (goal 0)".padEnd(34)}${column(runs.map((r) => String(r.tagged - r.taken)))}`);
+    console.log(`  ${"".padEnd(34)}${column(runs.map((r) => `${r.options.tagged} tagged`))}`);
+    console.log(
+        `  ${"batch size = concurrent quota".padEnd(34)}${column(runs.map((r) => String(r.options.batchSize)))}`,
+    );
+    const checks = (r: ScaleRun) => r.invocations.filter((i) => i.state === "CheckUpdates").length;
+    console.log(`  ${"checks".padEnd(34)}${column(runs.map((r) => String(checks(r.run))))}`);
+    console.log(`  ${"images taken".padEnd(34)}${column(runs.map((r) => String(r.run.taken)))}`);
+    console.log(
+        `  ${"images left out (goal 0)".padEnd(34)}${column(runs.map((r) => String(r.options.tagged - r.run.taken)))}`,
+    );
     console.log("  AWS calls per tagged image (AppStream, the Tagging API, Service Quotas; S3 apart):");
-    const apis = [...new Set(runs.flatMap((r) => [...r.calls.keys()]))].sort();
-    const s3 = ["GetObject", "PutObject"];
-    const perImage = (r: WholeRunFigures, api: string) => ((r.calls.get(api) ?? 0) / r.tagged).toFixed(2);
-    for (const api of apis.filter((a) => !s3.includes(a))) {
+    const apis = [...new Set(runs.flatMap((r) => [...r.run.calls.keys()]))].sort();
+    const perImage = (r: (typeof runs)[number], api: string) =>
+        ((r.run.calls.get(api) ?? 0) / r.options.tagged).toFixed(2);
+    for (const api of apis.filter((a) => !isS3(a))) {
         console.log(`    ${api.padEnd(32)}${column(runs.map((r) => perImage(r, api)))}`);
     }
-    const withoutS3 = (r: WholeRunFigures) => r.totalCalls - s3.reduce((n, api) => n + (r.calls.get(api) ?? 0), 0);
-    console.log(`    ${"total".padEnd(32)}${column(runs.map((r) => (withoutS3(r) / r.tagged).toFixed(2)))}`);
-    console.log("  run-state calls (S3) per check:");
-    for (const api of s3) {
+    const withoutS3 = (r: ScaleRun) => [...r.calls].reduce((n, [api, count]) => n + (isS3(api) ? 0 : count), 0);
+    console.log(
+        `    ${"total (goal at most 5)".padEnd(32)}${column(runs.map((r) => (withoutS3(r.run) / r.options.tagged).toFixed(2)))}`,
+    );
+    console.log("  run-state calls (S3) per step:");
+    for (const api of apis.filter(isS3)) {
         console.log(
-            `    ${api.padEnd(32)}${column(runs.map((r) => ((r.calls.get(api) ?? 0) / Math.max(1, r.checks + 1)).toFixed(2)))}`,
+            `    ${api.padEnd(32)}${column(runs.map((r) => ((r.run.calls.get(api) ?? 0) / r.run.invocations.length).toFixed(2)))}`,
         );
     }
-    console.log(`  ${"largest payload between steps".padEnd(34)}${column(runs.map((r) => `${r.largestPayload} B`))}`);
     console.log(
-        `  ${"slowest invocation: AWS calls".padEnd(34)}${column(runs.map((r) => String(r.slowestInvocation.calls)))}`,
+        `  ${"largest payload between steps".padEnd(34)}${column(runs.map((r) => `${r.run.largestPayload} B`))}`,
     );
+    describeSlowest(runs);
+    console.log(`  ${"execution".padEnd(34)}${column(runs.map((r) => r.run.run.status))}`);
     console.log(
-        `  ${`  at ${LATENCY_MS} ms each, in sequence`.padEnd(34)}${column(runs.map((r) => `${((r.slowestInvocation.calls * LATENCY_MS) / 1000).toFixed(1)} s`))}`,
+        `  (Step Functions' payload limit is 256 KiB; the Lambda's timeout is ${FUNCTION_TIMEOUT_SECONDS} s; times are the virtual clock's: pacing and back-off, no latency)`,
     );
-    console.log(`  ${"execution".padEnd(34)}${column(runs.map((r) => r.outcome))}`);
-    console.log("  (Step Functions' payload limit is 256 KiB; the Lambda's timeout is 300 s)");
 }
 
-async function discoveryWallTime(tagged: number, runs: number): Promise<void> {
-    const times: number[] = [];
-    let stateBytes = 0;
-    let calls = 0;
-    let taken = 0;
-    for (let r = 0; r < runs; r++) {
-        const fake = account(tagged);
-        fake.latencyMs = LATENCY_MS;
-        fake.quota = 5;
-        const mock = mockAppStream(fake);
-        try {
-            const started = performance.now();
-            const state = await startRun(
-                appStreamApi(new AppStreamClient({})),
-                runSettings({ batchSize: 5 }),
-                RUN_STARTED_AT,
-                quotasApi(),
-            );
-            times.push(performance.now() - started);
-            stateBytes = Buffer.byteLength(JSON.stringify(state));
-            calls = fake.calls.length;
-            taken = state.images.length;
-        } finally {
-            mock.restore();
-        }
-    }
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)];
+async function throttledRunFigures(): Promise<void> {
+    const options = { tagged: 3000, batchSize: 100, latencyMs: LATENCY_MS, throttleEvery: THROTTLE_EVERY };
+    const run = await scaleRun(options);
+    const appStreamCalls = [...run.calls].reduce((n, [api, count]) => n + (OPERATION_SERVICES[api] ? 0 : count), 0);
     console.log(
-        `\nDiscovery + first batch: ${tagged} tagged + ${tagged} untagged images, ${LATENCY_MS} ms per AppStream call, tags read ${TAG_READ_CONCURRENCY} at a time`,
+        `\nThe 3,000-image run with every call answered in ${LATENCY_MS} ms and 1 AppStream call in ${THROTTLE_EVERY} throttled (virtual clock)`,
     );
     console.log(
-        `  wall time: median ${(median / 1000).toFixed(2)} s of ${runs} runs (min ${(times[0] / 1000).toFixed(2)} s, max ${(times[times.length - 1] / 1000).toFixed(2)} s)`,
+        `  images taken: ${run.taken} of ${options.tagged}; execution ${run.run.status}; emails ${run.emailsSent}`,
     );
-    console.log(`  AppStream calls: ${calls}`);
-    console.log(`  if calls were sequential: ${((calls * LATENCY_MS) / 1000).toFixed(2)} s`);
+    console.log(`  AppStream calls: ${appStreamCalls}, of which throttled and tried again: ${run.throttled}`);
+    const slowest = slowestInvocation(run);
     console.log(
-        `  run state (kept in S3; Step Functions carries a pointer): ${stateBytes} bytes, ${taken} images taken`,
+        `  slowest invocation: ${seconds(slowest.elapsedMs)} (${slowest.state}, ${slowest.calls} AWS calls) of the ${FUNCTION_TIMEOUT_SECONDS} s timeout`,
+    );
+    const checks = run.invocations.filter((i) => i.state === "CheckUpdates").map((i) => i.elapsedMs);
+    checks.sort((a, b) => a - b);
+    console.log(
+        `  checks: ${checks.length}, median ${seconds(checks[Math.floor(checks.length / 2)])}, slowest ${seconds(checks[checks.length - 1])}`,
     );
 }
 
@@ -216,7 +117,7 @@ async function main(): Promise<number> {
     parseCommandLine("npm run bench", {});
     await archiveFigures();
     await wholeRunFigures();
-    await discoveryWallTime(500, 3);
+    await throttledRunFigures();
     return 0;
 }
 

@@ -17,6 +17,7 @@ const IMAGE_UPDATE_DEFAULTS = {
     autoUpdateTagValue: "Enabled",
     keepImageVersions: 0,
     alarmTopicArn: "",
+    appStreamCallsPerSecond: 5,
     createSenderIdentity: false,
 };
 import { runProgram } from "./helpers/program";
@@ -66,6 +67,7 @@ describe("config", () => {
             scriptRoleNetworks: "vpc-0a1b2c3d4e5f67890, vpce-1a2b3c4d",
             keepImageVersions: "2",
             alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
+            appStreamCallsPerSecond: "3",
             createSenderIdentity: "true",
             usagePipeline: "false",
             imageUpdates: "false",
@@ -93,6 +95,7 @@ describe("config", () => {
                 scriptRoleNetworks: ["vpc-0a1b2c3d4e5f67890", "vpce-1a2b3c4d"],
                 keepImageVersions: 2,
                 alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
+                appStreamCallsPerSecond: 3,
                 createSenderIdentity: true,
             },
         );
@@ -307,6 +310,14 @@ describe("config", () => {
     for (const schedule of ["cron(0 12 29 2 ? *)", "rate(2 days)", "cron(0 12 ? * SUN *)", "cron(0 0 ? * 2#1 2199)"]) {
         it(`accepts ${schedule}: it fires, and runs more than maxWaitHours apart`, () => {
             assert.strictEqual(parseConfig((k) => ({ updateSchedule: schedule })[k]).updateSchedule, schedule);
+        });
+    }
+
+    for (const rate of ["1", "51", "2.5"]) {
+        it(`refuses appStreamCallsPerSecond = ${rate}, naming the accepted range`, () => {
+            assert.deepStrictEqual(problemsOf({ appStreamCallsPerSecond: rate }), [
+                `appstream-ops:appStreamCallsPerSecond = "${rate}" is invalid: expected an integer from 2 to 50 (default 5)`,
+            ]);
         });
     }
 

@@ -50,6 +50,7 @@ describe("README stays true", () => {
             "npm run test:trino",
             "npm run test:example",
             "npm run test:simulate",
+            "npm run test:scale",
             "npm run test:engine",
             "command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }",
             "npm run test:render",

@@ -105,7 +105,7 @@ describe("component arguments", () => {
         assert.deepStrictEqual(
             problemsOf(() => new ImageUpdateScheduler("updates", args)),
             [
-                "batchsize is not an argument of ImageUpdateScheduler; the accepted arguments are: batchSize, updateSchedule, updateScheduleTimezone, notifyEmails, senderEmail, pollIntervalMinutes, maxWaitHours, autoUpdateTagKey, autoUpdateTagValue, createSenderIdentity, logRetentionDays, keepImageVersions, alarmTopicArn",
+                "batchsize is not an argument of ImageUpdateScheduler; the accepted arguments are: batchSize, updateSchedule, updateScheduleTimezone, notifyEmails, senderEmail, pollIntervalMinutes, maxWaitHours, autoUpdateTagKey, autoUpdateTagValue, createSenderIdentity, logRetentionDays, keepImageVersions, alarmTopicArn, appStreamCallsPerSecond",
             ],
         );
     });

@@ -351,6 +351,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                     maxChecks: 48,
                     timeZone: "UTC",
                     keepImageVersions: 0,
+                    appStreamCallsPerSecond: 5,
                 },
             });
             assert.strictEqual(run.outputs.imageUpdateRunInput, schedule.inputs.target.input);
@@ -398,6 +399,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                     maxWaitHours: "12",
                     autoUpdateTagKey: "Patch",
                     autoUpdateTagValue: "monthly",
+                    appStreamCallsPerSecond: "2",
                 },
             });
             const schedule = tuned.one(T.schedule, "image-updates-schedule");
@@ -412,6 +414,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                 maxChecks: 48,
                 timeZone: "Europe/Berlin",
                 keepImageVersions: 0,
+                appStreamCallsPerSecond: 2,
             });
             const definition = JSON.parse(tuned.one(T.stateMachine, "image-updates-state-machine").inputs.definition);
             assert.strictEqual(definition.States.WaitForUpdates.Seconds, 900);

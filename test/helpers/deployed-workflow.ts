@@ -21,7 +21,14 @@ export interface DeployedWorkflow {
     readonly archiveZippedBytes: number;
 }
 
-export async function deployedWorkflow(options: RunOptions = {}): Promise<DeployedWorkflow> {
+/**
+ * `plant` replaces text in the serialized __index.js before it is loaded: a negative control's
+ * defect, planted in what `pulumi up` would upload. Each replacement must match.
+ */
+export async function deployedWorkflow(
+    options: RunOptions = {},
+    plant: readonly [string | RegExp, string][] = [],
+): Promise<DeployedWorkflow> {
     const run = await runProgram(options);
     const definition: StateMachineDefinition = JSON.parse(
         run.one("aws:sfn/stateMachine:StateMachine", "image-updates-state-machine").inputs.definition,
@@ -31,7 +38,13 @@ export async function deployedWorkflow(options: RunOptions = {}): Promise<Deploy
     );
     const fn = run.one("aws:lambda/function:Function", "image-updates-function");
     const archive = await archiveFiles(fn);
-    const handler = loadSerializedHandler(archive["__index.js"]);
+    let indexJs = archive["__index.js"];
+    for (const [from, to] of plant) {
+        const next = indexJs.replace(from, to);
+        if (next === indexJs) throw new Error(`the plant ${String(from)} matched nothing in __index.js`);
+        indexJs = next;
+    }
+    const handler = loadSerializedHandler(indexJs);
     // The function's environment variables, as Lambda sets them, for each invocation only.
     const variables: Record<string, string> = fn.inputs.environment?.variables ?? {};
     const inEnvironment: LambdaHandler = (event, context) => withEnvironment(variables, () => handler(event, context));

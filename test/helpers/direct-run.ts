@@ -9,7 +9,7 @@ import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "../../runtime/image-update/run/appstream-api";
 import { QuotaApi } from "../../runtime/image-update/lifecycle/quotas";
 import { serviceQuotasApi } from "../../runtime/image-update/run/service-quotas-api";
-import { RunSettings } from "../../runtime/image-update/run/run-settings";
+import { DEFAULT_APPSTREAM_CALLS_PER_SECOND, RunSettings } from "../../runtime/image-update/run/run-settings";
 import { RunState } from "../../runtime/image-update/run/run-state";
 import { checkRun, startRun } from "../../runtime/image-update/run/workflow";
 import { FakeAppStreamAccount, mockAppStream } from "./fake-appstream";
@@ -30,6 +30,7 @@ export function runSettings(overrides: Partial<RunSettings> = {}): RunSettings {
         maxChecks: 48,
         timeZone: "UTC",
         keepImageVersions: 0,
+        appStreamCallsPerSecond: DEFAULT_APPSTREAM_CALLS_PER_SECOND,
         ...overrides,
     };
 }

@@ -3,13 +3,15 @@
  * Task is answered by a Lambda handler (the serialized `__index.js`, or the source) invoked the
  * way Lambda invokes it: JSON in, JSON out, and errors surfaced as Step Functions sees them
  * (Error = the error's name, Cause = the Lambda error JSON). Waits take no real time; instead the
- * fake account's clock moves one poll interval before each check (not before a retry of it).
+ * fake account's clock moves one poll interval before each check (not before a retry of it). Each
+ * invocation runs on a virtual clock (virtual-time.ts), so pacing and back-off take no real time.
  */
 import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import { RunInput } from "../../runtime/image-update/run/run-settings";
 import { STATE, StateMachineDefinition, TASK_STATES } from "../../runtime/image-update/run/state-machine";
 import { FakeAppStreamAccount } from "./fake-appstream";
 import { LambdaHandler } from "./lambda-archive";
+import { inVirtualTime } from "./virtual-time";
 
 export interface WorkflowStep {
     readonly state: string;
@@ -18,6 +20,8 @@ export interface WorkflowStep {
     readonly input: unknown;
     readonly output?: unknown;
     readonly error?: string;
+    /** How long the invocation took on the virtual clock (its paced calls, back-offs and the fake's latency). */
+    readonly elapsedMs: number;
 }
 
 export interface LocalWorkflowRun {
@@ -95,9 +99,18 @@ export async function runLocalWorkflow(options: LocalWorkflowOptions): Promise<L
         }
         if (state === STATE.start) input = withStartTime(input, startedAt);
         const minute = account.minutes - startMinute;
+        const event = JSON.parse(JSON.stringify(input));
+        // Settled inside, so the time is known whether the handler returns or throws.
+        const { value: settled, elapsedMs } = await inVirtualTime(() =>
+            options.handler(event, {}).then(
+                (value) => ({ value }),
+                (error: unknown) => ({ error }),
+            ),
+        );
         try {
-            const output = JSON.parse(JSON.stringify(await options.handler(JSON.parse(JSON.stringify(input)), {})));
-            record({ state, minute, input, output });
+            if ("error" in settled) throw settled.error;
+            const output = JSON.parse(JSON.stringify(settled.value));
+            record({ state, minute, input, output, elapsedMs });
             if (options.loseResult?.(state, input)) {
                 throw Object.assign(new Error("injected: the step ran, its result was lost"), {
                     name: "Lambda.ServiceException",
@@ -105,7 +118,7 @@ export async function runLocalWorkflow(options: LocalWorkflowOptions): Promise<L
             }
             return output;
         } catch (err) {
-            record({ state, minute, input, error: `${(err as Error).name}: ${(err as Error).message}` });
+            record({ state, minute, input, error: `${(err as Error).name}: ${(err as Error).message}`, elapsedMs });
             throw lambdaError(err);
         }
     };

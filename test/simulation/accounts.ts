@@ -17,7 +17,7 @@ export interface QuotaSetup {
 }
 
 export interface FaultRates {
-    /** Per AppStream call: ThrottlingException past the SDK's retries. */
+    /** Per AWS call: a throttle; half of them begin a storm that outlasts the function's retries (faults.ts). */
     readonly throttle: number;
     /** Per AppStream call: an error the operation's model lists, or a common error. */
     readonly error: number;

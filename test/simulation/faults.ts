@@ -1,7 +1,9 @@
 /**
  * The fault schedule of one case, replayable from its seed: each AWS call (AppStream, the Tagging
- * API, Service Quotas, the run state's S3) may throttle past the SDK's retries, fail with an error its botocore model lists for the operation (or a common
- * error), or take effect and lose its answer. Errors that only describe the account's true state
+ * API, Service Quotas, the run state's S3) may be throttled, fail with an error its botocore model
+ * lists for the operation (or a common error), or take effect and lose its answer. Half the
+ * throttles begin a storm: the operation stays throttled for its next calls, past the function's
+ * own retries (runtime/aws/paced-calls.ts), so the workflow meets the throttle too. Errors that only describe the account's true state
  * (ResourceNotFoundException, ResourceAlreadyExistsException) are left to the fake, which raises
  * them when they are true: injected at random they would claim an image gone that is not.
  */
@@ -21,6 +23,8 @@ const COMMON_FAULTS: Partial<Record<ServiceName, Record<string, number>>> = {
     s3: { InternalError: 500, ServiceUnavailable: 503, AccessDenied: 403 },
 };
 const MUTATING = ["CreateUpdatedImage", "TagResource", "UpdateFleet", "DeleteImage", "PutObject"];
+/** Calls a throttle storm lasts: as many as the function's tries of one call (CALL_RETRIES.maxAttempts). */
+const STORM_CALLS = 5;
 
 /** The errors injected into an operation: its model's errors and the common faults. */
 export function injectableErrors(operation: string): { name: string; httpStatusCode: number }[] {
@@ -67,12 +71,21 @@ export function faultSchedule(rates: FaultRates, seed: number): FaultSchedule {
         byOperation.set(`${kind} ${command}`, (byOperation.get(`${kind} ${command}`) ?? 0) + 1);
     };
     const errors = new Map<string, ReturnType<typeof injectableErrors>>();
+    /** Calls still to throttle, per operation, in a storm. */
+    const storms = new Map<string, number>();
     return {
         injected,
         byOperation,
         hook(command) {
+            const storm = storms.get(command) ?? 0;
+            if (storm > 0) {
+                storms.set(command, storm - 1);
+                count("throttle", command);
+                return { kind: "throttle" };
+            }
             const draw = next();
             if (draw < rates.throttle) {
+                if (next() < 0.5) storms.set(command, STORM_CALLS);
                 count("throttle", command);
                 return { kind: "throttle" };
             }

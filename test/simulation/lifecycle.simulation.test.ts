@@ -4,7 +4,6 @@
  * serialized archive and shows the simulation catches it, naming the invariant it breaks.
  */
 import * as assert from "assert";
-import { loadSerializedHandler } from "../helpers/lambda-archive";
 import { inLambdaRegion, withEnvironment } from "../helpers/environment";
 import { deployedWorkflow } from "../helpers/deployed-workflow";
 import { formatReport, simulate, simulationDeployment } from "./simulation";
@@ -15,20 +14,20 @@ const CASES = Number(process.env.SIMULATION_CASES ?? 500);
 
 /** The deployed handler with `plant` applied to its serialized __index.js. */
 async function planted(replace: [string | RegExp, string][]): Promise<Deployment> {
-    const deployed = await deployedWorkflow({
-        config: { imageUpdates: "true", notifyEmails: '["ops@example.com"]', senderEmail: "appstream@example.com" },
-    });
-    let text = deployed.archive["__index.js"];
-    for (const [from, to] of replace) {
-        const next = text.replace(from, to);
-        if (next === text) throw new Error(`the plant ${String(from)} matched nothing in __index.js`);
-        text = next;
-    }
-    const handler = loadSerializedHandler(text);
+    const deployed = await deployedWorkflow(
+        {
+            config: {
+                imageUpdates: "true",
+                notifyEmails: '["ops@example.com"]',
+                senderEmail: "appstream@example.com",
+            },
+        },
+        replace,
+    );
     return {
         ...deployed,
         handler: (event, context) =>
-            withEnvironment({ ...deployed.environment, AWS_REGION: "eu-west-1" }, () => handler(event, context)),
+            withEnvironment({ AWS_REGION: "eu-west-1" }, () => deployed.handler(event, context)),
     };
 }
 

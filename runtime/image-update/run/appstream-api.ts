@@ -9,21 +9,22 @@ import {
     DescribeFleetsCommand,
     DescribeImageBuildersCommand,
     DescribeImagePermissionsCommand,
+    DescribeImagesCommand,
     DescribeImagesCommandInput,
     Fleet,
     Image,
     ListTagsForResourceCommand,
     TagResourceCommand,
     UpdateFleetCommand,
-    paginateDescribeImages,
 } from "@aws-sdk/client-appstream";
 import {
     GetResourcesCommand,
+    GetResourcesCommandInput,
     ResourceGroupsTaggingAPIClient,
     ResourceTagMapping,
-    paginateGetResources,
 } from "@aws-sdk/client-resource-groups-tagging-api";
 import { errorName, isTransientError } from "../../aws/errors";
+import { PacedCalls, UNPACED } from "../../aws/paced-calls";
 import type { Tags } from "../lifecycle/image-tags";
 
 /**
@@ -182,19 +183,28 @@ function tagsByArn(mappings: readonly ResourceTagMapping[]): Map<string, Tags> {
 
 /**
  * `tagging` answers the tag queries across many images (Resource Groups Tagging API); it is made
- * beside the AppStream client unless the caller passes one.
+ * beside the AppStream client unless the caller passes one. Every call goes through `paced`, which
+ * spaces and retries them (the Lambda's); the unit tests of the workflow pass none.
  */
 export function appStreamApi(
     client: AppStreamClient,
     tagging: ResourceGroupsTaggingAPIClient = new ResourceGroupsTaggingAPIClient({}),
+    paced: PacedCalls = UNPACED,
 ): AppStreamApi {
     /** Every image DescribeImages answers for `input`, page after page. */
-    const describeAll = async (input: DescribeImagesCommandInput): Promise<ImageInfo[]> => {
-        const images: ImageInfo[] = [];
-        const pages = paginateDescribeImages({ client, pageSize: DESCRIBE_PAGE_SIZE }, input);
-        for await (const page of pages) images.push(...(page.Images ?? []).map(imageInfo));
-        return images;
-    };
+    const describeAll = (input: DescribeImagesCommandInput): Promise<ImageInfo[]> =>
+        allPages(async (NextToken) => {
+            const command = new DescribeImagesCommand({ ...input, MaxResults: DESCRIBE_PAGE_SIZE, NextToken });
+            const out = await paced.call("DescribeImages", "read", () => client.send(command));
+            return { items: (out.Images ?? []).map(imageInfo), nextToken: out.NextToken };
+        });
+    /** Every mapping GetResources answers for `input`, page after page. */
+    const getResources = (input: GetResourcesCommandInput): Promise<ResourceTagMapping[]> =>
+        allPages(async (PaginationToken) => {
+            const command = new GetResourcesCommand({ ...input, PaginationToken });
+            const out = await paced.call("GetResources", "read", () => tagging.send(command));
+            return { items: out.ResourceTagMappingList, nextToken: out.PaginationToken };
+        });
     const describeChunk = async (names: string[]): Promise<ImageInfo[]> => {
         try {
             return await describeAll({ Names: names });
@@ -209,16 +219,16 @@ export function appStreamApi(
     return {
         listPrivateImages: () => describeAll({ Type: "PRIVATE" }),
         async listTags(arn) {
-            const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+            const command = new ListTagsForResourceCommand({ ResourceArn: arn });
+            const out = await paced.call("ListTagsForResource", "read", () => client.send(command));
             return out.Tags ?? {};
         },
         async findTaggedImages(tagKey) {
-            const mappings: ResourceTagMapping[] = [];
-            const pages = paginateGetResources(
-                { client: tagging, pageSize: TAGGING_PAGE_SIZE },
-                { ResourceTypeFilters: [IMAGE_RESOURCE_TYPE], TagFilters: [{ Key: tagKey }] },
-            );
-            for await (const page of pages) mappings.push(...(page.ResourceTagMappingList ?? []));
+            const mappings = await getResources({
+                ResourceTypeFilters: [IMAGE_RESOURCE_TYPE],
+                TagFilters: [{ Key: tagKey }],
+                ResourcesPerPage: TAGGING_PAGE_SIZE,
+            });
             return tagsByArn(mappings);
         },
         async readTagsInBulk(arns) {
@@ -227,27 +237,30 @@ export function appStreamApi(
             const mappings: ResourceTagMapping[] = [];
             // One after another, within the API's rate; ResourceARNList takes no pagination parameters, so each answer is whole.
             for (const ResourceARNList of chunks) {
-                const answer = await tagging.send(new GetResourcesCommand({ ResourceARNList }));
+                const command = new GetResourcesCommand({ ResourceARNList });
+                const answer = await paced.call("GetResources", "read", () => tagging.send(command));
                 mappings.push(...(answer.ResourceTagMappingList ?? []));
             }
             return tagsByArn(mappings);
         },
         async canUpdate(existingImageName, newImageName) {
-            const out = await client.send(
-                new CreateUpdatedImageCommand({ existingImageName, newImageName, dryRun: true }),
-            );
+            const command = new CreateUpdatedImageCommand({ existingImageName, newImageName, dryRun: true });
+            // A dry run changes nothing: it may be tried again whatever the failure.
+            const out = await paced.call("CreateUpdatedImage", "read", () => client.send(command));
             return out.canUpdateImage === true;
         },
         async createUpdatedImage(request) {
-            await client.send(
-                new CreateUpdatedImageCommand({
-                    existingImageName: request.existingImageName,
-                    newImageName: request.newImageName,
-                    newImageDisplayName: request.displayName,
-                    newImageDescription: request.description,
-                    newImageTags: request.tags,
-                    dryRun: false,
-                }),
+            await paced.call("CreateUpdatedImage", "write", () =>
+                client.send(
+                    new CreateUpdatedImageCommand({
+                        existingImageName: request.existingImageName,
+                        newImageName: request.newImageName,
+                        newImageDisplayName: request.displayName,
+                        newImageDescription: request.description,
+                        newImageTags: request.tags,
+                        dryRun: false,
+                    }),
+                ),
             );
         },
         async describeImages(names) {
@@ -259,17 +272,20 @@ export function appStreamApi(
             return found.flat();
         },
         async tagImage(arn, tags) {
-            await client.send(new TagResourceCommand({ ResourceArn: arn, Tags: tags }));
+            const command = new TagResourceCommand({ ResourceArn: arn, Tags: tags });
+            await paced.call("TagResource", "write", () => client.send(command));
         },
         listFleets: () =>
             allPages(async (NextToken) => {
-                const out = await client.send(new DescribeFleetsCommand({ NextToken }));
+                const command = new DescribeFleetsCommand({ NextToken });
+                const out = await paced.call("DescribeFleets", "read", () => client.send(command));
                 return { items: (out.Fleets ?? []).map(fleetInfo), nextToken: out.NextToken };
             }),
         async describeFleets(names) {
             if (names.length === 0) return [];
             try {
-                const out = await client.send(new DescribeFleetsCommand({ Names: [...names] }));
+                const command = new DescribeFleetsCommand({ Names: [...names] });
+                const out = await paced.call("DescribeFleets", "read", () => client.send(command));
                 return (out.Fleets ?? []).map(fleetInfo);
             } catch (err) {
                 if (errorName(err) === "ResourceNotFoundException") return [];
@@ -278,7 +294,8 @@ export function appStreamApi(
         },
         listImageBuilders: () =>
             allPages(async (NextToken) => {
-                const out = await client.send(new DescribeImageBuildersCommand({ NextToken }));
+                const command = new DescribeImageBuildersCommand({ NextToken });
+                const out = await paced.call("DescribeImageBuilders", "read", () => client.send(command));
                 const builders = (out.ImageBuilders ?? []).map((builder) => ({
                     name: builder.Name ?? "",
                     state: builder.State ?? "UNKNOWN",
@@ -290,17 +307,20 @@ export function appStreamApi(
             // Any shared account keeps the image; a page may come back empty with a NextToken, so follow it.
             let NextToken: string | undefined;
             do {
-                const out = await client.send(new DescribeImagePermissionsCommand({ Name: imageName, NextToken }));
+                const command = new DescribeImagePermissionsCommand({ Name: imageName, NextToken });
+                const out = await paced.call("DescribeImagePermissions", "read", () => client.send(command));
                 if ((out.SharedImagePermissionsList ?? []).length > 0) return true;
                 NextToken = out.NextToken;
             } while (NextToken);
             return false;
         },
         async deleteImage(imageName) {
-            await client.send(new DeleteImageCommand({ Name: imageName }));
+            const command = new DeleteImageCommand({ Name: imageName });
+            await paced.call("DeleteImage", "write", () => client.send(command));
         },
         async setFleetImage(fleetName, imageName) {
-            await client.send(new UpdateFleetCommand({ Name: fleetName, ImageName: imageName }));
+            const command = new UpdateFleetCommand({ Name: fleetName, ImageName: imageName });
+            await paced.call("UpdateFleet", "write", () => client.send(command));
         },
     };
 }

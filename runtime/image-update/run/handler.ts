@@ -10,6 +10,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "./appstream-api";
+import { invocationPacing } from "./invocation-pacing";
 import { serviceQuotasApi } from "./service-quotas-api";
 import { RunSettings, invalidRunInput, parseRunSettings } from "./run-settings";
 import { Email, RunContext, failureEmail, summaryEmail } from "../email/summary-email";
@@ -57,11 +58,21 @@ function notifyResult(outcome: RunSummary["outcome"], summary: RunSummary | unde
     return { outcome, counts, emailedTo };
 }
 
-// Adaptive retries slow down under AppStream's throttling instead of failing the step.
+// The few S3, SES and Service Quotas calls of a step: the SDK's adaptive retries slow down under throttling.
 const CLIENT_CONFIG = { retryMode: "adaptive", maxAttempts: 6 } as const;
+// AppStream and the Tagging API: one attempt per SDK call, because the adapter paces and retries
+// them itself (runtime/aws/paced-calls.ts), the same code the tests and the simulation run.
+const PACED_CLIENT_CONFIG = { maxAttempts: 1 } as const;
 
-function appStream() {
-    return appStreamApi(new AppStreamClient(CLIENT_CONFIG), new ResourceGroupsTaggingAPIClient(CLIENT_CONFIG));
+/** The AppStream adapter of one invocation, paced at the run's rates, and when it may still start updates. */
+function appStream(settings: RunSettings) {
+    const { paced, mayStartUpdates } = invocationPacing(settings);
+    const api = appStreamApi(
+        new AppStreamClient(PACED_CLIENT_CONFIG),
+        new ResourceGroupsTaggingAPIClient(PACED_CLIENT_CONFIG),
+        paced,
+    );
+    return { api, mayStartUpdates };
 }
 
 async function send(settings: RunSettings, email: Email): Promise<readonly string[]> {
@@ -121,19 +132,17 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
                     "execution: start needs the execution's name ($$.Execution.Name), which keys the run's state",
                 ]);
             }
-            return startStored(runStore(), runStateKey(event.execution), () =>
-                startRun(
-                    appStream(),
-                    settings,
-                    event.startedAt,
-                    serviceQuotasApi(new ServiceQuotasClient(CLIENT_CONFIG)),
-                ),
-            );
+            return startStored(runStore(), runStateKey(event.execution), () => {
+                const { api, mayStartUpdates } = appStream(settings);
+                const quotas = serviceQuotasApi(new ServiceQuotasClient(CLIENT_CONFIG));
+                return startRun(api, settings, event.startedAt, quotas, { mayStartUpdates });
+            });
         }
         case "check":
-            return checkStored(runStore(), event.run, (state, afterLostAttempt) =>
-                checkRun(appStream(), state, { afterLostAttempt }),
-            );
+            return checkStored(runStore(), event.run, (state, afterLostAttempt) => {
+                const { api, mayStartUpdates } = appStream(state.settings);
+                return checkRun(api, state, { afterLostAttempt, mayStartUpdates });
+            });
         case "notify": {
             const { state } = (await readRun(runStore(), event.run.key)).run;
             const summary = summarize(state);

@@ -40,10 +40,27 @@ export interface RunSettings {
      * deleted. 0: retention is off, every version is kept, and the summary lists what it would delete.
      */
     readonly keepImageVersions: number;
+    /**
+     * Calls per second the function makes to each AppStream operation. AppStream does not publish
+     * its API rates, so this is the stack's to tune (see README, "Pacing").
+     */
+    readonly appStreamCallsPerSecond: number;
 }
 
 /** The most versions retention can be asked to keep; AppStream's default image quota is 10. */
 export const MAX_KEEP_IMAGE_VERSIONS = 100;
+
+/**
+ * AppStream does not publish its API rates. Five a second per operation is a cautious start; the
+ * function halves it for a while after any throttle (runtime/aws/token-bucket.ts).
+ */
+export const DEFAULT_APPSTREAM_CALLS_PER_SECOND = 5;
+export const MAX_APPSTREAM_CALLS_PER_SECOND = 50;
+/**
+ * Below 2 a second, listing a large account's images alone could take a step near the function's
+ * timeout: DescribeImages pages hold 25 images, so 6,000 images are 240 calls.
+ */
+export const MIN_APPSTREAM_CALLS_PER_SECOND = 2;
 
 /** The execution input the schedule sends. */
 export interface RunInput {
@@ -136,6 +153,16 @@ export function parseRunSettings(value: unknown): RunSettings {
         );
     }
     const maxChecks = integer("maxChecks", 1);
+    // Absent in inputs written before pacing existed: the default.
+    const appStreamCallsPerSecond =
+        settings.appStreamCallsPerSecond === undefined
+            ? DEFAULT_APPSTREAM_CALLS_PER_SECOND
+            : integer("appStreamCallsPerSecond", MIN_APPSTREAM_CALLS_PER_SECOND);
+    if (appStreamCallsPerSecond > MAX_APPSTREAM_CALLS_PER_SECOND) {
+        problems.push(
+            `settings.appStreamCallsPerSecond must be at most ${MAX_APPSTREAM_CALLS_PER_SECOND}, got ${appStreamCallsPerSecond}`,
+        );
+    }
     const tagKey = text("tagKey", isTagKey, "an AppStream tag key");
     const tagValue = text("tagValue", (v) => isTagValue(v) && v !== COMPLETED_TAG_VALUE, "an AppStream tag value");
     const senderEmail = text("senderEmail", (v) => v === "" || isEmailAddress(v), `"" or an email address`);
@@ -158,5 +185,15 @@ export function parseRunSettings(value: unknown): RunSettings {
         }
     }
     if (problems.length > 0) throw invalidRunInput(problems);
-    return { batchSize, tagKey, tagValue, notifyEmails, senderEmail, maxChecks, timeZone, keepImageVersions };
+    return {
+        batchSize,
+        tagKey,
+        tagValue,
+        notifyEmails,
+        senderEmail,
+        maxChecks,
+        timeZone,
+        keepImageVersions,
+        appStreamCallsPerSecond,
+    };
 }

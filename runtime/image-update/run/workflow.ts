@@ -40,12 +40,23 @@ const nextVersionSkippedNote = (entry: ImageEntry) =>
 /** What discovery read about an image, kept for this invocation so the first batch does not read it twice. */
 type ImageCache = Map<string, { tags: Tags; displayName?: string }>;
 
+/** What a step is told of its invocation. */
+export interface StepOptions {
+    /**
+     * Whether another update may start now, `startedSoFar` having been tried in this call; when it
+     * says no, the rest wait, queued, for the next check (the Lambda's time,
+     * runtime/image-update/run/invocation-pacing.ts). @default always
+     */
+    readonly mayStartUpdates?: (startedSoFar: number) => boolean;
+}
+
 /** Finds the tagged images, plans their names, makes room when it can, and starts the first batch. */
 export async function startRun(
     api: AppStreamApi,
     settings: RunSettings,
     startedAt: string,
     quotaApi: QuotaApi,
+    options: StepOptions = {},
 ): Promise<RunState> {
     const runDate = runDateOf(startedAt, settings.timeZone);
     // The one call that may fail the step: nothing has been changed yet.
@@ -112,8 +123,8 @@ export async function startRun(
     // Fleets an earlier run could not move (I3): as soon as a run can, it moves them.
     await rollOutLineages(api, state, known, new Set());
     const afterRetention = await makeRoom(api, state, privateImages, known.tags);
-    await fillBatch(api, state, cache, afterRetention);
-    await finishStep(api, state);
+    await fillBatch(api, state, options, cache, afterRetention);
+    await finishStep(api, state, options);
     return state;
 }
 
@@ -226,7 +237,7 @@ async function makeRoom(
  * otherwise they are blocked. When nothing else is left, retention runs; if it deleted anything,
  * blocked images are started after all (I4), and the run goes on (at its last check, they run on after it).
  */
-async function finishStep(api: AppStreamApi, state: RunState): Promise<void> {
+async function finishStep(api: AppStreamApi, state: RunState, options: StepOptions): Promise<void> {
     const retentionOn = state.settings.keepImageVersions > 0;
     const blockIdle = () => {
         const inFlight = state.images.some((entry) => entry.status === "updating");
@@ -242,7 +253,7 @@ async function finishStep(api: AppStreamApi, state: RunState): Promise<void> {
     const blocked = state.images.filter((entry) => entry.status === "blocked" && entry.waitingFor === "images");
     if (retentionOn && deleted > 0 && blocked.length > 0) {
         for (const entry of blocked) entry.status = "queued";
-        await fillBatch(api, state, new Map());
+        await fillBatch(api, state, options, new Map());
         blockIdle();
         // Room freed at the run's last check is used too (I4; the simulation, seed 3001): what starts
         // now runs on after the run, is reported still running, and the next run follows it.
@@ -339,6 +350,7 @@ function hasWork(state: RunState): boolean {
 async function fillBatch(
     api: AppStreamApi,
     state: RunState,
+    { mayStartUpdates = () => true }: StepOptions,
     cache: ImageCache,
     privateImages?: ImageInfo[],
 ): Promise<void> {
@@ -363,9 +375,14 @@ async function fillBatch(
         return;
     }
     const tagsRead = new Map<string, Tags>();
+    let tried = 0;
     for (const entry of state.images) {
         if (inFlight >= state.settings.batchSize) return;
         if (entry.status !== "queued") continue;
+        // Out of the invocation's time for starting work: the rest start at the next check. One
+        // image is always tried, so a step that spent its time listing still makes progress.
+        if (tried > 0 && !mayStartUpdates(tried)) return;
+        tried++;
         const { room, limitedBy } = updateRoom(state.quotas!, usage);
         if (room <= 0) return holdBack(state, limitedBy);
         const result = await startUpdate(api, state, entry, cache, tagsRead, privateImages);
@@ -614,7 +631,7 @@ async function writeAllOldImageTags(api: AppStreamApi, state: RunState): Promise
 }
 
 /** Polls running updates, starts the next batch, and ends the run when all are done or time is up. */
-export interface CheckOptions {
+export interface CheckOptions extends StepOptions {
     /**
      * An earlier attempt of this check began and never stored its result (run-store): it may have
      * started queued images, so every private image is looked at.
@@ -668,9 +685,9 @@ export async function checkRun(api: AppStreamApi, previous: RunState, options: C
     if (hasWork(state) && state.checks >= state.settings.maxChecks) {
         timeOut(state);
     } else {
-        await fillBatch(api, state, new Map(), listing);
+        await fillBatch(api, state, options, new Map(), listing);
     }
-    await finishStep(api, state);
+    await finishStep(api, state, options);
     return state;
 }
 

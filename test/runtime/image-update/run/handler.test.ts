@@ -1,16 +1,22 @@
 import * as assert from "assert";
 import { S3Client } from "@aws-sdk/client-s3";
 import {
+    ImageUpdateEvent,
     NotifyResult,
     RUN_STATE_BUCKET_VARIABLE,
-    handleImageUpdateEvent,
+    handleImageUpdateEvent as handleInRealTime,
 } from "../../../../runtime/image-update/run/handler";
 import { RunState } from "../../../../runtime/image-update/run/run-state";
 import { StoredRun, s3RunStore } from "../../../../runtime/image-update/run/run-store";
 import { STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES, payloadBytes } from "../../../../runtime/image-update/run/state-budget";
 import { RunPointer } from "../../../../runtime/image-update/run/stored-steps";
 import { runSettings } from "../../../helpers/direct-run";
+import { inVirtualTime } from "../../../helpers/virtual-time";
 import { FakeAppStreamAccount, mockAppStream, mockSes } from "../../../helpers/fake-appstream";
+
+/** The handler on a virtual clock: its paced calls take no real time (test/helpers/virtual-time.ts). */
+const handleImageUpdateEvent = async (event: ImageUpdateEvent) =>
+    (await inVirtualTime(() => handleInRealTime(event))).value;
 
 const BUCKET = "image-updates-run-state";
 const EXECUTION = "run-2026-12-01";

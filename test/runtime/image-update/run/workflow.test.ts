@@ -304,6 +304,29 @@ describe("image update workflow (runtime, against a stateful fake AppStream acco
         assert.strictEqual(summary.outcome, "FAILED");
     });
 
+    it("out of the invocation's time, a step starts one update and leaves the rest queued for the next check", async () => {
+        const account = new FakeAppStreamAccount(
+            Array.from({ length: 4 }, (_, i) => tagged(`app-${i}`, { update: { minutes: 30 } })),
+        );
+        const mock = mockAppStream(account);
+        try {
+            const api = appStreamApi(new AppStreamClient({}));
+            const outOfTime = { mayStartUpdates: () => false };
+            const started = await startRun(api, settings(), STARTED_AT, quotasApi(), outOfTime);
+            assert.deepStrictEqual(Object.values(statusOf(started)), ["updating", "queued", "queued", "queued"]);
+            assert.strictEqual(started.done, false);
+            account.advance(30);
+            const checked = await checkRun(api, JSON.parse(JSON.stringify(started)), outOfTime);
+            assert.deepStrictEqual(Object.values(statusOf(checked)), ["updated", "updating", "queued", "queued"]);
+            // With time, the rest start at once.
+            account.advance(30);
+            const inTime = await checkRun(api, JSON.parse(JSON.stringify(checked)));
+            assert.deepStrictEqual(Object.values(statusOf(inTime)), ["updated", "updated", "updating", "updating"]);
+        } finally {
+            mock.restore();
+        }
+    });
+
     it("honours a custom opt-in tag", async () => {
         const account = new FakeAppStreamAccount([
             { name: "monthly", tags: { Patch: "monthly" } },
