@@ -845,11 +845,28 @@ export function mockSes(): { sent: SendEmailCommandInput[]; restore(): void } {
             ];
             const illegal = addresses.find((address) => !sesAcceptsAddress(address));
             if (illegal !== undefined) throw sdkError("InvalidParameterValue", `Illegal address: ${illegal}`);
+            const size = sesMessageBytes(input);
+            if (size > SES_MESSAGE_LIMIT_BYTES) {
+                throw sdkError("MessageRejected", `Message length is ${size} bytes, more than SES accepts`);
+            }
             sent.push(input);
             return { MessageId: `message-${sent.length}` };
         }),
     );
     return { sent, restore: () => sandbox.restore() };
+}
+
+/**
+ * SES v1's message size limit, "10 MB per message (after base64 encoding)" (SES developer guide,
+ * "Service quotas in Amazon SES"), read as 10 MiB: the fake rejects above the larger reading, so a
+ * runtime that keeps under the smaller one is never refused here.
+ */
+const SES_MESSAGE_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/** The message as SES would send it, measured independently of the runtime: each part base64-encoded. */
+function sesMessageBytes(input: SendEmailCommandInput): number {
+    const parts = [input.Message?.Body?.Text?.Data, input.Message?.Body?.Html?.Data, input.Message?.Subject?.Data];
+    return parts.reduce((n, part) => n + Buffer.from(part ?? "", "utf8").toString("base64").length, 0);
 }
 
 /**

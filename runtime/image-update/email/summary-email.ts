@@ -23,6 +23,17 @@ export interface Email {
     readonly html: string;
 }
 
+/** Where the full report of a shortened email is, or why it is not anywhere. */
+export type FullReport =
+    { readonly bucket: string; readonly key: string; readonly region?: string } | { readonly storeError: string };
+
+/** How an email too large for SES is shortened (email/ses-size.ts). @default the whole email */
+export interface EmailOptions {
+    /** Lines listed per section; every count stays whole. */
+    readonly listedPerSection?: number;
+    readonly fullReport?: FullReport;
+}
+
 /** Where the run happened: the header, the subject and the links. */
 export interface RunContext {
     readonly region?: string;
@@ -150,7 +161,9 @@ function reportSections(summary: RunSummary): Section[] {
         ),
         section(
             "Fleets not listed",
-            summary.fleetsOmitted > 0 ? [`and ${summary.fleetsOmitted} more fleets (see the execution's output)`] : [],
+            summary.fleetsOmitted > 0
+                ? [`and ${summary.fleetsOmitted} more fleets, which an earlier version of the updater did not record`]
+                : [],
         ),
         ...quotaSection(summary),
     ];
@@ -225,7 +238,9 @@ function retentionSections(summary: RunSummary): Section[] {
     const keep = summary.keepImageVersions;
     const deleted = summary.retention.filter((r) => !r.kept).map((r) => r.image);
     const more =
-        summary.retentionOmitted > 0 ? [`and ${summary.retentionOmitted} more (see the execution's output)`] : [];
+        summary.retentionOmitted > 0
+            ? [`and ${summary.retentionOmitted} more, which an earlier version of the updater did not record`]
+            : [];
     if (keep === 0) {
         return [
             section("Retention is off: with keepImageVersions = 1 these superseded versions would be deleted", [
@@ -294,7 +309,7 @@ interface Message {
 }
 
 /** Links and `aws …` commands in a line, set apart in HTML: links clickable, commands in monospace. */
-const LINK_OR_COMMAND = /(https:\/\/[^\s)]+)|(aws (?:appstream|stepfunctions) [^;)]*?)(?=\.(?:\s|$)|;|\)|$)/g;
+const LINK_OR_COMMAND = /(https:\/\/[^\s)]+)|(aws (?:appstream|stepfunctions|s3) [^;)]*?)(?=\.(?:\s|$)|;|\)|$)/g;
 
 function htmlLine(line: string): string {
     let html = "";
@@ -330,7 +345,39 @@ function htmlSection(s: Section, tone: Tone): string {
     );
 }
 
-function render(message: Message, context: RunContext): Email {
+/** Where to read what a shortened email leaves out. */
+function fullReportNote(report: FullReport | undefined): string {
+    if (!report || "storeError" in report) {
+        const why = report ? `: ${report.storeError}` : "";
+        return `The full report could not be stored${why}. Every image of the run is in its state, in the run-state bucket (stack output imageUpdateRunStateBucketName), and in the execution's output counts.`;
+    }
+    const region = report.region ? `?region=${report.region}&prefix=${encodeURIComponent(report.key)}` : "";
+    const console = `https://s3.console.aws.amazon.com/s3/object/${report.bucket}${region}`;
+    return `The full report: ${console} or aws s3 cp s3://${report.bucket}/${report.key} report.html`;
+}
+
+/** The sections as an email too large for SES lists them: the first lines of each, its count whole. */
+function shortened(sections: Section[], options: EmailOptions): Section[] {
+    const listed = options.listedPerSection;
+    if (listed === undefined) return sections;
+    return sections.map((s) => {
+        const count = s.count ?? s.lines.length;
+        if (s.lines.length <= listed) return s;
+        const more = `… and ${count - listed} more, in the full report`;
+        return { ...s, count, lines: [...s.lines.slice(0, listed), more] };
+    });
+}
+
+function render(message: Message, context: RunContext, options: EmailOptions = {}): Email {
+    if (options.listedPerSection !== undefined) {
+        const note = `This summary is too large for one email, so each section lists its first ${options.listedPerSection} lines. ${fullReportNote(options.fullReport)}`;
+        message = {
+            ...message,
+            intro: `${message.intro} ${note}`,
+            actions: shortened(message.actions, options),
+            report: shortened(message.report, options),
+        };
+    }
     const url = executionUrl(context);
     const header: [string, string][] = [
         ["Account", accountOf(context) ?? "unknown"],
@@ -380,7 +427,7 @@ function render(message: Message, context: RunContext): Email {
         `<tr><td style="padding:14px 24px;background:${strong};${WRAP}${FONT}font-size:17px;font-weight:bold;line-height:24px;color:#ffffff;">${escapeHtml(message.headline)}</td></tr>`,
         `<tr><td style="padding:20px 24px 4px 24px;${FONT}font-size:20px;font-weight:bold;color:#101828;">${escapeHtml(message.title)}</td></tr>`,
         `<tr><td style="padding:4px 24px 0 24px;"><table role="presentation" cellpadding="0" cellspacing="0" border="0">${headerRows.join("")}</table></td></tr>`,
-        `<tr><td style="padding:16px 24px 0 24px;${FONT}font-size:14px;line-height:21px;color:#101828;${WRAP}">${escapeHtml(message.intro)}</td></tr>`,
+        `<tr><td style="padding:16px 24px 0 24px;${FONT}font-size:14px;line-height:21px;color:#101828;${WRAP}">${htmlLine(message.intro)}</td></tr>`,
         ...(actions.length ? [heading("What needs you"), ...actions.map((s) => htmlSection(s, message.tone))] : []),
         ...(report.length
             ? [
@@ -401,7 +448,7 @@ function whereOf(context: RunContext): string {
 }
 
 /** The summary of a finished run. */
-export function summaryEmail(summary: RunSummary, context: RunContext = {}): Email {
+export function summaryEmail(summary: RunSummary, context: RunContext = {}, options: EmailOptions = {}): Email {
     const { blockedByQuota: blocked, fleetsRolledOut: rolledOut, imagesDeleted: deleted } = lifecycleCounts(summary);
     const counts = [
         `${summary.updated.length} updated`,
@@ -428,6 +475,7 @@ export function summaryEmail(summary: RunSummary, context: RunContext = {}): Ema
             report: reportSections(summary),
         },
         context,
+        options,
     );
 }
 
@@ -436,6 +484,7 @@ export function failureEmail(
     error: { Error?: string; Cause?: string },
     summary: RunSummary | undefined,
     context: RunContext = {},
+    options: EmailOptions = {},
 ): Email {
     const url = executionUrl(context);
     const actions = summary ? actionSections(summary) : [];
@@ -456,5 +505,6 @@ export function failureEmail(
             report,
         },
         context,
+        options,
     );
 }

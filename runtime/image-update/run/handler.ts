@@ -13,8 +13,9 @@ import { appStreamApi } from "./appstream-api";
 import { invocationPacing } from "./invocation-pacing";
 import { serviceQuotasApi } from "./service-quotas-api";
 import { RunSettings, invalidRunInput, parseRunSettings } from "./run-settings";
-import { Email, RunContext, failureEmail, summaryEmail } from "../email/summary-email";
-import { runStateKey } from "./run-state";
+import { Email, EmailOptions, RunContext, failureEmail, summaryEmail } from "../email/summary-email";
+import { runReportKey, runStateKey } from "./run-state";
+import { emailWithinSes } from "../email/ses-size";
 import { RunStore, s3RunStore } from "./run-store";
 import { RunPointer, checkStored, readRun, startStored } from "./stored-steps";
 import { RunSummary, lifecycleCounts, summarize } from "./run-summary";
@@ -111,6 +112,11 @@ function runStore(): RunStore {
     return s3RunStore(new S3Client(CLIENT_CONFIG), bucket);
 }
 
+/** Stores the full report beside the run's state, for an email too large for SES to link to. */
+function reportStorer(store: RunStore, stateKey: string, region?: string) {
+    return async (full: Email) => ({ ...(await store.storeReport(runReportKey(stateKey), full.html)), region });
+}
+
 /** What the failure email can say of the run: its state as last stored, or nothing when it cannot be read. */
 async function lastStoredRun(pointer: RunPointer | undefined) {
     if (!pointer?.key) return undefined;
@@ -144,9 +150,13 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
                 return checkRun(api, state, { afterLostAttempt, mayStartUpdates });
             });
         case "notify": {
-            const { state } = (await readRun(runStore(), event.run.key)).run;
+            const store = runStore();
+            const { state } = (await readRun(store, event.run.key)).run;
             const summary = summarize(state);
-            const email = summaryEmail(summary, { ...context, executionArn: event.executionArn });
+            const email = await emailWithinSes(
+                (options) => summaryEmail(summary, { ...context, executionArn: event.executionArn }, options),
+                reportStorer(store, event.run.key, context.region),
+            );
             const emailedTo = await send(state.settings, email);
             return notifyResult(summary.outcome, summary, emailedTo);
         }
@@ -158,17 +168,19 @@ export async function handleImageUpdateEvent(event: ImageUpdateEvent): Promise<R
             const settings = run?.settings ?? parseRunSettings(event.execution?.settings);
             const summary = run ? summarize(run) : undefined;
             const cause = readableCause(error.Cause);
-            const email = failureEmail(
-                {
-                    Error: error.Error,
-                    Cause:
-                        stored?.checkInProgress === undefined
-                            ? cause
-                            : `${cause ?? ""} Check ${stored.checkInProgress} began and did not store its result: anything it did then is not in this report.`.trim(),
-                },
-                summary,
-                { ...context, executionArn: event.executionArn },
-            );
+            const failure = {
+                Error: error.Error,
+                Cause:
+                    stored?.checkInProgress === undefined
+                        ? cause
+                        : `${cause ?? ""} Check ${stored.checkInProgress} began and did not store its result: anything it did then is not in this report.`.trim(),
+            };
+            const build = (options?: EmailOptions) =>
+                failureEmail(failure, summary, { ...context, executionArn: event.executionArn }, options);
+            const pointer = event.execution?.run;
+            const email = pointer?.key
+                ? await emailWithinSes(build, reportStorer(runStore(), pointer.key, context.region))
+                : build();
             const emailedTo = await send(settings, email);
             return notifyResult("FAILED", summary, emailedTo);
         }

@@ -72,3 +72,6 @@ export const RUN_STATE_PREFIX = "runs/";
 
 /** The run-state object's key for an execution (its name is unique per state machine for 90 days). */
 export const runStateKey = (executionName: string): string => `${RUN_STATE_PREFIX}${executionName}/state.json`;
+
+/** The full report of a run whose summary is too large for one email, beside its state (email/ses-size.ts). */
+export const runReportKey = (stateKey: string): string => stateKey.replace(/[^/]*$/, "report.html");

@@ -59,6 +59,8 @@ export interface RunStore {
     create(key: string, run: StoredRun): Promise<string | undefined>;
     /** Replaces version `etag` and returns the new one; RunStateConflict when it is no longer current. */
     replace(key: string, run: StoredRun, etag: string): Promise<string>;
+    /** Stores a run's full report (HTML), whatever is there: a retried notify step writes the same. */
+    storeReport(key: string, html: string): Promise<{ bucket: string; key: string }>;
 }
 
 // S3's answers to a conditional write that does not hold: 412 when the object exists (If-None-Match)
@@ -105,6 +107,16 @@ export function s3RunStore(client: S3Client, bucket: string): RunStore {
             } catch (err) {
                 throw storeError(key, err);
             }
+        },
+        async storeReport(key, html) {
+            const command = new PutObjectCommand({
+                Bucket: bucket,
+                Key: key,
+                Body: html,
+                ContentType: "text/html; charset=utf-8",
+            });
+            await client.send(command);
+            return { bucket, key };
         },
     };
 }

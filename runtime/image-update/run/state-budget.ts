@@ -1,14 +1,11 @@
 /**
  * Bounds on what a run's state and summary hold. The state lives in S3, whatever its size, and
- * Step Functions carries only a pointer to it (stored-steps), but the summary email must stay
- * readable and within SES's message size: each reason or note is cut to a few hundred bytes, and
- * the fleet and retention records to a budget, the rest counted.
+ * Step Functions carries only a pointer to it (stored-steps). Each reason or note is cut to a few
+ * hundred bytes, so the summary stays readable; every image, fleet and retention record is kept,
+ * and an email too large for SES links the full report instead (email/ses-size.ts).
  */
 /** Step Functions' limit on a state's input or output, in UTF-8 bytes (Step Functions quotas). */
 export const STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES = 262_144;
-
-/** What the fleet records, and separately the retention records, of one run may take. */
-export const LIFECYCLE_RECORDS_BUDGET_BYTES = 20 * 1024;
 
 /** A reason or note longer than this is cut: enough for AppStream's error messages. */
 export const MAX_DETAIL_BYTES = 300;
@@ -35,8 +32,9 @@ export function appendNote(note: string | undefined, addition: string): string {
 export const payloadBytes = bytes;
 
 /**
- * A list of records kept within a byte budget: a record that would not fit is counted in
- * `omitted` instead, so the summary can say how many it does not name.
+ * A run's fleet or retention records. `omitted` counts records a run of an earlier version left out
+ * (it kept them within 20 KiB, when the state travelled in Step Functions): such a run, resumed by
+ * this version, still says how many it does not name. This version keeps every record.
  */
 export interface BoundedRecords<T> {
     items: T[];
@@ -47,15 +45,9 @@ export function emptyRecords<T>(): BoundedRecords<T> {
     return { items: [], omitted: 0 };
 }
 
-/** Adds a record, or replaces the one with the same key, within `budget` bytes. */
-export function upsertRecord<T>(
-    records: BoundedRecords<T>,
-    record: T,
-    keyOf: (record: T) => string,
-    budget = LIFECYCLE_RECORDS_BUDGET_BYTES,
-): void {
+/** Adds a record, or replaces the one with the same key. */
+export function upsertRecord<T>(records: BoundedRecords<T>, record: T, keyOf: (record: T) => string): void {
     const at = records.items.findIndex((item) => keyOf(item) === keyOf(record));
-    const items = at >= 0 ? records.items.map((item, i) => (i === at ? record : item)) : [...records.items, record];
-    if (bytes(items) <= budget) records.items = items;
-    else if (at < 0) records.omitted++;
+    if (at >= 0) records.items[at] = record;
+    else records.items.push(record);
 }
