@@ -135,6 +135,17 @@ describe("paced AWS calls", () => {
             [500, 1000, 2000, 4000].forEach((backoff, i) => assert.ok(gaps[i] >= backoff, `gap ${i}: ${gaps[i]}`));
         });
 
+        it("after a throttle, spaces the operation's next calls at the lower rate", async () => {
+            const clock = manualClock();
+            const paced = pacedCalls({ ...SETTINGS, defaultRate: 10 }, clock);
+            const { send } = failingWith(clock, sdkError("ThrottlingException"));
+            await paced.call("DescribeImages", "read", send);
+            const before = clock.now();
+            await paced.call("DescribeImages", "read", async () => "done");
+            // 10 a second halved to 5, then a tenth of 10 won back for the answered retry: 1/6 s, not 1/10.
+            assert.strictEqual(clock.now() - before, Math.ceil(1000 / 6));
+        });
+
         it("answers a throttled write once it gets through: throttling never took effect", async () => {
             const clock = manualClock();
             const { send, starts } = failingWith(

@@ -77,6 +77,16 @@ describe("summary emails within SES's message size", () => {
         );
     });
 
+    it("lists fewer lines per section until the email fits", async () => {
+        // An email of 100 KB per listed line: 200 lines would be 20 MB, 50 lines 5 MB.
+        const sized = (options?: EmailOptions): Email => {
+            const lines = options?.listedPerSection ?? 1000;
+            return { subject: `${lines}`, text: "x".repeat(lines * 100_000), html: "" };
+        };
+        const email = await emailWithinSes(sized, async () => REPORT);
+        assert.strictEqual(email.subject, "50");
+    });
+
     it("when the report cannot be stored, the email says why and where every image still is, and fits", async () => {
         const email = await emailWithinSes(build, async () => {
             throw Object.assign(new Error("Access Denied"), { name: "AccessDenied" });
