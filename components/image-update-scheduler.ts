@@ -2,7 +2,6 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { validateComponentArgs } from "../config";
 import {
-    alarmTopicPolicy,
     imageUpdaterPolicy,
     serviceTrustPolicy,
     startExecutionPolicy,
@@ -10,6 +9,7 @@ import {
 } from "../runtime/iam/policy-documents";
 import { RUN_STATE_BUCKET_VARIABLE, STACK_VARIABLE, handleImageUpdateEvent } from "../runtime/image-update/run/handler";
 import { PrivateBucket } from "./private-bucket";
+import { alarmTopicArn } from "./alarm-topic";
 import { FUNCTION_TIMEOUT_SECONDS } from "../runtime/image-update/run/invocation-pacing";
 import { RunInput, maxChecksFor } from "../runtime/image-update/run/run-settings";
 import { imageUpdateDefinition } from "../runtime/image-update/run/state-machine";
@@ -297,33 +297,15 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         }
 
         // Alarms that do not depend on the Lambda or SES.
-        const givenTopic = settings.alarmTopicArn;
-        let alarmTopicArn: pulumi.Output<string>;
-        if (givenTopic !== "") {
-            alarmTopicArn = pulumi.output(givenTopic);
-        } else {
-            const topic = new aws.sns.Topic(`${name}-alarms`, { displayName: "AppStream image updates" }, parent);
-            new aws.sns.TopicPolicy(
-                `${name}-alarms-policy`,
-                {
-                    arn: topic.arn,
-                    policy: pulumi
-                        .all([topic.arn, partition, region, accountId])
-                        .apply(([topicArn, p, r, a]) =>
-                            JSON.stringify(alarmTopicPolicy(topicArn, { partition: p, region: r, accountId: a })),
-                        ),
-                },
-                parent,
-            );
-            for (const [i, email] of input.settings.notifyEmails.entries()) {
-                new aws.sns.TopicSubscription(
-                    `${name}-alarms-email-${i}`,
-                    { topic: topic.arn, protocol: "email", endpoint: email },
-                    parent,
-                );
-            }
-            alarmTopicArn = topic.arn;
-        }
+        const alarmTopic = alarmTopicArn(
+            name,
+            {
+                existingTopicArn: settings.alarmTopicArn === "" ? undefined : settings.alarmTopicArn,
+                emails: input.settings.notifyEmails,
+                displayName: "AppStream image updates",
+            },
+            this,
+        );
         const executionMetric = (id: string, metricName: string) => ({
             id,
             metric: {
@@ -354,7 +336,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                         returnData: true,
                     },
                 ],
-                alarmActions: [alarmTopicArn],
+                alarmActions: [alarmTopic],
             },
             parent,
         );
@@ -372,7 +354,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
                 comparisonOperator: "GreaterThanThreshold",
                 threshold: 0,
                 treatMissingData: "notBreaching",
-                alarmActions: [alarmTopicArn],
+                alarmActions: [alarmTopic],
             },
             parent,
         );
@@ -383,7 +365,7 @@ export class ImageUpdateScheduler extends pulumi.ComponentResource {
         this.runInput = runInput;
         this.functionLogGroupName = functionLogs.name;
         this.executionLogGroupName = executionLogs.name;
-        this.alarmTopicArn = alarmTopicArn;
+        this.alarmTopicArn = alarmTopic;
         this.deadLetterQueueUrl = deadLetterQueue.url;
         this.runStateBucketName = runState.bucketName;
         this.registerOutputs({
