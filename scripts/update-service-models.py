@@ -20,8 +20,8 @@ from pypi_wheel import open_wheel
 
 BOTOCORE_VERSION = "1.44.5"
 
-# Every operation the runtime, the dynamic providers and the Lambda call (a test keeps this list
-# equal to the SDK commands used under runtime/).
+# Every operation the runtime, the dynamic providers and the Lambda call (a test checks that each
+# SDK command used under runtime/ is here), and the few the program's resources stand for.
 OPERATIONS = {
     ("appstream", "2016-12-01"): [
         "CreateUpdatedImage",
@@ -37,6 +37,9 @@ OPERATIONS = {
         "TagResource",
         "UpdateFleet",
     ],
+    # Not called by the runtime: the CloudWatch alarms and dashboard fleet insights declares as
+    # Pulumi resources, whose inputs are checked against the API the provider sends them to.
+    ("cloudwatch", "2010-08-01"): ["PutDashboard", "PutMetricAlarm"],
     ("resourcegroupstaggingapi", "2017-01-26"): ["GetResources"],
     ("s3", "2006-03-01"): ["GetObject", "PutObject"],
     ("service-quotas", "2019-06-24"): ["GetServiceQuota"],
