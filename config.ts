@@ -41,6 +41,8 @@ const MAX_BYTES_SCANNED_CUTOFF_MB = Math.floor(Number.MAX_SAFE_INTEGER / (1024 *
 
 /** Fleets one stack may point at its bundle; AppStream's default fleet quota is far lower. */
 const MAX_ELASTIC_FLEETS = 50;
+/** Fleets fleet insights may monitor, both lists together (two alarms and two graphs each). */
+export const MAX_MONITORED_FLEETS = 50;
 /** Highest concurrent-update quota accepted; far above AppStream's default of 5. */
 const MAX_CONCURRENT_UPDATES_LIMIT = 100;
 /**
@@ -161,6 +163,11 @@ export const CONFIG_KEYS = {
         description:
             "Deploy the scheduled managed image updates (`ImageUpdateScheduler`): schedule, state machine, function, alarms. `false` deploys none of it.",
     }),
+    fleetInsights: booleanKey({
+        defaultValue: false,
+        description:
+            "Deploy fleet insights (`FleetInsights`): capacity alarms for `monitoredFleets` and `monitoredElasticFleets`, and the stack's CloudWatch dashboard. `false` deploys none of it.",
+    }),
     sessionScriptWaitSeconds: integerKey({
         // The least an upload can do in: the scripts keep 5 s back, and in the 15 s left start one
         // upload process, load the AWS module (the base images' monolithic AWSPowerShell is the
@@ -205,6 +212,35 @@ export const CONFIG_KEYS = {
         oneItem: "a fleet",
         itemProblem: (item) =>
             typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
+    }),
+    monitoredFleets: stringListKey({
+        type: "list of fleet names",
+        description:
+            "Existing Always-On or On-Demand fleets (single- or multi-session) that fleet insights alarms on and graphs: users refused for lack of capacity, and capacity utilization at or above `capacityAlarmPercent`.",
+        accepted: `a list of at most ${MAX_MONITORED_FLEETS} fleet names, e.g. ["fleet-a"]`,
+        maxItems: MAX_MONITORED_FLEETS,
+        itemsName: "fleets",
+        oneItem: "a fleet",
+        itemProblem: (item) =>
+            typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
+    }),
+    monitoredElasticFleets: stringListKey({
+        type: "list of fleet names",
+        description:
+            "Existing Elastic fleets that fleet insights alarms on and graphs. AWS publishes only InUseCapacity and InsufficientCapacityError for Elastic fleets, so each gets the users-refused alarm only.",
+        accepted: `a list of at most ${MAX_MONITORED_FLEETS} fleet names, e.g. ["elastic-fleet-a"]`,
+        maxItems: MAX_MONITORED_FLEETS,
+        itemsName: "fleets",
+        oneItem: "a fleet",
+        itemProblem: (item) =>
+            typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
+    }),
+    capacityAlarmPercent: integerKey({
+        min: 1,
+        max: 100,
+        defaultValue: 90,
+        description:
+            "Capacity utilization (in-use share of a fleet's running instances or session slots) that sets off a monitored fleet's alarm when it holds for 15 minutes.",
     }),
     scriptRoleNetworks: stringListKey({
         type: "list of VPC or VPC endpoint ids",
@@ -403,6 +439,19 @@ interface CrossKeyRule {
 const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
 
 const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
+    {
+        keys: ["monitoredFleets", "monitoredElasticFleets"],
+        problem: (c, k) => {
+            const both = c.monitoredFleets.filter((fleet) => c.monitoredElasticFleets.includes(fleet));
+            if (both.length > 0) {
+                return `${both.join(", ")} is listed in both ${k("monitoredFleets")} and ${k("monitoredElasticFleets")}: a fleet is Elastic or it is not; list it in one`;
+            }
+            const total = c.monitoredFleets.length + c.monitoredElasticFleets.length;
+            return total > MAX_MONITORED_FLEETS
+                ? `${k("monitoredFleets")} and ${k("monitoredElasticFleets")} name ${total} fleets together; at most ${MAX_MONITORED_FLEETS} can be monitored`
+                : undefined;
+        },
+    },
     {
         keys: ["batchSize", "maxConcurrentUpdates"],
         problem: (c, k) =>

@@ -3,14 +3,20 @@
  * the stack's `appstream-ops:` keys. Another program imports the same components from the package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ImageUpdateScheduler, UsagePipeline, loadConfig, stackDatabaseName } from "./library";
+import { FleetInsights, ImageUpdateScheduler, UsagePipeline, loadConfig, stackDatabaseName } from "./library";
 
 // Fails here, before any resource is registered, when a config key is invalid: `pulumi preview` fails with the message.
 const config = loadConfig();
 
-if (!config.usagePipeline && !config.imageUpdates) {
+if (!config.usagePipeline && !config.imageUpdates && !config.fleetInsights) {
     pulumi.log.warn(
-        "appstream-ops:usagePipeline and appstream-ops:imageUpdates are both false: this stack deploys nothing (and `pulumi up` removes what an earlier deploy created)",
+        "appstream-ops:usagePipeline, appstream-ops:imageUpdates and appstream-ops:fleetInsights are all false: this stack deploys nothing (and `pulumi up` removes what an earlier deploy created)",
+    );
+}
+const monitored = [...config.monitoredFleets, ...config.monitoredElasticFleets];
+if (!config.fleetInsights && monitored.length > 0) {
+    pulumi.log.warn(
+        `appstream-ops:fleetInsights is false, so ${monitored.join(", ")} get no alarm or dashboard: set appstream-ops:fleetInsights to true to monitor them`,
     );
 }
 
@@ -70,6 +76,24 @@ export const imageUpdateExecutionLogGroupName = imageUpdates?.executionLogGroupN
 export const imageUpdateAlarmTopicArn = imageUpdates?.alarmTopicArn;
 export const imageUpdateDeadLetterQueueUrl = imageUpdates?.deadLetterQueueUrl;
 export const imageUpdateRunStateBucketName = imageUpdates?.runStateBucketName;
+
+const insights = !config.fleetInsights
+    ? undefined
+    : new FleetInsights("insights", {
+          monitoredFleets: config.monitoredFleets,
+          monitoredElasticFleets: config.monitoredElasticFleets,
+          capacityAlarmPercent: config.capacityAlarmPercent,
+          // The image updater's topic when it is on, so every alarm of the stack reaches the same people.
+          alarmTopicArn: imageUpdates?.alarmTopicArn ?? (config.alarmTopicArn || undefined),
+          alarmEmails: config.notifyEmails,
+          imageUpdates: imageUpdates && {
+              stateMachineArn: imageUpdates.stateMachineArn,
+              functionName: imageUpdates.functionName,
+          },
+      });
+
+export const insightsDashboardName = insights?.dashboardName;
+export const insightsAlarmTopicArn = insights?.alarmTopicArn;
 
 // The outputs of a capability switched off are undefined. Removed here, the engine does not warn
 // "Undefined value (…) will not show as a stack output" for each on every preview (seen on the real

@@ -8,6 +8,7 @@ export {
     ImageUpdateSchedulerArgs,
     NO_RECIPIENTS_WARNING,
 } from "./components/image-update-scheduler";
+export { FleetInsights, FleetInsightsArgs } from "./components/fleet-insights";
 export {
     AppStreamOpsConfig,
     COMPONENT_ONLY_ARGS,

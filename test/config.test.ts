@@ -19,6 +19,10 @@ const IMAGE_UPDATE_DEFAULTS = {
     alarmTopicArn: "",
     appStreamCallsPerSecond: 5,
     createSenderIdentity: false,
+    fleetInsights: false,
+    monitoredFleets: [],
+    monitoredElasticFleets: [],
+    capacityAlarmPercent: 90,
 };
 import { runProgram } from "./helpers/program";
 
@@ -69,6 +73,10 @@ describe("config", () => {
             alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
             appStreamCallsPerSecond: "3",
             createSenderIdentity: "true",
+            fleetInsights: "true",
+            monitoredFleets: '["fleet-a", "Design.Tools_2"]',
+            monitoredElasticFleets: "elastic-fleet-1",
+            capacityAlarmPercent: "75",
             usagePipeline: "false",
             imageUpdates: "false",
         };
@@ -97,6 +105,10 @@ describe("config", () => {
                 alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
                 appStreamCallsPerSecond: 3,
                 createSenderIdentity: true,
+                fleetInsights: true,
+                monitoredFleets: ["fleet-a", "Design.Tools_2"],
+                monitoredElasticFleets: ["elastic-fleet-1"],
+                capacityAlarmPercent: 75,
             },
         );
     });
@@ -312,6 +324,17 @@ describe("config", () => {
             assert.strictEqual(parseConfig((k) => ({ updateSchedule: schedule })[k]).updateSchedule, schedule);
         });
     }
+
+    it("refuses more than 50 monitored fleets in the two lists together, naming both keys", () => {
+        const names = (prefix: string, n: number) =>
+            JSON.stringify(Array.from({ length: n }, (_, i) => `${prefix}-${i}`));
+        assert.deepStrictEqual(
+            problemsOf({ monitoredFleets: names("fleet", 30), monitoredElasticFleets: names("elastic", 21) }),
+            [
+                "appstream-ops:monitoredFleets and appstream-ops:monitoredElasticFleets name 51 fleets together; at most 50 can be monitored",
+            ],
+        );
+    });
 
     for (const rate of ["1", "51", "2.5"]) {
         it(`refuses appStreamCallsPerSecond = ${rate}, naming the accepted range`, () => {

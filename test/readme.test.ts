@@ -156,10 +156,13 @@ describe("README stays true", () => {
 
     it("every stack output is documented", async () => {
         // Every optional output present.
-        const run = await runProgram({ config: USAGE_REPORTS_AND_ONE_FLEET });
+        const run = await runProgram({
+            config: { ...USAGE_REPORTS_AND_ONE_FLEET, "appstream-ops:fleetInsights": "true" },
+        });
         const documented = [
             ...firstColumn(section("Attaching the scripts and the role")),
             ...firstColumn(section("Image update outputs")),
+            ...firstColumn(section("Fleet insights outputs")),
         ].flatMap((cell) => cell.split(/,\s*/));
         assert.deepStrictEqual([...documented].sort(), Object.keys(run.outputs).sort());
     });

@@ -1,7 +1,7 @@
 /**
  * The stack outputs README.md documents, read from its two output tables: "Stack outputs" under
- * the usage pipeline (rows "with `usageReports…`" or "with `elasticFleets…`" only when that is on)
- * and "Image update outputs".
+ * the usage pipeline (rows "with `usageReports…`" or "with `elasticFleets…`" only when that is on),
+ * "Image update outputs" and "Fleet insights outputs".
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,6 +11,7 @@ export interface Capabilities {
     readonly usageReports?: boolean;
     readonly elasticFleets?: boolean;
     readonly imageUpdates?: boolean;
+    readonly fleetInsights?: boolean;
 }
 
 /** The first column's `names` of the markdown table that follows `heading`. */
@@ -38,5 +39,6 @@ export function documentedOutputs(on: Capabilities): string[] {
             (use.includes("with `elasticFleets") && on.elasticFleets),
     );
     const updates = on.imageUpdates ? tableRows(readme, "### Image update outputs") : [];
-    return [...usage, ...updates].flatMap(({ names }) => names).sort();
+    const insights = on.fleetInsights ? tableRows(readme, "### Fleet insights outputs") : [];
+    return [...usage, ...updates, ...insights].flatMap(({ names }) => names).sort();
 }

@@ -1,6 +1,7 @@
 /**
  * A stack with every capability on, on the real Pulumi engine: image updates with recipients, a
- * created sender identity and alarms; usage reports; an Elastic fleet; a script-role network. The
+ * created sender identity and alarms; usage reports; an Elastic fleet; a script-role network;
+ * fleet insights on an Always-On and the Elastic fleet. The
  * two dynamic providers run in the engine's own provider host and call AppStream. STAND-INS, named
  * as such: the AWS provider plugin (test/engine/stand-in-aws) and AppStream, a local endpoint that
  * serves the project's model-validated fakes over AppStream's wire protocol
@@ -31,6 +32,11 @@ const FULL_STACK_FILE = `config:
   appstream-ops:createSenderIdentity: "true"
   appstream-ops:keepImageVersions: "2"
   appstream-ops:updateScheduleTimezone: Europe/Berlin
+  appstream-ops:fleetInsights: "true"
+  appstream-ops:monitoredFleets:
+    - always-on-fleet-1
+  appstream-ops:monitoredElasticFleets:
+    - ${FLEET}
 `;
 
 function stackWith(appstream: StandInAppStream, stackFile: string, env: NodeJS.ProcessEnv = {}): EngineProject {
@@ -69,6 +75,7 @@ describe("a stack with every capability on, on the real Pulumi engine (STAND-IN 
             "aws:lambda:Function",
             "aws:scheduler:Schedule",
             "aws:cloudwatch:MetricAlarm",
+            "aws:cloudwatch:Dashboard",
             "aws:sns:TopicSubscription",
             "aws:ses:EmailIdentity",
             "pulumi-nodejs:dynamic/appstream:UsageReportSubscription",
@@ -111,7 +118,7 @@ describe("a stack with every capability on, on the real Pulumi engine (STAND-IN 
         const outputs = project.outputs(STACK);
         assert.deepStrictEqual(
             Object.keys(outputs).sort(),
-            documentedOutputs({ usageReports: true, elasticFleets: true, imageUpdates: true }),
+            documentedOutputs({ usageReports: true, elasticFleets: true, imageUpdates: true, fleetInsights: true }),
         );
         for (const [name, value] of Object.entries(outputs)) assert.ok(value, `${name} has no value`);
     });

@@ -1,0 +1,125 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigValidationError, validateComponentArgs } from "../config";
+import { isEmailAddress } from "../runtime/image-update/run/run-settings";
+import { MonitoredFleet, fleetAlarms } from "../runtime/insights/fleet-alarms";
+import { insightsDashboardBody, insightsDashboardName } from "../runtime/insights/insights-dashboard";
+import { alarmTopicArn } from "./alarm-topic";
+
+export interface FleetInsightsArgs {
+    /** Existing Always-On or On-Demand fleets (single- or multi-session) to alarm on and graph. @default [] */
+    monitoredFleets?: string[];
+    /** Existing Elastic fleets to alarm on and graph (AWS publishes fewer metrics for them). @default [] */
+    monitoredElasticFleets?: string[];
+    /** Capacity utilization (%) that sets off a fleet's alarm when it holds for 15 minutes. @default 90 */
+    capacityAlarmPercent?: number;
+    /**
+     * An existing SNS topic for the alarms, such as the image updater's. @default "" (a topic is
+     * created, and each of `alarmEmails` is subscribed to it)
+     */
+    alarmTopicArn?: pulumi.Input<string>;
+    /** Subscribed to a topic created here (SNS emails each a confirmation link). @default [] */
+    alarmEmails?: string[];
+    /** The image updater's state machine and function, graphed on the dashboard when given. */
+    imageUpdates?: { stateMachineArn: pulumi.Input<string>; functionName: pulumi.Input<string> };
+}
+
+/** The arguments checked by the stack config's rules (config.ts), with their defaults; the others are wiring. */
+const ARGUMENTS = [
+    "monitoredFleets",
+    "monitoredElasticFleets",
+    "capacityAlarmPercent",
+] as const satisfies readonly (keyof FleetInsightsArgs)[];
+
+/**
+ * Capacity alarms for the fleets you name (users refused for lack of capacity; utilization at or
+ * above a threshold for 15 minutes, where AWS publishes it) notifying an SNS topic, and one
+ * CloudWatch dashboard, `<stack>-appstream-ops-<region>`, with each fleet's capacity and refusals
+ * and the image updater's runs and errors.
+ */
+export class FleetInsights extends pulumi.ComponentResource {
+    public readonly alarmTopicArn: pulumi.Output<string>;
+    public readonly dashboardName: pulumi.Output<string>;
+    /** The alarms' names, by fleet. */
+    public readonly alarmNames: Record<string, pulumi.Output<string>[]>;
+
+    constructor(name: string, args: FleetInsightsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Before anything is registered: a bad argument fails preview with one line naming it.
+        const { alarmTopicArn: givenTopic, alarmEmails = [], imageUpdates, ...checked } = args;
+        const settings = validateComponentArgs("FleetInsights", name, checked, ARGUMENTS);
+        const badEmails = alarmEmails.filter((email) => !isEmailAddress(email));
+        if (badEmails.length > 0) {
+            throw new ConfigValidationError(
+                [`alarmEmails: ${badEmails.map((e) => JSON.stringify(e)).join(", ")} is not an email address`],
+                `FleetInsights "${name}": invalid arguments:`,
+            );
+        }
+        super("appstream-ops:insights:FleetInsights", name, {}, opts);
+        const parent = { parent: this };
+        const fleets: MonitoredFleet[] = [
+            ...settings.monitoredFleets.map((fleet) => ({ name: fleet, elastic: false })),
+            ...settings.monitoredElasticFleets.map((fleet) => ({ name: fleet, elastic: true })),
+        ];
+        const topicArn = alarmTopicArn(
+            name,
+            {
+                existingTopicArn: givenTopic === "" ? undefined : givenTopic,
+                emails: alarmEmails,
+                displayName: "AppStream fleet insights",
+            },
+            this,
+        );
+
+        this.alarmNames = {};
+        for (const fleet of fleets) {
+            this.alarmNames[fleet.name] = fleetAlarms(fleet, settings.capacityAlarmPercent).map(
+                (alarm) =>
+                    new aws.cloudwatch.MetricAlarm(
+                        `${name}-${fleet.name}-${alarm.id}`,
+                        {
+                            alarmDescription: alarm.description,
+                            namespace: alarm.metric.namespace,
+                            metricName: alarm.metric.name,
+                            statistic: alarm.metric.statistic,
+                            dimensions: { ...alarm.metric.dimensions },
+                            period: alarm.periodSeconds,
+                            evaluationPeriods: alarm.evaluationPeriods,
+                            datapointsToAlarm: alarm.datapointsToAlarm,
+                            threshold: alarm.threshold,
+                            comparisonOperator: alarm.comparisonOperator,
+                            treatMissingData: alarm.treatMissingData,
+                            alarmActions: [topicArn],
+                        },
+                        parent,
+                    ).name,
+            );
+        }
+
+        const region = aws.getRegionOutput({}, parent).region;
+        const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+        const dashboard = new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            {
+                dashboardName: region.apply((r) => insightsDashboardName(pulumi.getStack(), r)),
+                dashboardBody: pulumi
+                    .all([region, imageUpdates?.stateMachineArn, imageUpdates?.functionName])
+                    .apply(([r, stateMachineArn, functionName]) =>
+                        JSON.stringify(
+                            insightsDashboardBody({
+                                region: r,
+                                stack,
+                                fleets,
+                                stateMachineArn,
+                                functionNames: functionName ? [functionName] : [],
+                            }),
+                        ),
+                    ),
+            },
+            parent,
+        );
+
+        this.alarmTopicArn = topicArn;
+        this.dashboardName = dashboard.dashboardName;
+        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, dashboardName: this.dashboardName });
+    }
+}
