@@ -51,6 +51,10 @@ const MAX_CONCURRENT_UPDATES_LIMIT = 100;
  */
 export const MAX_CHECKS_PER_RUN = 1000;
 
+/** Why a list item is not a fleet name, or undefined when it is one. */
+const fleetNameProblem = (item: unknown): string | undefined =>
+    typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`;
+
 /** What parsing a raw stack value gives: the value, or why it is not acceptable. */
 export type ParseResult<T> = { readonly value: T } | { readonly problem?: string };
 
@@ -210,8 +214,7 @@ export const CONFIG_KEYS = {
         maxItems: MAX_ELASTIC_FLEETS,
         itemsName: "fleets",
         oneItem: "a fleet",
-        itemProblem: (item) =>
-            typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
+        itemProblem: fleetNameProblem,
     }),
     monitoredFleets: stringListKey({
         type: "list of fleet names",
@@ -221,8 +224,7 @@ export const CONFIG_KEYS = {
         maxItems: MAX_MONITORED_FLEETS,
         itemsName: "fleets",
         oneItem: "a fleet",
-        itemProblem: (item) =>
-            typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
+        itemProblem: fleetNameProblem,
     }),
     monitoredElasticFleets: stringListKey({
         type: "list of fleet names",
@@ -232,8 +234,7 @@ export const CONFIG_KEYS = {
         maxItems: MAX_MONITORED_FLEETS,
         itemsName: "fleets",
         oneItem: "a fleet",
-        itemProblem: (item) =>
-            typeof item === "string" && isFleetName(item) ? undefined : `is not a fleet name (${FLEET_NAME_RULE})`,
+        itemProblem: fleetNameProblem,
     }),
     capacityAlarmPercent: integerKey({
         min: 1,
