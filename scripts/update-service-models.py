@@ -37,6 +37,7 @@ OPERATIONS = {
         "TagResource",
         "UpdateFleet",
     ],
+    ("athena", "2017-05-18"): ["GetQueryExecution", "GetQueryResults", "StartQueryExecution"],
     # Not called by the runtime: the CloudWatch alarms and dashboard fleet insights declares as
     # Pulumi resources, whose inputs are checked against the API the provider sends them to.
     ("cloudwatch", "2010-08-01"): ["PutDashboard", "PutMetricAlarm"],

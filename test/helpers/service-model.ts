@@ -54,10 +54,11 @@ export const SERVICE_MODEL_DIR = path.resolve(__dirname, "..", "contracts", "ser
  * A service by its IAM prefix (botocore names Service Quotas "service-quotas", and the Resource
  * Groups Tagging API, whose prefix is "tag", "resourcegroupstaggingapi").
  */
-export type ServiceName = "appstream" | "cloudwatch" | "s3" | "servicequotas" | "ses" | "tag";
+export type ServiceName = "appstream" | "athena" | "cloudwatch" | "s3" | "servicequotas" | "ses" | "tag";
 
 export const MODEL_FILES: Record<ServiceName, string> = {
     appstream: "appstream-2016-12-01.json",
+    athena: "athena-2017-05-18.json",
     cloudwatch: "cloudwatch-2010-08-01.json",
     s3: "s3-2006-03-01.json",
     servicequotas: "service-quotas-2019-06-24.json",
@@ -89,6 +90,8 @@ const JSON_PROTOCOL_COMMON_ERRORS = [
 export const COMMON_ERRORS: Record<ServiceName, readonly string[]> = {
     appstream: JSON_PROTOCOL_COMMON_ERRORS,
     servicequotas: JSON_PROTOCOL_COMMON_ERRORS,
+    // Athena is a JSON-protocol API (AWS JSON 1.1 in its model).
+    athena: JSON_PROTOCOL_COMMON_ERRORS,
     // CloudWatch: only the program's alarm and dashboard inputs are checked against its model.
     cloudwatch: JSON_PROTOCOL_COMMON_ERRORS,
     // The Resource Groups Tagging API is a JSON-protocol API as well (AWS JSON 1.1 in its model).
