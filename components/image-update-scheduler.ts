@@ -17,6 +17,7 @@ import { imageUpdateDefinition } from "../runtime/image-update/run/state-machine
 /** Packages the Lambda runtime (nodejs22.x) already provides: shipping them would only bloat the archive. */
 export const RUNTIME_PROVIDED_PACKAGES = [
     "@aws-sdk/client-appstream",
+    "@aws-sdk/client-athena",
     "@aws-sdk/client-resource-groups-tagging-api",
     "@aws-sdk/client-s3",
     "@aws-sdk/client-service-quotas",
