@@ -36,15 +36,53 @@ export const NEVER_ENDED_STATUS = {
  */
 export const hoursOf = (seconds: string) => `round(CAST(${seconds} AS double) / 3600, 2)`;
 
+/**
+ * The days a query reads: the last N days up to now (the saved queries), or a closed period of
+ * whole UTC days, `from` included and `to` excluded (the usage digest's week and the week before).
+ */
+export type QueryWindow = { readonly lastDays: number } | { readonly from: string; readonly to: string };
+
+/** A window's bounds as SQL: its first and last day, its partition filter, and the instant it ends. */
+function windowSql(window: QueryWindow) {
+    if ("lastDays" in window) {
+        const firstDay = `current_date - INTERVAL '${window.lastDays}' DAY`;
+        return {
+            firstDay,
+            lastDay: "current_date",
+            inWindow: `${PARTITION_KEY} >= CAST(${firstDay} AS varchar)`,
+            end: "current_timestamp",
+            days: window.lastDays,
+        };
+    }
+    const date = /^\d{4}-\d{2}-\d{2}$/;
+    if (!date.test(window.from) || !date.test(window.to) || !(window.from < window.to)) {
+        throw new Error(`a query period needs two dates, from before to (YYYY-MM-DD), got ${JSON.stringify(window)}`);
+    }
+    return {
+        firstDay: `DATE '${window.from}'`,
+        lastDay: `DATE '${window.to}' - INTERVAL '1' DAY`,
+        inWindow: `${PARTITION_KEY} >= '${window.from}' AND ${PARTITION_KEY} < '${window.to}'`,
+        // The period's end, as the timestamps the records carry are read (from_iso8601_timestamp).
+        end: `from_iso8601_timestamp('${window.to}T00:00:00Z')`,
+        days: (Date.parse(window.to) - Date.parse(window.from)) / 86_400_000,
+    };
+}
+
 export function usageNamedQueries(
     database: string,
     table: string,
-    windowDays = DEFAULT_QUERY_WINDOW_DAYS,
+    window: number | QueryWindow = DEFAULT_QUERY_WINDOW_DAYS,
     maxSessionHours = DEFAULT_MAX_SESSION_HOURS,
 ): NamedQuerySpec[] {
     const source = `"${database}"."${table}"`;
-    const firstDay = `current_date - INTERVAL '${windowDays}' DAY`;
-    const inWindow = `${PARTITION_KEY} >= CAST(${firstDay} AS varchar)`;
+    const {
+        firstDay,
+        lastDay,
+        inWindow,
+        end: windowEnd,
+        days,
+    } = windowSql(typeof window === "number" ? { lastDays: window } : window);
+    const windowDays = days;
     const maxSession = `INTERVAL '${maxSessionHours}' HOUR`;
     const start = `'${EVENT_TYPES.start}'`;
     const end = `'${EVENT_TYPES.end}'`;
@@ -103,8 +141,8 @@ SELECT s.session_id,
        s.fleet_name,
        s.host_name,
        s.session_start_utc,
-       round(CAST(date_diff('second', from_iso8601_timestamp(s.session_start_utc), current_timestamp) AS double) / 3600, 1) AS hours_since_start,
-       CASE WHEN from_iso8601_timestamp(s.session_start_utc) + ${maxSession} >= current_timestamp
+       round(CAST(date_diff('second', from_iso8601_timestamp(s.session_start_utc), ${windowEnd}) AS double) / 3600, 1) AS hours_since_start,
+       CASE WHEN from_iso8601_timestamp(s.session_start_utc) + ${maxSession} >= ${windowEnd}
             THEN '${NEVER_ENDED_STATUS.running}'
             ELSE '${NEVER_ENDED_STATUS.lost}' END AS status
 FROM events s
@@ -133,11 +171,11 @@ sessions AS (
 bounded AS (
   SELECT fleet_name,
          started_at,
-         coalesce(ended_at, least(started_at + ${maxSession}, current_timestamp)) AS ended_at
+         coalesce(ended_at, least(started_at + ${maxSession}, ${windowEnd})) AS ended_at
   FROM sessions
 ),
 days AS (
-  SELECT day FROM UNNEST(sequence(${firstDay}, current_date, INTERVAL '1' DAY)) AS d (day)
+  SELECT day FROM UNNEST(sequence(${firstDay}, ${lastDay}, INTERVAL '1' DAY)) AS d (day)
 ),
 changes AS (
   SELECT fleet_name, started_at AS changed_at, 1 AS delta FROM bounded
@@ -159,8 +197,8 @@ SELECT CAST(changed_at AS date) AS day,
        fleet_name,
        max(concurrent_sessions) AS peak_concurrent_sessions
 FROM running
-WHERE CAST(changed_at AS date) >= ${firstDay}
-  AND changed_at <= current_timestamp
+WHERE CAST(changed_at AS date) BETWEEN ${firstDay} AND ${lastDay}
+  AND changed_at <= ${windowEnd}
 GROUP BY CAST(changed_at AS date), fleet_name
 HAVING max(concurrent_sessions) > 0
 ORDER BY day DESC, fleet_name`,

@@ -98,6 +98,21 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
     let sessions: GeneratedSession[];
     let reports: ReportDay[];
     const queries = [...usageNamedQueries(DATABASE, USAGE_TABLE_NAME), ...usageReportNamedQueries(DATABASE)];
+    /**
+     * The usage digest's periods: whole UTC days [from, to), counted back from today. The third
+     * starts on the day the midnight-crossing session s03 began and ends before its end record.
+     */
+    const PERIODS = [
+        { name: "this-week", fromDaysAgo: 7, toDaysAgo: 0 },
+        { name: "last-week", fromDaysAgo: 14, toDaysAgo: 7 },
+        { name: "one-day-before-a-midnight", fromDaysAgo: 21, toDaysAgo: 20 },
+    ];
+    const periodOf = (p: (typeof PERIODS)[number]) => {
+        const today = Date.parse(now.slice(0, 10));
+        const dayAgo = (n: number) => new Date(today - n * 86_400_000).toISOString().slice(0, 10);
+        return { from: dayAgo(p.fromDaysAgo), to: dayAgo(p.toDaysAgo) };
+    };
+    const USAGE_QUERY_IDS = usageNamedQueries(DATABASE, USAGE_TABLE_NAME).map((q) => q.id);
 
     before(async () => {
         // Maven may take minutes on a new machine: the clock is read after it, just before Trino starts.
@@ -136,6 +151,12 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
             ],
             queries: [
                 ...queries.map(({ id, sql }) => ({ id, sql })),
+                ...PERIODS.flatMap((p) =>
+                    usageNamedQueries(DATABASE, USAGE_TABLE_NAME, periodOf(p)).map(({ id, sql }) => ({
+                        id: `${p.name}:${id}`,
+                        sql,
+                    })),
+                ),
                 { id: "all-records", sql: `SELECT * FROM "${DATABASE}"."${USAGE_TABLE_NAME}"` },
                 { id: "all-report-sessions", sql: `SELECT * FROM "${DATABASE}"."usage_report_sessions"` },
                 {
@@ -193,6 +214,29 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
             );
         });
     }
+
+    for (const p of PERIODS) {
+        for (const id of USAGE_QUERY_IDS) {
+            it(`${id} over a period (${p.name}, as the usage digest reads it): the rows equal an answer computed independently`, () => {
+                const result: QueryResult = run.queries[`${p.name}:${id}`];
+                assert.strictEqual(result.error, undefined, result.error);
+                const expected = expectedUsageAnswers(sessions, now, periodOf(p))[id];
+                console.log(`        ${p.name}:${id}: ${JSON.stringify(result.rows)}`);
+                assert.deepStrictEqual(result.columns, expected.columns);
+                assert.deepStrictEqual(sortedRows(result.rows), sortedRows(expected.rows));
+            });
+        }
+    }
+
+    it("the periods tell the weeks apart: each reads only its own sessions (negative control for the period filter)", () => {
+        const users = (name: string) => run.queries[`${name}:streaming-time-per-user`].rows.map((row) => row[0]).sort();
+        assert.deepStrictEqual(users("this-week"), ["bob", "Ελένη"]);
+        assert.deepStrictEqual(users("last-week"), ["alice", "bob"]);
+        assert.notDeepStrictEqual(
+            sortedRows(run.queries["this-week:streaming-time-per-user"].rows),
+            sortedRows(run.queries["streaming-time-per-user"].rows),
+        );
+    });
 
     it("reads every report row as AppStream wrote it: DOMAIN\\user, commas and quotes intact", () => {
         const result = run.queries["all-report-sessions"];

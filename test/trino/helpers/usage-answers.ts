@@ -30,15 +30,23 @@ const distinct = (values: unknown[]) => new Set(values).size;
 const byDescending = (i: number) => (a: unknown[], b: unknown[]) => Number(b[i]) - Number(a[i]);
 const compareValues = (x: unknown, y: unknown) => (String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0);
 
+/**
+ * `window`: the last N days up to `now`, as the saved queries read, or a period of whole UTC days
+ * [from, to), as the usage digest reads; then the period's end stands for "now".
+ */
 export function expectedUsageAnswers(
     sessions: readonly GeneratedSession[],
     now: string,
-    windowDays: number,
+    window: number | { from: string; to: string },
     maxSessionHours = DEFAULT_MAX_SESSION_HOURS,
 ): Record<string, ExpectedAnswer> {
-    const nowMs = Date.parse(now);
-    const firstDay = new Date(Date.parse(now.slice(0, 10)) - windowDays * DAY).toISOString().slice(0, 10);
-    const records = allRecords(sessions).filter((r) => r[PARTITION_KEY] >= firstDay);
+    const period = typeof window === "number" ? undefined : window;
+    const nowMs = period ? Date.parse(`${period.to}T00:00:00Z`) : Date.parse(now);
+    const firstDay =
+        period?.from ?? new Date(Date.parse(now.slice(0, 10)) - (window as number) * DAY).toISOString().slice(0, 10);
+    const records = allRecords(sessions).filter(
+        (r) => r[PARTITION_KEY] >= firstDay && (!period || r[PARTITION_KEY] < period.to),
+    );
     const ends = records.filter((r) => r.event_type === EVENT_TYPES.end);
     const endSeconds = (rows: typeof records) =>
         rows.filter((r) => r.event_type === EVENT_TYPES.end).reduce((sum, r) => sum + Number(r.duration_seconds), 0);
@@ -94,7 +102,7 @@ export function expectedUsageAnswers(
     const runningUntil = (s: GeneratedSession) =>
         s.end ? Date.parse(s.end) : Math.min(nowMs, Date.parse(s.start) + maxSessionHours * 3_600_000);
     const peaks: unknown[][] = [];
-    for (let day = Date.parse(firstDay); day <= nowMs; day += DAY) {
+    for (let day = Date.parse(firstDay); period ? day < nowMs : day <= nowMs; day += DAY) {
         for (const fleet of [...new Set(inWindow.map((s) => s.fleet))].sort()) {
             let peak = 0;
             for (let minute = day; minute < Math.min(day + DAY, nowMs); minute += MINUTE) {
