@@ -1,22 +1,9 @@
 import * as assert from "assert";
 import { PacingSettings, pacedCalls } from "../../../runtime/aws/paced-calls";
 import { Clock, REAL_CLOCK, tokenBucket } from "../../../runtime/aws/token-bucket";
+import { manualClock } from "../../helpers/manual-clock";
 import { sdkError } from "../../helpers/sdk-errors";
 import { inVirtualTime } from "../../helpers/virtual-time";
-
-/** A clock that moves only when its one caller sleeps (calls made one after another). */
-function manualClock(): Clock & { slept: number[] } {
-    let now = 0;
-    const slept: number[] = [];
-    return {
-        slept,
-        now: () => now,
-        async sleep(ms) {
-            slept.push(ms);
-            now += ms;
-        },
-    };
-}
 
 const SETTINGS: PacingSettings = { defaultRate: 5, maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };
 
@@ -50,9 +37,9 @@ describe("paced AWS calls", () => {
             const bucket = tokenBucket(2, 2, clock);
             for (let i = 0; i < 2; i++) await bucket.take();
             await clock.sleep(1000);
-            const before = clock.slept.length;
+            const before = clock.waits.length;
             for (let i = 0; i < 2; i++) await bucket.take();
-            assert.strictEqual(clock.slept.length, before, "two calls after a quiet second should not wait");
+            assert.strictEqual(clock.waits.length, before, "two calls after a quiet second should not wait");
         });
 
         it("halves its rate after a throttle, down to a tenth, and wins it back as calls are answered", () => {

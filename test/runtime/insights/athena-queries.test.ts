@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { AthenaQuerySettings, athenaQueries, typedValue } from "../../../runtime/insights/athena-queries";
-import { Clock } from "../../../runtime/aws/token-bucket";
 import { FakeAthena, mockAthena } from "../../helpers/fake-athena";
 import { expectModelRefusals } from "../../helpers/contract-hooks";
+import { manualClock } from "../../helpers/manual-clock";
 import { sdkError } from "../../helpers/sdk-errors";
 
 const SETTINGS: AthenaQuerySettings = {
@@ -13,20 +13,6 @@ const SETTINGS: AthenaQuerySettings = {
     timeoutMs: 60_000,
 };
 const TOKEN = "digest-2026-11-30-streaming-time-per-user";
-
-/** A clock that moves only when the adapter waits, so back-off costs no real time. */
-function manualClock(): Clock & { waits: number[] } {
-    let now = 0;
-    const waits: number[] = [];
-    return {
-        waits,
-        now: () => now,
-        async sleep(ms) {
-            waits.push(ms);
-            now += ms;
-        },
-    };
-}
 
 describe("the usage digest's Athena adapter, against a fake checked against Athena's model", () => {
     let fake: FakeAthena;
