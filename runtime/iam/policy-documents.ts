@@ -326,6 +326,28 @@ export function dynamicResourceDeployerPolicy(opts: {
  * imageBuilderInstallCommand: `Read-S3Object -KeyPrefix` lists the prefix (s3:ListBucket on the
  * bucket, limited by s3:prefix) and then reads each object (s3:GetObject under the prefix).
  */
+/**
+ * The usage digest's role, so far its Athena part: start, follow and read queries in the
+ * pipeline's workgroup only (the Service Authorization Reference gives all three the `workgroup`
+ * resource type), so the workgroup's scan cutoff and result location always apply. Glue, S3 and
+ * SES follow with the digest function (issue 23).
+ */
+export function usageDigestPolicy(scope: AccountScope, workGroupName: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "QueryInThePipelinesWorkgroup",
+                Effect: "Allow",
+                Action: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"],
+                Resource: [
+                    `arn:${scope.partition}:athena:${scope.region}:${scope.accountId}:workgroup/${workGroupName}`,
+                ],
+            },
+        ],
+    };
+}
+
 export function imageBuilderReadPolicy(assetsBucketArn: string, keyPrefix: string): PolicyDocument {
     return {
         Version: "2012-10-17",

@@ -14,6 +14,7 @@ import {
     dynamicResourceDeployerPolicy,
     imageBuilderReadPolicy,
     imageUpdaterPolicy,
+    usageDigestPolicy,
 } from "../../runtime/iam/policy-documents";
 import { ASSET_KEYS } from "../../runtime/usage/session-scripts";
 import {
@@ -262,6 +263,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             names.functionLogGroup = run.one(T.logGroup, "image-updates-function-logs").state.name;
             names.deadLetterQueueArn = run.one("aws:sqs/queue:Queue", "image-updates-schedule-dlq").state.arn;
             names.runStateBucket = run.one(T.bucket, "image-updates-run-state").state.bucket;
+            names.workGroup = run.one("aws:athena/workgroup:Workgroup", "usage-workgroup").state.name;
             holders = {
                 imageUpdater: inlinePolicies(run, "image-updates-function-role"),
                 stateMachine: inlinePolicies(run, "image-updates-state-machine-role"),
@@ -277,6 +279,11 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                             scriptRoleArn: scriptRole.arn,
                         }),
                     ],
+                },
+                // Its role is not deployed yet (issue 23): the document the digest will hold.
+                usageDigest: {
+                    arn: `arn:aws:iam::${ACCOUNT_ID}:role/usage-digest`,
+                    policies: [usageDigestPolicy(SCOPE, names.workGroup)],
                 },
                 imageBuilder: {
                     arn: `arn:aws:iam::${ACCOUNT_ID}:role/image-builder-role`,
@@ -294,7 +301,24 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             const tls = { "aws:SecureTransport": "true" };
             const logStream = `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${names.functionLogGroup}:log-stream:2026/12/01/[$LATEST]abc`;
             const sender = `arn:aws:ses:${REGION}:${ACCOUNT_ID}:identity/${SENDER}`;
+            const workGroup = (name: string) => `arn:aws:athena:${REGION}:${ACCOUNT_ID}:workgroup/${name}`;
             return [
+                // The usage digest (runtime/insights): Athena in the pipeline's workgroup, and no other.
+                ...["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"].map(
+                    (action): Row => ({
+                        principal: "usageDigest",
+                        action,
+                        resource: workGroup(names.workGroup),
+                        expect: "Allowed",
+                    }),
+                ),
+                {
+                    principal: "usageDigest",
+                    action: "athena:StartQueryExecution",
+                    resource: workGroup("primary"),
+                    expect: "ImplicitlyDenied",
+                    note: "another workgroup: no scan cutoff",
+                },
                 // The image-update Lambda (runtime/image-update).
                 { principal: "imageUpdater", action: "appstream:DescribeImages", resource: "*", expect: "Allowed" },
                 // The run's state: read and written under runs/ of its own bucket, nothing else.

@@ -7,12 +7,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "./program";
 
-/** Who makes calls from runtime/: the image-update Lambda's role, or the identity running `pulumi up`. */
-export type Caller = "imageUpdater" | "deployer";
+/**
+ * Who makes calls from runtime/: the image-update Lambda's role, the usage digest's role, or the
+ * identity running `pulumi up`.
+ */
+export type Caller = "imageUpdater" | "usageDigest" | "deployer";
 
 /** Which principal's credentials a call made from a runtime folder uses. */
 export const CALLER_BY_FOLDER: Record<string, Caller> = {
     "runtime/image-update": "imageUpdater",
+    "runtime/insights": "usageDigest",
     "runtime/appstream": "deployer",
 };
 
@@ -28,6 +32,7 @@ export interface SdkCall {
 /** The AWS SDK v3 packages the runtime uses, and the IAM service prefix of each. */
 const SDK_PACKAGES: Record<string, string> = {
     "@aws-sdk/client-appstream": "appstream",
+    "@aws-sdk/client-athena": "athena",
     "@aws-sdk/client-service-quotas": "servicequotas",
     "@aws-sdk/client-ses": "ses",
     "@aws-sdk/client-resource-groups-tagging-api": "tag",
