@@ -85,7 +85,7 @@ const insights = !config.fleetInsights
           capacityAlarmPercent: config.capacityAlarmPercent,
           // The image updater's topic when it is on, so every alarm of the stack reaches the same people.
           alarmTopicArn: imageUpdates?.alarmTopicArn ?? (config.alarmTopicArn || undefined),
-          alarmEmails: config.notifyEmails,
+          notifyEmails: config.notifyEmails,
           imageUpdates: imageUpdates && {
               stateMachineArn: imageUpdates.stateMachineArn,
               functionName: imageUpdates.functionName,

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigValidationError, validateComponentArgs } from "../config";
-import { isEmailAddress } from "../runtime/image-update/run/run-settings";
+import { validateComponentArgs } from "../config";
 import { MonitoredFleet, fleetAlarms } from "../runtime/insights/fleet-alarms";
 import { insightsDashboardBody, insightsDashboardName } from "../runtime/insights/insights-dashboard";
 import { alarmTopicArn } from "./alarm-topic";
@@ -15,11 +14,11 @@ export interface FleetInsightsArgs {
     capacityAlarmPercent?: number;
     /**
      * An existing SNS topic for the alarms, such as the image updater's. @default "" (a topic is
-     * created, and each of `alarmEmails` is subscribed to it)
+     * created, and each of `notifyEmails` is subscribed to it)
      */
     alarmTopicArn?: pulumi.Input<string>;
     /** Subscribed to a topic created here (SNS emails each a confirmation link). @default [] */
-    alarmEmails?: string[];
+    notifyEmails?: string[];
     /** The image updater's state machine and function, graphed on the dashboard when given. */
     imageUpdates?: { stateMachineArn: pulumi.Input<string>; functionName: pulumi.Input<string> };
 }
@@ -29,6 +28,7 @@ const ARGUMENTS = [
     "monitoredFleets",
     "monitoredElasticFleets",
     "capacityAlarmPercent",
+    "notifyEmails",
 ] as const satisfies readonly (keyof FleetInsightsArgs)[];
 
 /**
@@ -45,15 +45,8 @@ export class FleetInsights extends pulumi.ComponentResource {
 
     constructor(name: string, args: FleetInsightsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Before anything is registered: a bad argument fails preview with one line naming it.
-        const { alarmTopicArn: givenTopic, alarmEmails = [], imageUpdates, ...checked } = args;
+        const { alarmTopicArn: givenTopic, imageUpdates, ...checked } = args;
         const settings = validateComponentArgs("FleetInsights", name, checked, ARGUMENTS);
-        const badEmails = alarmEmails.filter((email) => !isEmailAddress(email));
-        if (badEmails.length > 0) {
-            throw new ConfigValidationError(
-                [`alarmEmails: ${badEmails.map((e) => JSON.stringify(e)).join(", ")} is not an email address`],
-                `FleetInsights "${name}": invalid arguments:`,
-            );
-        }
         super("appstream-ops:insights:FleetInsights", name, {}, opts);
         const parent = { parent: this };
         const fleets: MonitoredFleet[] = [
@@ -64,7 +57,7 @@ export class FleetInsights extends pulumi.ComponentResource {
             name,
             {
                 existingTopicArn: givenTopic === "" ? undefined : givenTopic,
-                emails: alarmEmails,
+                emails: settings.notifyEmails,
                 displayName: "AppStream fleet insights",
             },
             this,

@@ -80,9 +80,8 @@ export function usageNamedQueries(
         lastDay,
         inWindow,
         end: windowEnd,
-        days,
+        days: windowDays,
     } = windowSql(typeof window === "number" ? { lastDays: window } : window);
-    const windowDays = days;
     const maxSession = `INTERVAL '${maxSessionHours}' HOUR`;
     const start = `'${EVENT_TYPES.start}'`;
     const end = `'${EVENT_TYPES.end}'`;

@@ -4,6 +4,7 @@
  */
 import * as assert from "assert";
 import { ConfigValidationError, parseConfig } from "../../config";
+import { FleetInsights } from "../../components/fleet-insights";
 import { ImageUpdateScheduler, NO_RECIPIENTS_WARNING, UsagePipeline } from "../../library";
 import { runUnderMocks } from "../helpers/program";
 
@@ -98,6 +99,15 @@ describe("component arguments", () => {
                 'databaseName = "Usage-DB" is invalid: not a Glue database name; expected a Glue database name: 1-255 lower case letters, digits and _ (default "")',
             ],
         );
+    });
+
+    it("FleetInsights refuses a recipient that is not an email address, and a fleet name AppStream refuses, naming both", () => {
+        const problems = problemsOf(
+            () => new FleetInsights("insights", { notifyEmails: ["ops at example"], monitoredFleets: ["bad name!"] }),
+        );
+        assert.strictEqual(problems.length, 2, problems.join("\n"));
+        assert.match(problems.join("\n"), /notifyEmails = .*"ops at example" is not an email address/);
+        assert.match(problems.join("\n"), /monitoredFleets = .*"bad name!" is not a fleet name/);
     });
 
     it("refuses an argument it does not know (a typo from JavaScript)", () => {
