@@ -1,27 +1,17 @@
 /**
- * The one email a run sends: plain text and HTML with the same content, in the same order.
- *
- * What needs someone comes first, each section with its next step (what to fix, the command that
- * retries or rolls out); what went well follows; an empty section is left out. The header names
- * the account, Region, stack and execution, so emails from several accounts tell themselves apart.
- *
- * The HTML is a single column of tables, at most 640 pixels wide, with inline styles only: mail clients (Outlook's
- * Word engine above all) drop <style> blocks and most modern CSS. It is written here rather than
- * with an email framework (MJML and its kind) because it runs inside the Lambda, whose archive
- * would carry that framework's HTML parser and CSS inliner for one fixed layout. Every value that
- * comes from AppStream or the execution (image names, reasons, error causes) is HTML-escaped.
+ * The one email a run sends, in the layout every email of appstream-ops shares (email-layout.ts):
+ * what needs someone comes first, each section with its next step (what to fix, the command that
+ * retries or rolls out); what went well follows. The header names the account, Region, stack and
+ * execution. Every value that comes from AppStream or the execution is HTML-escaped there.
  */
 import { RetentionRecord, isPassRecord } from "../lifecycle/lifecycle-records";
 import { QUOTAS, QUOTA_NAMES, quotaConsoleUrl } from "../lifecycle/quotas";
 import type { KeptBecause } from "../lifecycle/invariants";
 import { FleetRecord, regionOption, updateFleetCommand } from "../lifecycle/rollout";
 import { QuotaBlock, RunSummary, SummaryItem, lifecycleCounts } from "../run/run-summary";
+import { Email, EmailMessage, Section, renderEmail } from "../../email/email-layout";
 
-export interface Email {
-    readonly subject: string;
-    readonly text: string;
-    readonly html: string;
-}
+export { Email, escapeHtml } from "../../email/email-layout";
 
 /** Where the full report of a shortened email is, or why it is not anywhere. */
 export type FullReport =
@@ -42,20 +32,6 @@ export interface RunContext {
     readonly stack?: string;
 }
 
-export function escapeHtml(value: string): string {
-    return value
-        .replace(/&/g, "&amp;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;")
-        .replace(/'/g, "&#39;");
-}
-
-/** Subjects are one line: a newline from a value would otherwise start a header. */
-function oneLine(value: string): string {
-    return value.replace(/[\r\n]+/g, " ");
-}
-
 function executionUrl(context: RunContext): string | undefined {
     if (!context.region || !context.executionArn) return undefined;
     return `https://${context.region}.console.aws.amazon.com/states/home?region=${context.region}#/v2/executions/details/${encodeURIComponent(context.executionArn)}`;
@@ -64,15 +40,6 @@ function executionUrl(context: RunContext): string | undefined {
 /** The account id in an execution ARN: arn:<partition>:states:<region>:<account>:execution:… */
 function accountOf(context: RunContext): string | undefined {
     return context.executionArn?.split(":")[4] || undefined;
-}
-
-interface Section {
-    readonly title: string;
-    readonly lines: readonly string[];
-    /** How many the section is about, when it lists only some of them. @default lines.length */
-    readonly count?: number;
-    /** What to do about it. */
-    readonly nextStep?: string;
 }
 
 const section = (title: string, lines: string[], more: Partial<Section> = {}): Section => ({ title, lines, ...more });
@@ -283,68 +250,6 @@ function quotaSection(summary: RunSummary): Section[] {
     ];
 }
 
-/** The colours of the banner and section rules: red for a run that stopped, amber for action, green otherwise. */
-const TONES = {
-    failed: { strong: "#b42318", tint: "#fef3f2" },
-    action: { strong: "#b54708", tint: "#fffaeb" },
-    ok: { strong: "#067647", tint: "#ecfdf3" },
-    info: { strong: "#475467", tint: "#f2f4f7" },
-} as const;
-type Tone = keyof typeof TONES;
-
-const FONT = "font-family:'Segoe UI',Helvetica,Arial,sans-serif;";
-const MONO = "font-family:Consolas,'Courier New',monospace;font-size:12px;word-break:break-all;";
-/** Names, ARNs and commands have no spaces: let them wrap rather than widen the column on a phone. */
-const WRAP = "word-break:break-word;overflow-wrap:anywhere;";
-
-interface Message {
-    readonly subject: string;
-    /** One line in the coloured banner. */
-    readonly headline: string;
-    readonly tone: Tone;
-    readonly title: string;
-    readonly intro: string;
-    readonly actions: Section[];
-    readonly report: Section[];
-}
-
-/** Links and `aws …` commands in a line, set apart in HTML: links clickable, commands in monospace. */
-const LINK_OR_COMMAND = /(https:\/\/[^\s)]+)|(aws (?:appstream|stepfunctions|s3) [^;)]*?)(?=\.(?:\s|$)|;|\)|$)/g;
-
-function htmlLine(line: string): string {
-    let html = "";
-    let at = 0;
-    for (const match of line.matchAll(LINK_OR_COMMAND)) {
-        html += escapeHtml(line.slice(at, match.index));
-        const [whole, link] = match;
-        html += link
-            ? `<a href="${escapeHtml(link)}" style="color:#175cd3;word-break:break-all;">${escapeHtml(link)}</a>`
-            : `<code style="${MONO}">${escapeHtml(whole)}</code>`;
-        at = match.index! + whole.length;
-    }
-    return html + escapeHtml(line.slice(at));
-}
-
-function htmlSection(s: Section, tone: Tone): string {
-    const { strong, tint } = TONES[tone];
-    const count = s.count ?? s.lines.length;
-    const rows = s.lines.map(
-        (line) =>
-            `<tr><td style="padding:6px 12px;border-bottom:1px solid #eaecf0;${FONT}font-size:14px;line-height:20px;color:#101828;${WRAP}">${htmlLine(line)}</td></tr>`,
-    );
-    const next = s.nextStep
-        ? `<tr><td style="padding:8px 12px;background:${tint};${FONT}font-size:13px;line-height:19px;color:#344054;${WRAP}"><strong>Next step:</strong> ${htmlLine(s.nextStep)}</td></tr>`
-        : "";
-    return (
-        `<tr><td style="padding:16px 24px 0 24px;">` +
-        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;border:1px solid #eaecf0;">` +
-        `<tr><td style="padding:8px 12px;border-left:4px solid ${strong};background:${tint};${FONT}font-size:15px;font-weight:bold;color:#101828;${WRAP}">${escapeHtml(s.title)} (${count})</td></tr>` +
-        rows.join("") +
-        next +
-        `</table></td></tr>`
-    );
-}
-
 /** Where to read what a shortened email leaves out. */
 function fullReportNote(report: FullReport | undefined): string {
     if (!report || "storeError" in report) {
@@ -368,6 +273,11 @@ function shortened(sections: Section[], options: EmailOptions): Section[] {
     });
 }
 
+type Message = Omit<EmailMessage, "header" | "headerLinks" | "footer" | "actions" | "report"> & {
+    readonly actions: Section[];
+    readonly report: Section[];
+};
+
 function render(message: Message, context: RunContext, options: EmailOptions = {}): Email {
     if (options.listedPerSection !== undefined) {
         const note = `This summary is too large for one email, so each section lists its first ${options.listedPerSection} lines. ${fullReportNote(options.fullReport)}`;
@@ -379,66 +289,17 @@ function render(message: Message, context: RunContext, options: EmailOptions = {
         };
     }
     const url = executionUrl(context);
-    const header: [string, string][] = [
-        ["Account", accountOf(context) ?? "unknown"],
-        ["Region", context.region ?? "unknown"],
-        ["Stack", context.stack ?? "unknown"],
-    ];
-    const actions = message.actions.filter((s) => s.lines.length > 0);
-    const report = message.report.filter((s) => s.lines.length > 0);
-
-    const text: string[] = [message.headline, "", message.title, ...header.map(([k, v]) => `${k}: ${v}`)];
-    if (url) text.push(`Execution: ${url}`);
-    text.push("", message.intro, "");
-    const textSection = (s: Section) => {
-        text.push(`${s.title} (${s.count ?? s.lines.length}):`, ...s.lines.map((line) => `  - ${line}`));
-        if (s.nextStep) text.push(`  Next step: ${s.nextStep}`);
-        text.push("");
-    };
-    if (actions.length) {
-        text.push("== What needs you ==", "");
-        actions.forEach(textSection);
-    }
-    if (report.length) {
-        text.push(actions.length ? "== For the record ==" : "== Report ==", "");
-        report.forEach(textSection);
-    }
-
-    const { strong } = TONES[message.tone];
-    const cell = `${FONT}font-size:13px;line-height:18px;color:#344054;padding:2px 12px 2px 0;${WRAP}`;
-    const headerRows = [
-        ...header.map(
-            ([k, v]) => `<tr><td style="${cell}color:#667085;">${k}</td><td style="${cell}">${escapeHtml(v)}</td></tr>`,
-        ),
-        ...(url
-            ? [
-                  `<tr><td style="${cell}color:#667085;">Execution</td><td style="${cell}"><a href="${escapeHtml(url)}" style="color:#175cd3;">Open in the Step Functions console</a></td></tr>`,
-              ]
-            : []),
-    ];
-    const heading = (label: string) =>
-        `<tr><td style="padding:24px 24px 0 24px;${FONT}font-size:12px;font-weight:bold;letter-spacing:1px;text-transform:uppercase;color:#667085;">${label}</td></tr>`;
-    const html = [
-        `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(oneLine(message.subject))}</title></head>`,
-        `<body style="margin:0;padding:0;background:#f2f4f7;">`,
-        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f2f4f7;"><tr><td align="center" style="padding:24px 8px;">`,
-        // Fluid up to 640 px: Chromium and phones ignore max-width on a fixed-width table.
-        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;background:#ffffff;border:1px solid #d0d5dd;">`,
-        `<tr><td style="padding:14px 24px;background:${strong};${WRAP}${FONT}font-size:17px;font-weight:bold;line-height:24px;color:#ffffff;">${escapeHtml(message.headline)}</td></tr>`,
-        `<tr><td style="padding:20px 24px 4px 24px;${FONT}font-size:20px;font-weight:bold;color:#101828;">${escapeHtml(message.title)}</td></tr>`,
-        `<tr><td style="padding:4px 24px 0 24px;"><table role="presentation" cellpadding="0" cellspacing="0" border="0">${headerRows.join("")}</table></td></tr>`,
-        `<tr><td style="padding:16px 24px 0 24px;${FONT}font-size:14px;line-height:21px;color:#101828;${WRAP}">${htmlLine(message.intro)}</td></tr>`,
-        ...(actions.length ? [heading("What needs you"), ...actions.map((s) => htmlSection(s, message.tone))] : []),
-        ...(report.length
-            ? [
-                  heading(actions.length ? "For the record" : "Report"),
-                  ...report.map((s) => htmlSection(s, s.title === "Updated" ? "ok" : "info")),
-              ]
-            : []),
-        `<tr><td style="padding:24px;${FONT}font-size:12px;line-height:18px;color:#667085;">Sent by appstream-ops' image updater. The same summary is the execution's output.</td></tr>`,
-        `</table></td></tr></table></body></html>`,
-    ].join("\n");
-    return { subject: oneLine(message.subject), text: text.join("\n").trimEnd() + "\n", html };
+    return renderEmail({
+        ...message,
+        header: [
+            ["Account", accountOf(context) ?? "unknown"],
+            ["Region", context.region ?? "unknown"],
+            ["Stack", context.stack ?? "unknown"],
+        ],
+        headerLinks: url ? [{ label: "Execution", text: "Open in the Step Functions console", url }] : [],
+        report: message.report.map((s) => (s.title === "Updated" ? { ...s, tone: "ok" } : s)),
+        footer: "Sent by appstream-ops' image updater. The same summary is the execution's output.",
+    });
 }
 
 /** ` in eu-west-1 (123456789012, acme/prod)`, with what is known. */
