@@ -90,11 +90,12 @@ export function usageNamedQueries(
         {
             id: "streaming-time-per-user",
             name: "Streaming time per user and stack",
-            description: `Total streaming hours and sessions per user and stack over the last ${windowDays} days (from session-end records).`,
+            description: `Total streaming hours and sessions per user and stack over the last ${windowDays} days (from session-end records); streaming_seconds is the exact sum the hours are rounded from.`,
             sql: `SELECT user_name,
        stack_name,
        count(DISTINCT session_id) AS sessions,
-       ${hoursOf("sum(duration_seconds)")} AS streaming_hours
+       ${hoursOf("sum(duration_seconds)")} AS streaming_hours,
+       sum(duration_seconds) AS streaming_seconds
 FROM ${source}
 WHERE ${inWindow}
   AND event_type = ${end}

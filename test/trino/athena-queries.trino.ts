@@ -16,6 +16,9 @@ import { EVENT_TYPES, PARTITION_KEY, SESSION_RECORDS_PREFIX, glueColumns } from 
 import { QueryResult, TrinoRun, prepareTrino, runOnTrino } from "./helpers/trino";
 import { GeneratedSession, UsageRecord, allRecords, generatedSessions, writeRecords } from "./helpers/usage-data";
 import { expectedUsageAnswers } from "./helpers/usage-answers";
+import { expectedDigestFigures } from "./helpers/digest-answers";
+import type { QueryOutcome, QueryRow } from "../../runtime/insights/athena-queries";
+import { DIGEST_QUERIES, usageDigest } from "../../runtime/insights/digest/usage-digest";
 import { ReportDay, generatedReports, writeReports } from "./helpers/report-data";
 import { expectedReportAnswers } from "./helpers/report-answers";
 import { expectedReconciliation } from "./helpers/reconcile-answers";
@@ -106,6 +109,14 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
         { name: "this-week", fromDaysAgo: 7, toDaysAgo: 0 },
         { name: "last-week", fromDaysAgo: 14, toDaysAgo: 7 },
         { name: "one-day-before-a-midnight", fromDaysAgo: 21, toDaysAgo: 20 },
+        // The digest over four weeks: both stacks, both fleets, and a session whose instance died.
+        { name: "four-weeks", fromDaysAgo: 28, toDaysAgo: 0 },
+        { name: "four-weeks-before", fromDaysAgo: 56, toDaysAgo: 28 },
+    ];
+    /** The digests the suite builds from the engine's rows: a period, and the one before it. */
+    const DIGESTS = [
+        { period: "this-week", previous: "last-week" },
+        { period: "four-weeks", previous: "four-weeks-before" },
     ];
     const periodOf = (p: (typeof PERIODS)[number]) => {
         const today = Date.parse(now.slice(0, 10));
@@ -236,6 +247,66 @@ describe("every named query, on Trino (the engine of Athena v3)", function () {
             sortedRows(run.queries["this-week:streaming-time-per-user"].rows),
             sortedRows(run.queries["streaming-time-per-user"].rows),
         );
+    });
+
+    /** A query's answer as the Athena adapter gives it: one object per row, keyed by column. */
+    const outcomeOf = (id: string): QueryOutcome => {
+        const result: QueryResult = run.queries[id];
+        assert.strictEqual(result.error, undefined, result.error);
+        const rows = result.rows.map((row) =>
+            Object.fromEntries(result.columns.map((c, i) => [c, row[i]])),
+        ) as QueryRow[];
+        return { status: "succeeded", executionId: id, rows, scannedBytes: 0 };
+    };
+    const digestOf = (d: (typeof DIGESTS)[number]) => {
+        const named = (name: string) => PERIODS.find((p) => p.name === name)!;
+        return usageDigest({
+            period: periodOf(named(d.period)),
+            previousPeriod: periodOf(named(d.previous)),
+            current: Object.fromEntries(
+                Object.values(DIGEST_QUERIES).map((id) => [id, outcomeOf(`${d.period}:${id}`)]),
+            ),
+            previousPerUser: outcomeOf(`${d.previous}:${DIGEST_QUERIES.perUser}`),
+            capacities: new Map(),
+        });
+    };
+
+    for (const d of DIGESTS) {
+        it(`the usage digest of ${d.period}, built from the engine's rows: totals, hours per stack, peaks and lost sessions equal an answer computed independently`, () => {
+            const digest = digestOf(d);
+            const named = (name: string) => PERIODS.find((p) => p.name === name)!;
+            const expected = expectedDigestFigures(sessions, periodOf(named(d.period)));
+            const before = expectedDigestFigures(sessions, periodOf(named(d.previous)));
+            console.log(`        ${d.period}: ${JSON.stringify({ totals: digest.totals, peaks: digest.peaks })}`);
+            assert.deepStrictEqual(digest.missing, []);
+            assert.deepStrictEqual(digest.totals, expected.totals);
+            assert.deepStrictEqual(digest.previous, before.totals);
+            assert.deepStrictEqual(
+                Object.fromEntries(digest.hoursPerStack!.map((s) => [s.stack, s.hours])),
+                expected.hoursPerStack,
+            );
+            assert.deepStrictEqual(
+                Object.fromEntries(digest.peaks!.map((p) => [p.fleet, { peak: p.peak, day: p.day }])),
+                expected.peaks,
+            );
+            assert.deepStrictEqual(digest.neverEnded!.lost.map((s) => s.sessionId).sort(), expected.lost);
+            const perDay = digest.hoursPerDay!.reduce((sum, day) => sum + day.hours, 0);
+            assert.ok(Math.abs(perDay - expected.totals.hours) < 0.01 * digest.hoursPerDay!.length, `${perDay}`);
+        });
+    }
+
+    it("the digests cover what they claim: two stacks, two fleets, a lost session, a change against the period before", () => {
+        const fourWeeks = digestOf(DIGESTS[1]);
+        assert.strictEqual(fourWeeks.hoursPerStack!.length, 2);
+        assert.strictEqual(fourWeeks.peaks!.length, 2);
+        assert.ok(fourWeeks.peaks!.some((p) => p.peak >= 2));
+        assert.deepStrictEqual(
+            fourWeeks.neverEnded!.lost.map((s) => s.sessionId),
+            ["s05"],
+        );
+        const thisWeek = digestOf(DIGESTS[0]);
+        assert.ok(thisWeek.totals!.hours > 0 && thisWeek.previous!.hours > 0);
+        assert.notDeepStrictEqual(thisWeek.totals, thisWeek.previous);
     });
 
     it("reads every report row as AppStream wrote it: DOMAIN\\user, commas and quotes intact", () => {

@@ -56,6 +56,7 @@ export function expectedUsageAnswers(
         rows[0].stack_name,
         distinct(rows.map((r) => r.session_id)),
         hours(endSeconds(rows)),
+        endSeconds(rows),
     ]);
 
     const perDay = [...groupBy(records, (r) => JSON.stringify([r[PARTITION_KEY], r.stack_name])).values()].map(
@@ -117,7 +118,7 @@ export function expectedUsageAnswers(
 
     return {
         "streaming-time-per-user": {
-            columns: ["user_name", "stack_name", "sessions", "streaming_hours"],
+            columns: ["user_name", "stack_name", "sessions", "streaming_hours", "streaming_seconds"],
             rows: perUser,
             orderKey: (row) => [row[3]],
             compareKeys: byDescending(0),
