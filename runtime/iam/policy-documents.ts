@@ -256,18 +256,21 @@ export function imageUpdaterPolicy(opts: {
         },
         writeLogsStatement(opts.logGroupArn),
     ];
-    if (opts.senderEmail !== "") {
-        statements.push({
-            Sid: "SendSummaryFromSender",
-            Effect: "Allow",
-            Action: ["ses:SendEmail"],
-            // SES authorizes against the sending identity (the address or its domain) and, in the
-            // sandbox, the recipients' identities too; the condition pins the From address.
-            Resource: [`arn:${scope.partition}:ses:${scope.region}:${scope.accountId}:identity/*`],
-            Condition: { StringEquals: { "ses:FromAddress": opts.senderEmail } },
-        });
-    }
+    if (opts.senderEmail !== "") statements.push(sendFromStatement(scope, opts.senderEmail, "SendSummaryFromSender"));
     return { Version: "2012-10-17", Statement: statements };
+}
+
+/** ses:SendEmail with one From address. */
+function sendFromStatement(scope: AccountScope, senderEmail: string, Sid: string): PolicyStatement {
+    return {
+        Sid,
+        Effect: "Allow",
+        Action: ["ses:SendEmail"],
+        // SES authorizes against the sending identity (the address or its domain) and, in the
+        // sandbox, the recipients' identities too; the condition pins the From address.
+        Resource: [`arn:${scope.partition}:ses:${scope.region}:${scope.accountId}:identity/*`],
+        Condition: { StringEquals: { "ses:FromAddress": senderEmail } },
+    };
 }
 
 /**
@@ -326,26 +329,94 @@ export function dynamicResourceDeployerPolicy(opts: {
  * imageBuilderInstallCommand: `Read-S3Object -KeyPrefix` lists the prefix (s3:ListBucket on the
  * bucket, limited by s3:prefix) and then reads each object (s3:GetObject under the prefix).
  */
+/** What the usage digest reads and where it may write. */
+export interface UsageDigestAccess {
+    readonly scope: AccountScope;
+    readonly workGroupName: string;
+    readonly databaseName: string;
+    /** The buckets its queries read: the usage bucket and, with usage reports, AppStream's reports bucket. */
+    readonly readBucketArns: readonly string[];
+    /** The workgroup's result location (the whole bucket: the workgroup writes at its root). */
+    readonly resultsBucketArn: string;
+    readonly logGroupArn: string;
+    /** Empty: no email permission. */
+    readonly senderEmail: string;
+}
+
 /**
- * The usage digest's role, so far its Athena part: start, follow and read queries in the
- * pipeline's workgroup only (the Service Authorization Reference gives all three the `workgroup`
- * resource type), so the workgroup's scan cutoff and result location always apply. Glue, S3 and
- * SES follow with the digest function (issue 23).
+ * The usage digest's role, per the Service Authorization Reference and Athena's user guide
+ * ("Access to Amazon S3", "Fine-grained access to databases and tables in the AWS Glue Data
+ * Catalog"): Athena's StartQueryExecution, GetQueryExecution and GetQueryResults in the pipeline's
+ * workgroup only (the `workgroup` resource type), so its scan cutoff and result location always
+ * apply; Glue reads of the catalog, the database and its tables, which Athena makes with the
+ * caller's permissions; S3 reads of the buckets the tables are over, and reads and writes of the
+ * results bucket, where Athena writes the results as the caller; DescribeFleets (no resource type,
+ * so "*") for the fleets' capacities; its own log group; and SES SendEmail from the sender only.
  */
-export function usageDigestPolicy(scope: AccountScope, workGroupName: string): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "QueryInThePipelinesWorkgroup",
-                Effect: "Allow",
-                Action: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"],
-                Resource: [
-                    `arn:${scope.partition}:athena:${scope.region}:${scope.accountId}:workgroup/${workGroupName}`,
-                ],
-            },
-        ],
-    };
+export function usageDigestPolicy(access: UsageDigestAccess): PolicyDocument {
+    const { scope } = access;
+    const glue = (resource: string) => `arn:${scope.partition}:glue:${scope.region}:${scope.accountId}:${resource}`;
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "QueryInThePipelinesWorkgroup",
+            Effect: "Allow",
+            Action: ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults"],
+            Resource: [
+                `arn:${scope.partition}:athena:${scope.region}:${scope.accountId}:workgroup/${access.workGroupName}`,
+            ],
+        },
+        {
+            Sid: "ReadTheUsageDatabase",
+            Effect: "Allow",
+            Action: ["glue:GetDatabase"],
+            Resource: [glue("catalog"), glue(`database/${access.databaseName}`)],
+        },
+        {
+            // GetTable and GetPartitions are authorized against the catalog, the database and the table.
+            Sid: "ReadTheUsageTables",
+            Effect: "Allow",
+            Action: ["glue:GetTable", "glue:GetPartitions"],
+            Resource: [
+                glue("catalog"),
+                glue(`database/${access.databaseName}`),
+                glue(`table/${access.databaseName}/*`),
+            ],
+        },
+        {
+            Sid: "ReadTheTablesData",
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: access.readBucketArns.map((arn) => objectsArn(arn)),
+        },
+        {
+            Sid: "ListTheTablesData",
+            Effect: "Allow",
+            Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+            Resource: [...access.readBucketArns],
+        },
+        {
+            Sid: "WriteQueryResults",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: [objectsArn(access.resultsBucketArn)],
+        },
+        {
+            Sid: "ListQueryResults",
+            Effect: "Allow",
+            Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+            Resource: [access.resultsBucketArn],
+        },
+        {
+            Sid: "ReadFleetCapacity",
+            Effect: "Allow",
+            Action: ["appstream:DescribeFleets"],
+            Resource: ["*"],
+        },
+        writeLogsStatement(access.logGroupArn),
+    ];
+    if (access.senderEmail !== "")
+        statements.push(sendFromStatement(scope, access.senderEmail, "SendDigestFromSender"));
+    return { Version: "2012-10-17", Statement: statements };
 }
 
 export function imageBuilderReadPolicy(assetsBucketArn: string, keyPrefix: string): PolicyDocument {

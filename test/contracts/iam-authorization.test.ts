@@ -32,6 +32,10 @@ import { Caller, SdkCall, sdkCallsIn, sdkCallsInRuntime } from "../helpers/sdk-c
 
 const SCOPE: AccountScope = { partition: "aws", region: REGION, accountId: ACCOUNT_ID };
 const SENDER = "appstream-updates@example.com";
+/** AppStream's own usage-report bucket (appstream-logs-<region>-<account>-<random>, named by AppStream). */
+const REPORTS_BUCKET = `appstream-logs-eu-west-1-123456789012-abcdefgh`;
+/** The digest function's log group: its role is not deployed yet. */
+const DIGEST_LOG_GROUP = "/aws/lambda/insights-digest-1234567";
 const FLEET = "elastic-fleet-1";
 /** Every optional feature on: usage reports, an Elastic fleet, a sender with recipients and its identity. */
 const FLEET_VPC = "vpc-0a1b2c3d4e5f67890";
@@ -138,8 +142,18 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             });
         }
 
-        it("the documents this project hands users (deploying identity, image builder) are valid too", async () => {
+        it("the documents this project hands users (deploying identity, image builder) and the usage digest's are valid too", async () => {
             const documents: AnyPolicyDocument[] = [
+                // Its role is not deployed yet (issue 23).
+                usageDigestPolicy({
+                    scope: SCOPE,
+                    workGroupName: "appstream-usage-dev",
+                    databaseName: "appstream_usage_dev",
+                    readBucketArns: [bucketArnOf("aws", "usage-bucket"), bucketArnOf("aws", REPORTS_BUCKET)],
+                    resultsBucketArn: bucketArnOf("aws", "results-bucket"),
+                    logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${DIGEST_LOG_GROUP}`,
+                    senderEmail: SENDER,
+                }),
                 dynamicResourceDeployerPolicy({
                     scope: SCOPE,
                     usageReports: true,
@@ -264,6 +278,8 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             names.deadLetterQueueArn = run.one("aws:sqs/queue:Queue", "image-updates-schedule-dlq").state.arn;
             names.runStateBucket = run.one(T.bucket, "image-updates-run-state").state.bucket;
             names.workGroup = run.one("aws:athena/workgroup:Workgroup", "usage-workgroup").state.name;
+            names.database = run.one("aws:glue/catalogDatabase:CatalogDatabase", "usage-database").state.name;
+            names.resultsBucket = run.one(T.bucket, "usage-athena-results").state.bucket;
             holders = {
                 imageUpdater: inlinePolicies(run, "image-updates-function-role"),
                 stateMachine: inlinePolicies(run, "image-updates-state-machine-role"),
@@ -283,7 +299,17 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                 // Its role is not deployed yet (issue 23): the document the digest will hold.
                 usageDigest: {
                     arn: `arn:aws:iam::${ACCOUNT_ID}:role/usage-digest`,
-                    policies: [usageDigestPolicy(SCOPE, names.workGroup)],
+                    policies: [
+                        usageDigestPolicy({
+                            scope: SCOPE,
+                            workGroupName: names.workGroup,
+                            databaseName: names.database,
+                            readBucketArns: [bucketArnOf("aws", usageBucket), bucketArnOf("aws", REPORTS_BUCKET)],
+                            resultsBucketArn: bucketArnOf("aws", names.resultsBucket),
+                            logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${DIGEST_LOG_GROUP}`,
+                            senderEmail: SENDER,
+                        }),
+                    ],
                 },
                 imageBuilder: {
                     arn: `arn:aws:iam::${ACCOUNT_ID}:role/image-builder-role`,
@@ -318,6 +344,99 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                     resource: workGroup("primary"),
                     expect: "ImplicitlyDenied",
                     note: "another workgroup: no scan cutoff",
+                },
+                // The Glue reads Athena makes as the digest: the pipeline's database and its tables only.
+                ...[
+                    `arn:aws:glue:${REGION}:${ACCOUNT_ID}:catalog`,
+                    `arn:aws:glue:${REGION}:${ACCOUNT_ID}:database/${names.database}`,
+                    `arn:aws:glue:${REGION}:${ACCOUNT_ID}:table/${names.database}/session_events`,
+                ].map((resource): Row => ({
+                    principal: "usageDigest",
+                    action: "glue:GetTable",
+                    resource,
+                    expect: "Allowed",
+                })),
+                {
+                    principal: "usageDigest",
+                    action: "glue:GetTable",
+                    resource: `arn:aws:glue:${REGION}:${ACCOUNT_ID}:table/finance/payroll`,
+                    expect: "ImplicitlyDenied",
+                    note: "another database's table",
+                },
+                {
+                    principal: "usageDigest",
+                    action: "glue:UpdateTable",
+                    resource: `arn:aws:glue:${REGION}:${ACCOUNT_ID}:table/${names.database}/session_events`,
+                    expect: "ImplicitlyDenied",
+                    note: "reads only",
+                },
+                // S3 as Athena reads it for the digest: the tables' data, and the results bucket.
+                { principal: "usageDigest", action: "s3:GetObject", resource: record, context: tls, expect: "Allowed" },
+                {
+                    principal: "usageDigest",
+                    action: "s3:GetObject",
+                    resource: `arn:aws:s3:::${REPORTS_BUCKET}/sessions/schedule=DAILY/year=2026/month=12/day=01/daily-sessions-report.csv`,
+                    context: tls,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "usageDigest",
+                    action: "s3:ListBucket",
+                    resource: `arn:aws:s3:::${names.usageBucket}`,
+                    context: tls,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "usageDigest",
+                    action: "s3:PutObject",
+                    resource: record,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                    note: "the digest never writes a record",
+                },
+                {
+                    principal: "usageDigest",
+                    action: "s3:GetObject",
+                    resource: `arn:aws:s3:::${names.assetsBucket}/session-scripts/bundle.zip`,
+                    context: tls,
+                    expect: "ImplicitlyDenied",
+                    note: "a bucket no table is over",
+                },
+                ...["s3:PutObject", "s3:GetObject"].map((action): Row => ({
+                    principal: "usageDigest",
+                    action,
+                    resource: `arn:aws:s3:::${names.resultsBucket}/0000-1111.csv`,
+                    context: tls,
+                    expect: "Allowed",
+                })),
+                { principal: "usageDigest", action: "appstream:DescribeFleets", resource: "*", expect: "Allowed" },
+                {
+                    principal: "usageDigest",
+                    action: "appstream:UpdateFleet",
+                    resource: fleet("fleet-a"),
+                    expect: "ImplicitlyDenied",
+                    note: "reads capacity only",
+                },
+                {
+                    principal: "usageDigest",
+                    action: "ses:SendEmail",
+                    resource: sender,
+                    context: { "ses:FromAddress": SENDER },
+                    expect: "Allowed",
+                },
+                {
+                    principal: "usageDigest",
+                    action: "ses:SendEmail",
+                    resource: sender,
+                    context: { "ses:FromAddress": "ceo@example.com" },
+                    expect: "ImplicitlyDenied",
+                    note: "another sender",
+                },
+                {
+                    principal: "usageDigest",
+                    action: "logs:PutLogEvents",
+                    resource: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${DIGEST_LOG_GROUP}:log-stream:x`,
+                    expect: "Allowed",
                 },
                 // The image-update Lambda (runtime/image-update).
                 { principal: "imageUpdater", action: "appstream:DescribeImages", resource: "*", expect: "Allowed" },

@@ -21,7 +21,20 @@ export interface FakeFleet {
     /** States reported by successive DescribeFleets calls; the last one stays. */
     states: string[];
     location?: { S3Bucket: string; S3Key: string };
+    /** What DescribeFleets says of its capacity. @default desired 0 */
+    readonly capacity?: {
+        readonly desired?: number;
+        /** Multi-session fleets: sessions per instance, and the desired user sessions AppStream derives. */
+        readonly maxSessionsPerInstance?: number;
+        readonly desiredUserSessions?: number;
+        /** Elastic fleets. */
+        readonly maxConcurrentSessions?: number;
+    };
 }
+
+/** The members that have a value: the model has no place for an undefined one. */
+const defined = (members: Record<string, number | undefined>) =>
+    Object.fromEntries(Object.entries(members).filter(([, value]) => value !== undefined));
 
 export type FleetCall = "DescribeFleets" | "UpdateFleet";
 
@@ -97,7 +110,17 @@ export class FakeFleets {
             FleetType: fleet.fleetType,
             State: state as Fleet["State"],
             InstanceType: "stream.standard.medium",
-            ComputeCapacityStatus: { Desired: 0, Running: 0, InUse: 0, Available: 0 },
+            ComputeCapacityStatus: {
+                Desired: fleet.capacity?.desired ?? 0,
+                Running: 0,
+                InUse: 0,
+                Available: 0,
+                ...defined({ DesiredUserSessions: fleet.capacity?.desiredUserSessions }),
+            },
+            ...defined({
+                MaxSessionsPerInstance: fleet.capacity?.maxSessionsPerInstance,
+                MaxConcurrentSessions: fleet.capacity?.maxConcurrentSessions,
+            }),
             SessionScriptS3Location: fleet.location ? { ...fleet.location } : undefined,
         } as Fleet;
     }
