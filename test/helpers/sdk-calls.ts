@@ -13,11 +13,13 @@ import { PROJECT_ROOT } from "./program";
  */
 export type Caller = "imageUpdater" | "usageDigest" | "deployer";
 
-/** Which principal's credentials a call made from a runtime folder uses. */
-export const CALLER_BY_FOLDER: Record<string, Caller> = {
-    "runtime/image-update": "imageUpdater",
-    "runtime/insights": "usageDigest",
-    "runtime/appstream": "deployer",
+/** Which principals' credentials a call made from a runtime folder uses. */
+export const CALLERS_BY_FOLDER: Record<string, readonly Caller[]> = {
+    "runtime/image-update": ["imageUpdater"],
+    "runtime/insights": ["usageDigest"],
+    "runtime/appstream": ["deployer"],
+    // The email both functions send.
+    "runtime/email": ["imageUpdater", "usageDigest"],
 };
 
 export interface SdkCall {
@@ -50,20 +52,21 @@ function serviceOf(operation: string): string | undefined {
 
 /** The AWS calls one source file makes: `new XCommand(` and `paginateX(`, with their IAM action. */
 export function sdkCallsIn(file: string, text: string): SdkCall[] {
-    const folder = Object.keys(CALLER_BY_FOLDER).find((f) => file.startsWith(`${f}/`));
+    const folder = Object.keys(CALLERS_BY_FOLDER).find((f) => file.startsWith(`${f}/`));
+    const principals = folder ? CALLERS_BY_FOLDER[folder] : [undefined];
     const operations = [
         ...[...text.matchAll(/new\s+(?:\w+\.)?(\w+)Command\s*\(/g)].map((m) => m[1]),
         ...[...text.matchAll(/\bpaginate(\w+)\s*\(/g)].map((m) => m[1]),
     ];
-    return operations.map((operation) => {
+    return operations.flatMap((operation) => {
         const service = serviceOf(operation) ?? "unknown";
-        return {
-            principal: folder ? CALLER_BY_FOLDER[folder] : undefined,
+        return principals.map((principal) => ({
+            principal,
             service,
             operation,
             action: `${service}:${operation}`,
             file,
-        };
+        }));
     });
 }
 

@@ -7,7 +7,8 @@
 import { AppStreamClient } from "@aws-sdk/client-appstream";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { SESClient } from "@aws-sdk/client-ses";
+import { sendEmail } from "../../email/send-email";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { appStreamApi } from "./appstream-api";
 import { invocationPacing } from "./invocation-pacing";
@@ -78,15 +79,7 @@ function appStream(settings: RunSettings) {
 
 async function send(settings: RunSettings, email: Email): Promise<readonly string[]> {
     if (settings.notifyEmails.length === 0) return [];
-    const ses = new SESClient(CLIENT_CONFIG);
-    const utf8 = (data: string) => ({ Data: data, Charset: "UTF-8" });
-    await ses.send(
-        new SendEmailCommand({
-            Source: settings.senderEmail,
-            Destination: { ToAddresses: [...settings.notifyEmails] },
-            Message: { Subject: utf8(email.subject), Body: { Text: utf8(email.text), Html: utf8(email.html) } },
-        }),
-    );
+    await sendEmail(new SESClient(CLIENT_CONFIG), settings.senderEmail, settings.notifyEmails, email);
     return settings.notifyEmails;
 }
 
