@@ -10,7 +10,7 @@ import {
     partitionProjectionParameters,
     recordsLocation,
 } from "../runtime/usage/glue-table";
-import { usageNamedQueries } from "../runtime/usage/named-queries";
+import { scanCutoffBytesOf, usageNamedQueries } from "../runtime/usage/named-queries";
 import { EVENT_LOG_PREFIX, PARTITION_KEY, SESSION_RECORDS_PREFIX, glueColumns } from "../runtime/usage/record-schema";
 import {
     ASSET_KEYS,
@@ -259,7 +259,7 @@ export class UsagePipeline extends pulumi.ComponentResource {
                 configuration: {
                     enforceWorkgroupConfiguration: true,
                     publishCloudwatchMetricsEnabled: true,
-                    bytesScannedCutoffPerQuery: cutoffMb * 1024 * 1024,
+                    bytesScannedCutoffPerQuery: scanCutoffBytesOf(cutoffMb),
                     resultConfiguration: {
                         outputLocation: pulumi.interpolate`s3://${results.bucketName}/`,
                         encryptionConfiguration: { encryptionOption: "SSE_S3" },

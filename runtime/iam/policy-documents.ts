@@ -526,3 +526,13 @@ export function startExecutionPolicy(stateMachineArn: string, deadLetterQueueArn
         ],
     };
 }
+
+/** The usage digest's schedule: invoke its one function. */
+export function invokeFunctionPolicy(functionArn: string): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "StartUsageDigest", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [functionArn] },
+        ],
+    };
+}

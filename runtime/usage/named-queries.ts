@@ -13,6 +13,9 @@ export interface NamedQuerySpec {
     readonly sql: string;
 }
 
+/** The workgroup's BytesScannedCutoffPerQuery for a limit of `mb` (config athenaBytesScannedCutoffMb). */
+export const scanCutoffBytesOf = (mb: number) => mb * 1024 * 1024;
+
 /** Days of data a named query reads by default; edit the saved query to widen it. */
 export const DEFAULT_QUERY_WINDOW_DAYS = 30;
 
