@@ -243,6 +243,33 @@ export const CONFIG_KEYS = {
         description:
             "Capacity utilization (in-use share of a fleet's running instances or session slots) that sets off a monitored fleet's alarm when it holds for 15 minutes.",
     }),
+    usageDigestSchedule: stringKey({
+        type: "cron()/rate()",
+        defaultValue: "cron(0 8 ? * MON *)",
+        description:
+            "EventBridge Scheduler expression of the usage digest email (fleet insights, with the usage pipeline on), in `updateScheduleTimezone`. The default is Mondays at 08:00.",
+        accepted: "an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 8 ? * MON *)",
+        problem: (expression) => scheduleExpressionProblem(expression) ?? scheduleNeverFiresProblem(expression),
+    }),
+    usageDigestPeriodDays: integerKey({
+        min: 1,
+        // A month of days: the digest compares it with the period before, and each query reads both.
+        max: 31,
+        defaultValue: 7,
+        description:
+            "Whole UTC days the usage digest covers, up to the day it runs; it compares them with as many days before. Match it to `usageDigestSchedule` (7 for weekly, 1 for daily).",
+    }),
+    usageDigestEmails: stringListKey({
+        type: "list of emails",
+        description:
+            "Recipients of the usage digest email. Empty: `notifyEmails`. With neither, fleet insights sends no digest (preview says so).",
+        accepted: `a list of at most ${MAX_RECIPIENTS} email addresses, e.g. ["appstream-owners@example.com"]`,
+        maxItems: MAX_RECIPIENTS,
+        itemsName: "addresses",
+        oneItem: "an address",
+        itemProblem: (item) =>
+            typeof item === "string" && isEmailAddress(item) ? undefined : "is not an email address",
+    }),
     scriptRoleNetworks: stringListKey({
         type: "list of VPC or VPC endpoint ids",
         description:
@@ -281,7 +308,7 @@ export const CONFIG_KEYS = {
     updateScheduleTimezone: stringKey({
         type: "IANA time zone",
         defaultValue: "UTC",
-        description: "Time zone of `updateSchedule` and of the date in new image names.",
+        description: "Time zone of `updateSchedule`, of `usageDigestSchedule` and of the date in new image names.",
         accepted: "an IANA time zone name, e.g. UTC or Europe/Berlin",
         problem: timeZoneProblem,
     }),
@@ -382,7 +409,12 @@ const LOG_RETENTION_DAYS = [
  */
 export const COMPONENT_ONLY_ARGS = {
     logRetentionDays: {
-        ...integerKey({ min: 1, max: 3653, defaultValue: 90, description: "Days the image updater's logs are kept." }),
+        ...integerKey({
+            min: 1,
+            max: 3653,
+            defaultValue: 90,
+            description: "Days the image updater's and the usage digest's logs are kept.",
+        }),
         accepted: `one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
         parse: (raw: string): ParseResult<number> =>
             LOG_RETENTION_DAYS.includes(Number(raw)) && /^\d+$/.test(raw) ? { value: Number(raw) } : {},
@@ -465,6 +497,13 @@ const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
         problem: (c, k) =>
             c.notifyEmails.length > 0 && c.senderEmail === ""
                 ? `${k("notifyEmails")} is set but ${k("senderEmail")} is empty: set senderEmail to a verified SES identity`
+                : undefined,
+    },
+    {
+        keys: ["usageDigestEmails", "senderEmail"],
+        problem: (c, k) =>
+            c.usageDigestEmails.length > 0 && c.senderEmail === ""
+                ? `${k("usageDigestEmails")} is set but ${k("senderEmail")} is empty: set senderEmail to a verified SES identity`
                 : undefined,
     },
     {

@@ -77,6 +77,18 @@ export const imageUpdateAlarmTopicArn = imageUpdates?.alarmTopicArn;
 export const imageUpdateDeadLetterQueueUrl = imageUpdates?.deadLetterQueueUrl;
 export const imageUpdateRunStateBucketName = imageUpdates?.runStateBucketName;
 
+// The digest goes to its own list, else to the image updater's; it reads the usage pipeline.
+const digestRecipients = config.usageDigestEmails.length > 0 ? config.usageDigestEmails : config.notifyEmails;
+if (config.fleetInsights && !usage) {
+    pulumi.log.warn(
+        "appstream-ops:usagePipeline is false, so fleet insights sends no usage digest email (it reads the pipeline's records): set appstream-ops:usagePipeline to true for it",
+    );
+} else if (config.fleetInsights && digestRecipients.length === 0) {
+    pulumi.log.warn(
+        "appstream-ops:usageDigestEmails and appstream-ops:notifyEmails are empty, so fleet insights sends no usage digest email: set either (and appstream-ops:senderEmail) for it",
+    );
+}
+
 const insights = !config.fleetInsights
     ? undefined
     : new FleetInsights("insights", {
@@ -90,10 +102,34 @@ const insights = !config.fleetInsights
               stateMachineArn: imageUpdates.stateMachineArn,
               functionName: imageUpdates.functionName,
           },
+          // Config's rules make senderEmail present whenever a recipient is.
+          usageDigest:
+              usage && digestRecipients.length > 0
+                  ? {
+                        pipeline: {
+                            workGroupName: usage.athenaWorkgroupName,
+                            databaseName: usage.glueDatabaseName,
+                            tableName: usage.glueTableName,
+                            usageBucketName: usage.usageBucketName,
+                            resultsBucketName: usage.athenaResultsBucketName,
+                            reportBucketName: usage.usageReportBucketName,
+                            scanCutoffMb: config.athenaBytesScannedCutoffMb,
+                        },
+                        usageDigestEmails: digestRecipients,
+                        senderEmail: config.senderEmail,
+                        usageDigestSchedule: config.usageDigestSchedule,
+                        updateScheduleTimezone: config.updateScheduleTimezone,
+                        usageDigestPeriodDays: config.usageDigestPeriodDays,
+                    }
+                  : undefined,
       });
 
 export const insightsDashboardName = insights?.dashboardName;
 export const insightsAlarmTopicArn = insights?.alarmTopicArn;
+export const usageDigestFunctionName = insights?.usageDigest?.functionName;
+export const usageDigestLogGroupName = insights?.usageDigest?.logGroupName;
+export const usageDigestScheduleName = insights?.usageDigest?.scheduleName;
+export const usageDigestInput = insights?.usageDigest?.digestInput;
 
 // The outputs of a capability switched off are undefined. Removed here, the engine does not warn
 // "Undefined value (…) will not show as a stack output" for each on every preview (seen on the real

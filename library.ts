@@ -9,6 +9,7 @@ export {
     NO_RECIPIENTS_WARNING,
 } from "./components/image-update-scheduler";
 export { FleetInsights, FleetInsightsArgs } from "./components/fleet-insights";
+export { UsageDigest, UsageDigestArgs, UsageDigestPipeline } from "./components/usage-digest";
 export {
     AppStreamOpsConfig,
     COMPONENT_ONLY_ARGS,

@@ -4,6 +4,7 @@ import { validateComponentArgs } from "../config";
 import { MonitoredFleet, fleetAlarms } from "../runtime/insights/fleet-alarms";
 import { insightsDashboardBody, insightsDashboardName } from "../runtime/insights/insights-dashboard";
 import { alarmTopicArn } from "./alarm-topic";
+import { UsageDigest, UsageDigestArgs } from "./usage-digest";
 
 export interface FleetInsightsArgs {
     /** Existing Always-On or On-Demand fleets (single- or multi-session) to alarm on and graph. @default [] */
@@ -21,6 +22,8 @@ export interface FleetInsightsArgs {
     notifyEmails?: string[];
     /** The image updater's state machine and function, graphed on the dashboard when given. */
     imageUpdates?: { stateMachineArn: pulumi.Input<string>; functionName: pulumi.Input<string> };
+    /** The usage digest email, when given; its failures alarm on the same topic. @default none */
+    usageDigest?: Omit<UsageDigestArgs, "alarmTopicArn">;
 }
 
 /** The arguments checked by the stack config's rules (config.ts), with their defaults; the others are wiring. */
@@ -40,12 +43,14 @@ const ARGUMENTS = [
 export class FleetInsights extends pulumi.ComponentResource {
     public readonly alarmTopicArn: pulumi.Output<string>;
     public readonly dashboardName: pulumi.Output<string>;
+    /** The usage digest, when it was asked for. */
+    public readonly usageDigest?: UsageDigest;
     /** The alarms' names, by fleet. */
     public readonly alarmNames: Record<string, pulumi.Output<string>[]>;
 
     constructor(name: string, args: FleetInsightsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Before anything is registered: a bad argument fails preview with one line naming it.
-        const { alarmTopicArn: givenTopic, imageUpdates, ...checked } = args;
+        const { alarmTopicArn: givenTopic, imageUpdates, usageDigest, ...checked } = args;
         const settings = validateComponentArgs("FleetInsights", name, checked, ARGUMENTS);
         super("appstream-ops:insights:FleetInsights", name, {}, opts);
         const parent = { parent: this };
@@ -88,6 +93,9 @@ export class FleetInsights extends pulumi.ComponentResource {
             );
         }
 
+        const digest =
+            usageDigest && new UsageDigest(`${name}-digest`, { ...usageDigest, alarmTopicArn: topicArn }, parent);
+
         const region = aws.getRegionOutput({}, parent).region;
         const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
         const dashboard = new aws.cloudwatch.Dashboard(
@@ -95,15 +103,15 @@ export class FleetInsights extends pulumi.ComponentResource {
             {
                 dashboardName: region.apply((r) => insightsDashboardName(pulumi.getStack(), r)),
                 dashboardBody: pulumi
-                    .all([region, imageUpdates?.stateMachineArn, imageUpdates?.functionName])
-                    .apply(([r, stateMachineArn, functionName]) =>
+                    .all([region, imageUpdates?.stateMachineArn, imageUpdates?.functionName, digest?.functionName])
+                    .apply(([r, stateMachineArn, functionName, digestFunctionName]) =>
                         JSON.stringify(
                             insightsDashboardBody({
                                 region: r,
                                 stack,
                                 fleets,
                                 stateMachineArn,
-                                functionNames: functionName ? [functionName] : [],
+                                functionNames: [functionName, digestFunctionName].filter((f): f is string => !!f),
                             }),
                         ),
                     ),
@@ -113,6 +121,11 @@ export class FleetInsights extends pulumi.ComponentResource {
 
         this.alarmTopicArn = topicArn;
         this.dashboardName = dashboard.dashboardName;
-        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, dashboardName: this.dashboardName });
+        this.usageDigest = digest;
+        this.registerOutputs({
+            alarmTopicArn: this.alarmTopicArn,
+            dashboardName: this.dashboardName,
+            usageDigestFunctionName: digest?.functionName,
+        });
     }
 }

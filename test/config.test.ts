@@ -23,6 +23,9 @@ const IMAGE_UPDATE_DEFAULTS = {
     monitoredFleets: [],
     monitoredElasticFleets: [],
     capacityAlarmPercent: 90,
+    usageDigestSchedule: "cron(0 8 ? * MON *)",
+    usageDigestPeriodDays: 7,
+    usageDigestEmails: [],
 };
 import { runProgram } from "./helpers/program";
 
@@ -77,6 +80,9 @@ describe("config", () => {
             monitoredFleets: '["fleet-a", "Design.Tools_2"]',
             monitoredElasticFleets: "elastic-fleet-1",
             capacityAlarmPercent: "75",
+            usageDigestSchedule: "cron(0 7 ? * * *)",
+            usageDigestPeriodDays: "1",
+            usageDigestEmails: "owners@example.com",
             usagePipeline: "false",
             imageUpdates: "false",
         };
@@ -109,6 +115,9 @@ describe("config", () => {
                 monitoredFleets: ["fleet-a", "Design.Tools_2"],
                 monitoredElasticFleets: ["elastic-fleet-1"],
                 capacityAlarmPercent: 75,
+                usageDigestSchedule: "cron(0 7 ? * * *)",
+                usageDigestPeriodDays: 1,
+                usageDigestEmails: ["owners@example.com"],
             },
         );
     });
@@ -140,6 +149,13 @@ describe("config", () => {
         ["notifyEmails", '["ops@example.com"', 'a list of at most 50 email addresses, e.g. ["ops@example.com"]'],
         ["usageReports", "1", "true or false"],
         ["elasticFleets", '["elastic-fleet-1"', 'a list of at most 50 AppStream fleet names, e.g. ["elastic-fleet-1"]'],
+        ["usageDigestPeriodDays", "0", "an integer from 1 to 31"],
+        ["usageDigestPeriodDays", "32", "an integer from 1 to 31"],
+        [
+            "usageDigestEmails",
+            '["owners@example.com"',
+            'a list of at most 50 email addresses, e.g. ["appstream-owners@example.com"]',
+        ],
     ];
     for (const [key, value, accepted] of invalid) {
         it(`rejects ${key} = ${JSON.stringify(value)}, naming the key and the accepted values`, () => {
@@ -198,6 +214,16 @@ describe("config", () => {
             '51 addresses; expected a list of at most 50 email addresses, e.g. ["ops@example.com"]',
         ],
         ["senderEmail", "appstream", 'not an email address; expected "" or an email address'],
+        [
+            "usageDigestSchedule",
+            "weekly",
+            "expected cron(...) or rate(...); expected an EventBridge Scheduler cron(...) or rate(...) expression, e.g. cron(0 8 ? * MON *)",
+        ],
+        [
+            "usageDigestEmails",
+            '["owners@example.com","bob@"]',
+            '"bob@" is not an email address; expected a list of at most 50 email addresses, e.g. ["appstream-owners@example.com"]',
+        ],
         [
             "elasticFleets",
             '["elastic-fleet-1","-dash-first","has space"]',
@@ -273,6 +299,10 @@ describe("config", () => {
         [
             { notifyEmails: '["ops@example.com"]' },
             "appstream-ops:notifyEmails is set but appstream-ops:senderEmail is empty: set senderEmail to a verified SES identity",
+        ],
+        [
+            { usageDigestEmails: '["owners@example.com"]' },
+            "appstream-ops:usageDigestEmails is set but appstream-ops:senderEmail is empty: set senderEmail to a verified SES identity",
         ],
         [{ createSenderIdentity: "true" }, "appstream-ops:createSenderIdentity = true needs appstream-ops:senderEmail"],
         [

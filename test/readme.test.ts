@@ -157,7 +157,12 @@ describe("README stays true", () => {
     it("every stack output is documented", async () => {
         // Every optional output present.
         const run = await runProgram({
-            config: { ...USAGE_REPORTS_AND_ONE_FLEET, "appstream-ops:fleetInsights": "true" },
+            config: {
+                ...USAGE_REPORTS_AND_ONE_FLEET,
+                "appstream-ops:fleetInsights": "true",
+                "appstream-ops:usageDigestEmails": '["owners@example.com"]',
+                "appstream-ops:senderEmail": "appstream@example.com",
+            },
         });
         const documented = [
             ...firstColumn(section("Attaching the scripts and the role")),

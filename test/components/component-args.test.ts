@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { ConfigValidationError, parseConfig } from "../../config";
 import { FleetInsights } from "../../components/fleet-insights";
+import { UsageDigest } from "../../components/usage-digest";
 import { ImageUpdateScheduler, NO_RECIPIENTS_WARNING, UsagePipeline } from "../../library";
 import { runUnderMocks } from "../helpers/program";
 
@@ -108,6 +109,40 @@ describe("component arguments", () => {
         assert.strictEqual(problems.length, 2, problems.join("\n"));
         assert.match(problems.join("\n"), /notifyEmails = .*"ops at example" is not an email address/);
         assert.match(problems.join("\n"), /monitoredFleets = .*"bad name!" is not a fleet name/);
+    });
+
+    it("UsageDigest refuses a period out of bounds and a bad recipient, naming both, and a digest no one receives", () => {
+        const pipeline = {
+            workGroupName: "wg",
+            databaseName: "db",
+            tableName: "t",
+            usageBucketName: "usage",
+            resultsBucketName: "results",
+            scanCutoffMb: 1024,
+        };
+        const problems = problemsOf(
+            () =>
+                new UsageDigest("digest", {
+                    pipeline,
+                    alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:t",
+                    senderEmail: "appstream@example.com",
+                    usageDigestEmails: ["owners at example"],
+                    usageDigestPeriodDays: 0,
+                }),
+        );
+        assert.strictEqual(problems.length, 2, problems.join("\n"));
+        assert.match(problems.join("\n"), /usageDigestEmails = .*"owners at example" is not an email address/);
+        assert.match(problems.join("\n"), /usageDigestPeriodDays = 0 is invalid: expected an integer from 1 to 31/);
+        assert.throws(
+            () =>
+                new UsageDigest("digest", {
+                    pipeline,
+                    alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:t",
+                    senderEmail: "appstream@example.com",
+                    usageDigestEmails: [],
+                }),
+            /UsageDigest "digest": invalid arguments: usageDigestEmails and senderEmail are both needed/,
+        );
     });
 
     it("refuses an argument it does not know (a typo from JavaScript)", () => {

@@ -4,8 +4,17 @@
  * period before. Each row is what the named query returns, as the Athena adapter types it.
  */
 import type { QueryOutcome, QueryRow } from "../../runtime/insights/athena-queries";
-import { DIGEST_QUERIES, DigestOutcomes, FleetCapacity } from "../../runtime/insights/digest/usage-digest";
+import {
+    DIGEST_QUERIES,
+    DigestOutcomes,
+    FleetCapacity,
+    RECONCILE_QUERY,
+    digestPeriods,
+} from "../../runtime/insights/digest/usage-digest";
 import { NEVER_ENDED_STATUS } from "../../runtime/usage/named-queries";
+import { DigestSettings, digestQueries } from "../../runtime/insights/digest/digest-run";
+import { FakeAthena, FakeQueryAnswer } from "./fake-athena";
+import type { FakeFleet } from "./fake-fleets";
 
 export const PERIOD = { from: "2026-11-23", to: "2026-11-30" };
 export const PREVIOUS = { from: "2026-11-16", to: "2026-11-23" };
@@ -73,3 +82,48 @@ export const sampleOutcomes = (more: Partial<DigestOutcomes> = {}): DigestOutcom
     ]),
     ...more,
 });
+
+/** The sample's fleets as DescribeFleets describes them: an Always-On fleet and an Elastic one. */
+export const SAMPLE_FLEETS: FakeFleet[] = [
+    { name: "fleet-a", fleetType: "ALWAYS_ON", states: ["RUNNING"], capacity: { desired: 10 } },
+    { name: "fleet-b", fleetType: "ELASTIC", states: ["RUNNING"], capacity: { maxConcurrentSessions: 2 } },
+];
+
+/** Athena's column types of each query's sample rows. */
+const TYPES: Record<string, string> = {
+    sessions: "bigint",
+    streaming_hours: "double",
+    streaming_seconds: "bigint",
+    active_users: "bigint",
+    sessions_started: "bigint",
+    hours_since_start: "double",
+    peak_concurrent_sessions: "bigint",
+    day: "date",
+};
+
+/** Answers each digest query with the sample rows, as Athena sends them (text, typed by column). */
+export function answerWithSamples(
+    fake: FakeAthena,
+    settings: DigestSettings,
+    now: Date,
+    more: Partial<FakeQueryAnswer> = {},
+) {
+    const sample = sampleOutcomes();
+    const { period, previous } = digestPeriods(now, settings.periodDays);
+    const answer = (sql: string, outcome: (typeof sample.current)[keyof typeof sample.current]) => {
+        const rows = outcome?.status === "succeeded" ? outcome.rows : [];
+        const names = Object.keys(rows[0] ?? { nothing: null });
+        fake.answer({
+            matches: (text) => text === sql,
+            columns: names.map((name) => ({ name, type: TYPES[name] ?? "varchar" })),
+            rows: rows.map((row) => names.map((n) => (row[n] === null ? null : String(row[n])))),
+            scannedBytes: 2_000_000,
+            ...more,
+        });
+    };
+    for (const q of digestQueries(settings, period)) {
+        answer(q.sql, q.id === RECONCILE_QUERY ? undefined : sample.current[q.id as keyof typeof sample.current]);
+    }
+    const before = digestQueries(settings, previous).find((q) => q.id === DIGEST_QUERIES.perUser)!;
+    answer(before.sql, sample.previousPerUser);
+}

@@ -11,10 +11,10 @@ import {
 } from "../../../runtime/insights/digest/digest-run";
 import { capacityOf, fleetCapacities } from "../../../runtime/insights/digest/fleet-capacity";
 import { DIGEST_QUERIES, RECONCILE_QUERY, digestPeriods } from "../../../runtime/insights/digest/usage-digest";
-import { FakeAthena, FakeQueryAnswer, mockAthena } from "../../helpers/fake-athena";
+import { FakeAthena, mockAthena } from "../../helpers/fake-athena";
 import { FakeFleets } from "../../helpers/fake-fleets";
 import { manualClock } from "../../helpers/manual-clock";
-import { sampleOutcomes } from "../../helpers/digest-outcomes";
+import { SAMPLE_FLEETS, answerWithSamples } from "../../helpers/digest-outcomes";
 
 const SETTINGS: DigestSettings = {
     database: "appstream_usage_prod",
@@ -28,40 +28,6 @@ const SETTINGS: DigestSettings = {
 const NOW = new Date("2026-11-30T07:00:00Z");
 const CONTEXT = { account: "123456789012", region: "eu-west-1", stack: "appstream-ops/prod" };
 
-/** Athena's column types of each query's sample rows. */
-const TYPES: Record<string, string> = {
-    sessions: "bigint",
-    streaming_hours: "double",
-    streaming_seconds: "bigint",
-    active_users: "bigint",
-    sessions_started: "bigint",
-    hours_since_start: "double",
-    peak_concurrent_sessions: "bigint",
-    day: "date",
-};
-
-/** Answers each digest query with the sample rows, as Athena sends them (text, typed by column). */
-function answerWithSamples(fake: FakeAthena, settings: DigestSettings, more: Partial<FakeQueryAnswer> = {}) {
-    const sample = sampleOutcomes();
-    const { period, previous } = digestPeriods(NOW, settings.periodDays);
-    const answer = (sql: string, outcome: (typeof sample.current)[keyof typeof sample.current]) => {
-        const rows = outcome?.status === "succeeded" ? outcome.rows : [];
-        const names = Object.keys(rows[0] ?? { nothing: null });
-        fake.answer({
-            matches: (text) => text === sql,
-            columns: names.map((name) => ({ name, type: TYPES[name] ?? "varchar" })),
-            rows: rows.map((row) => names.map((n) => (row[n] === null ? null : String(row[n])))),
-            scannedBytes: 2_000_000,
-            ...more,
-        });
-    };
-    for (const q of digestQueries(settings, period)) {
-        answer(q.sql, q.id === RECONCILE_QUERY ? undefined : sample.current[q.id as keyof typeof sample.current]);
-    }
-    const before = digestQueries(settings, previous).find((q) => q.id === DIGEST_QUERIES.perUser)!;
-    answer(before.sql, sample.previousPerUser);
-}
-
 describe("one usage digest run: Athena (fake checked against its model), DescribeFleets, one email", () => {
     let athena: FakeAthena;
     let mock: { restore(): void };
@@ -70,10 +36,7 @@ describe("one usage digest run: Athena (fake checked against its model), Describ
     beforeEach(() => {
         athena = new FakeAthena();
         mock = mockAthena(athena);
-        fleets = new FakeFleets([
-            { name: "fleet-a", fleetType: "ALWAYS_ON", states: ["RUNNING"], capacity: { desired: 10 } },
-            { name: "fleet-b", fleetType: "ELASTIC", states: ["RUNNING"], capacity: { maxConcurrentSessions: 2 } },
-        ]);
+        fleets = new FakeFleets(SAMPLE_FLEETS);
         sent = [];
     });
     afterEach(() => {
@@ -98,7 +61,7 @@ describe("one usage digest run: Athena (fake checked against its model), Describ
     });
 
     it("runs the four queries over the period and one over the period before, in the pipeline's workgroup, and sends one email", async () => {
-        answerWithSamples(athena, SETTINGS);
+        answerWithSamples(athena, SETTINGS, NOW);
         const { digest } = await runUsageDigest(ports(), SETTINGS, CONTEXT, NOW);
         assert.strictEqual(athena.executions.length, 5);
         assert.ok(athena.executions.every((e) => e.input.WorkGroup === SETTINGS.workGroup));
@@ -111,7 +74,7 @@ describe("one usage digest run: Athena (fake checked against its model), Describ
     });
 
     it("the capacities come from DescribeFleets, one fleet per call, for the fleets that ran sessions", async () => {
-        answerWithSamples(athena, SETTINGS);
+        answerWithSamples(athena, SETTINGS, NOW);
         const { digest, email } = await runUsageDigest(ports(), SETTINGS, CONTEXT, NOW);
         assert.deepStrictEqual(fleets.calls(), ["DescribeFleetsCommand", "DescribeFleetsCommand"]);
         assert.deepStrictEqual(
@@ -128,7 +91,7 @@ describe("one usage digest run: Athena (fake checked against its model), Describ
     });
 
     it("a retried run starts no second query: the request tokens are the queries' own", async () => {
-        answerWithSamples(athena, SETTINGS);
+        answerWithSamples(athena, SETTINGS, NOW);
         await runUsageDigest(ports(), SETTINGS, CONTEXT, NOW);
         await runUsageDigest(ports(), SETTINGS, CONTEXT, NOW);
         assert.strictEqual(athena.executions.length, 5);
@@ -139,7 +102,7 @@ describe("one usage digest run: Athena (fake checked against its model), Describ
 
     it("with usage reports on, the reconciliation runs over the period too", async () => {
         const settings = { ...SETTINGS, usageReports: true };
-        answerWithSamples(athena, settings);
+        answerWithSamples(athena, settings, NOW);
         const { digest } = await runUsageDigest(ports(), settings, CONTEXT, NOW);
         assert.strictEqual(athena.executions.length, 6);
         const reconcile = digestQueries(settings, digestPeriods(NOW, 7).period).find((q) => q.id === RECONCILE_QUERY)!;
@@ -148,7 +111,7 @@ describe("one usage digest run: Athena (fake checked against its model), Describ
     });
 
     it("queries Athena fails or the scan limit cancels still send the email, saying so", async () => {
-        answerWithSamples(athena, SETTINGS, {
+        answerWithSamples(athena, SETTINGS, NOW, {
             end: "CANCELLED",
             reason: "Bytes scanned limit was exceeded",
             scannedBytes: 2e9,
@@ -163,7 +126,7 @@ describe("one usage digest run: Athena (fake checked against its model), Describ
     });
 
     it("a failure to send is thrown: the function's Errors alarm is then the only one to tell", async () => {
-        answerWithSamples(athena, SETTINGS);
+        answerWithSamples(athena, SETTINGS, NOW);
         const failing = {
             ...ports(),
             send: async () => Promise.reject(new Error("MessageRejected: Email address is not verified")),
