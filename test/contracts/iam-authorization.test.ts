@@ -14,7 +14,6 @@ import {
     dynamicResourceDeployerPolicy,
     imageBuilderReadPolicy,
     imageUpdaterPolicy,
-    usageDigestPolicy,
 } from "../../runtime/iam/policy-documents";
 import { ASSET_KEYS } from "../../runtime/usage/session-scripts";
 import {
@@ -32,10 +31,6 @@ import { Caller, SdkCall, sdkCallsIn, sdkCallsInRuntime } from "../helpers/sdk-c
 
 const SCOPE: AccountScope = { partition: "aws", region: REGION, accountId: ACCOUNT_ID };
 const SENDER = "appstream-updates@example.com";
-/** AppStream's own usage-report bucket (appstream-logs-<region>-<account>-<random>, named by AppStream). */
-const REPORTS_BUCKET = `appstream-logs-eu-west-1-123456789012-abcdefgh`;
-/** The digest function's log group: its role is not deployed yet. */
-const DIGEST_LOG_GROUP = "/aws/lambda/insights-digest-1234567";
 const FLEET = "elastic-fleet-1";
 /** Every optional feature on: usage reports, an Elastic fleet, a sender with recipients and its identity. */
 const FLEET_VPC = "vpc-0a1b2c3d4e5f67890";
@@ -45,6 +40,9 @@ const ALL_FEATURES = {
     "appstream-ops:notifyEmails": '["ops@example.com"]',
     "appstream-ops:senderEmail": SENDER,
     "appstream-ops:createSenderIdentity": "true",
+    // Fleet insights with the usage digest (to notifyEmails, from the sender).
+    "appstream-ops:fleetInsights": "true",
+    "appstream-ops:monitoredFleets": '["fleet-a"]',
 };
 const CONFIGS: Record<string, Record<string, string>> = {
     "default config": {},
@@ -70,7 +68,7 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
 };
 
-type Principal = Caller | "stateMachine" | "scheduler" | "scriptRole" | "imageBuilder";
+type Principal = Caller | "stateMachine" | "scheduler" | "digestScheduler" | "scriptRole" | "imageBuilder";
 
 interface Row extends AuthorizationRequest {
     readonly principal: Principal;
@@ -142,18 +140,8 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             });
         }
 
-        it("the documents this project hands users (deploying identity, image builder) and the usage digest's are valid too", async () => {
+        it("the documents this project hands users (deploying identity, image builder) are valid too", async () => {
             const documents: AnyPolicyDocument[] = [
-                // Its role is not deployed yet (issue 23).
-                usageDigestPolicy({
-                    scope: SCOPE,
-                    workGroupName: "appstream-usage-dev",
-                    databaseName: "appstream_usage_dev",
-                    readBucketArns: [bucketArnOf("aws", "usage-bucket"), bucketArnOf("aws", REPORTS_BUCKET)],
-                    resultsBucketArn: bucketArnOf("aws", "results-bucket"),
-                    logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${DIGEST_LOG_GROUP}`,
-                    senderEmail: SENDER,
-                }),
                 dynamicResourceDeployerPolicy({
                     scope: SCOPE,
                     usageReports: true,
@@ -280,6 +268,9 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             names.workGroup = run.one("aws:athena/workgroup:Workgroup", "usage-workgroup").state.name;
             names.database = run.one("aws:glue/catalogDatabase:CatalogDatabase", "usage-database").state.name;
             names.resultsBucket = run.one(T.bucket, "usage-athena-results").state.bucket;
+            names.reportsBucket = run.outputs.usageReportBucketName as string;
+            names.digestLogGroup = run.one(T.logGroup, "insights-digest-logs").state.name;
+            names.digestFunctionArn = run.one(T.fn, "insights-digest-function").state.arn;
             holders = {
                 imageUpdater: inlinePolicies(run, "image-updates-function-role"),
                 stateMachine: inlinePolicies(run, "image-updates-state-machine-role"),
@@ -296,21 +287,8 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                         }),
                     ],
                 },
-                // Its role is not deployed yet (issue 23): the document the digest will hold.
-                usageDigest: {
-                    arn: `arn:aws:iam::${ACCOUNT_ID}:role/usage-digest`,
-                    policies: [
-                        usageDigestPolicy({
-                            scope: SCOPE,
-                            workGroupName: names.workGroup,
-                            databaseName: names.database,
-                            readBucketArns: [bucketArnOf("aws", usageBucket), bucketArnOf("aws", REPORTS_BUCKET)],
-                            resultsBucketArn: bucketArnOf("aws", names.resultsBucket),
-                            logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${DIGEST_LOG_GROUP}`,
-                            senderEmail: SENDER,
-                        }),
-                    ],
-                },
+                usageDigest: inlinePolicies(run, "insights-digest-role"),
+                digestScheduler: inlinePolicies(run, "insights-digest-scheduler-role"),
                 imageBuilder: {
                     arn: `arn:aws:iam::${ACCOUNT_ID}:role/image-builder-role`,
                     policies: [imageBuilderReadPolicy(bucketArnOf("aws", assetsBucket), ASSET_KEYS.imageBuilderPrefix)],
@@ -375,7 +353,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                 {
                     principal: "usageDigest",
                     action: "s3:GetObject",
-                    resource: `arn:aws:s3:::${REPORTS_BUCKET}/sessions/schedule=DAILY/year=2026/month=12/day=01/daily-sessions-report.csv`,
+                    resource: `arn:aws:s3:::${names.reportsBucket}/sessions/schedule=DAILY/year=2026/month=12/day=01/daily-sessions-report.csv`,
                     context: tls,
                     expect: "Allowed",
                 },
@@ -435,7 +413,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                 {
                     principal: "usageDigest",
                     action: "logs:PutLogEvents",
-                    resource: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${DIGEST_LOG_GROUP}:log-stream:x`,
+                    resource: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${names.digestLogGroup}:log-stream:x`,
                     expect: "Allowed",
                 },
                 // The image-update Lambda (runtime/image-update).
@@ -699,6 +677,26 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                     principal: "scheduler",
                     action: "sqs:SendMessage",
                     resource: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:other-queue`,
+                    expect: "ImplicitlyDenied",
+                },
+                // The digest's schedule: its one function, and nothing else.
+                {
+                    principal: "digestScheduler",
+                    action: "lambda:InvokeFunction",
+                    resource: names.digestFunctionArn,
+                    expect: "Allowed",
+                },
+                {
+                    principal: "digestScheduler",
+                    action: "lambda:InvokeFunction",
+                    resource: names.functionArn,
+                    expect: "ImplicitlyDenied",
+                    note: "the image updater's function",
+                },
+                {
+                    principal: "digestScheduler",
+                    action: "states:StartExecution",
+                    resource: names.stateMachineArn,
                     expect: "ImplicitlyDenied",
                 },
                 {
