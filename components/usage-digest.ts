@@ -13,6 +13,7 @@ import {
     DigestInput,
     handleUsageDigestEvent,
 } from "../runtime/insights/digest/digest-handler";
+import { DIGEST_ROLE_TAG } from "../runtime/insights/digest/digest-role-tag";
 import { DIGEST_ALARM_DESCRIPTION, DIGEST_ERRORS_METRIC } from "../runtime/insights/digest/digest-alarm";
 import { DEFAULT_MAX_SESSION_HOURS } from "../runtime/usage/named-queries";
 import { RUNTIME_PROVIDED_PACKAGES } from "./image-update-scheduler";
@@ -94,6 +95,8 @@ export class UsageDigest extends pulumi.ComponentResource {
             {
                 description: "appstream-ops usage digest: query the usage pipeline in its workgroup, email one digest",
                 assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
+                // How the policy pack's appstream-usage-digest-read-only finds it.
+                tags: { [DIGEST_ROLE_TAG.key]: DIGEST_ROLE_TAG.value },
             },
             parent,
         );

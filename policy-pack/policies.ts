@@ -11,6 +11,7 @@ import { scriptRolePutObjectOnlyAsCreated } from "./rules/script-role-put-object
 import { sesSenderRestricted } from "./rules/ses-sender-restricted";
 import { sessionScriptsWaitTime } from "./rules/session-scripts-wait-time";
 import { stateMachineLogging } from "./rules/state-machine-logging";
+import { usageDigestReadOnly } from "./rules/usage-digest-read-only";
 
 export const POLICY_PACK_NAME = "appstream-ops-guardrails";
 
@@ -23,4 +24,5 @@ export const policies: Policies = [
     stateMachineLogging,
     sesSenderRestricted,
     appStreamChangesTagScoped,
+    usageDigestReadOnly,
 ];

@@ -259,4 +259,52 @@ describe("advisory guardrails", () => {
             assert.match(found[0].message, /allows appstream:DeleteImage, appstream:UpdateFleet on any matching/);
         });
     });
+
+    describe("appstream-usage-digest-read-only", () => {
+        const POLICY = "appstream-usage-digest-read-only";
+        const role = (tags: unknown = { "appstream-ops:purpose": "usage-digest" }) =>
+            engineResource("aws:iam/role:Role", "digest-role", { name: "digest-role", tags });
+        const usageBucket = engineResource("aws:s3/bucket:Bucket", "usage-usage", {
+            bucket: "usage-bucket",
+            tags: { "appstream-ops:purpose": "session-usage-records" },
+        });
+        const granting = (...statements: object[]) =>
+            engineResource("aws:iam/rolePolicy:RolePolicy", "digest-policy", {
+                role: "digest-role",
+                policy: document(...statements.map((s) => ({ Effect: "Allow", ...s }))),
+            });
+        const READS = {
+            Action: ["athena:StartQueryExecution", "glue:GetTable", "s3:GetObject", "s3:ListBucket"],
+            Resource: ["arn:aws:s3:::usage-bucket", "arn:aws:s3:::usage-bucket/*"],
+        };
+        const RESULTS = { Action: ["s3:PutObject", "s3:GetObject"], Resource: "arn:aws:s3:::results-bucket/*" };
+
+        it("passes reads of the usage records and writes of query results", async () => {
+            assert.deepStrictEqual(await reported(POLICY, [role(), usageBucket, granting(READS, RESULTS)]), []);
+        });
+        it("reports a write to the usage records, another action, and NotResource (negative control)", async () => {
+            const found = await reported(POLICY, [
+                role(),
+                usageBucket,
+                granting(
+                    { Action: "s3:PutObject", Resource: "arn:aws:s3:::usage-bucket/sessions/*" },
+                    { Action: ["appstream:UpdateFleet", "s3:*"], Resource: "*" },
+                    { Action: "s3:GetObject", NotResource: "arn:aws:s3:::other/*" },
+                ),
+            ]);
+            assert.deepStrictEqual(
+                found.map((f) => f.message),
+                [
+                    'Role "digest-role": RolePolicy "digest-policy" statement 1 may write (s3:PutObject) to "arn:aws:s3:::usage-bucket/sessions/*", the usage records: the usage digest only reads, queries and reports.',
+                    'Role "digest-role": RolePolicy "digest-policy" statement 2 grants "appstream:UpdateFleet"; grants the wildcard "s3:*"; may write (s3:PutObject, s3:AbortMultipartUpload) to "*", not one results bucket\'s objects: the usage digest only reads, queries and reports.',
+                    'Role "digest-role": RolePolicy "digest-policy" statement 3 uses NotResource, which covers every other resource: the usage digest only reads, queries and reports.',
+                ],
+            );
+        });
+        it("judges only the digest's role: the same grants on an untagged role are another policy's business", async () => {
+            const write = granting({ Action: "s3:PutObject", Resource: "arn:aws:s3:::usage-bucket/*" });
+            assert.deepStrictEqual(await reported(POLICY, [role({}), usageBucket, write]), []);
+            assert.strictEqual((await reported(POLICY, [role(), usageBucket, write])).length, 1);
+        });
+    });
 });

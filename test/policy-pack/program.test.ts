@@ -6,6 +6,8 @@ import * as path from "path";
 import { USAGE_BUCKET_TAG as PACK_TAG } from "../../policy-pack/lib/usage-bucket";
 import { policies } from "../../policy-pack/policies";
 import { USAGE_BUCKET_TAG } from "../../runtime/usage/usage-bucket-tag";
+import { DIGEST_ROLE_TAG as PACK_DIGEST_TAG } from "../../policy-pack/lib/usage-digest-role";
+import { DIGEST_ROLE_TAG } from "../../runtime/insights/digest/digest-role-tag";
 import { Diagnostic, evaluatePack } from "../helpers/policy-pack";
 import {
     ELASTIC_FLEET_SESSION_SCRIPTS_TYPE,
@@ -21,9 +23,17 @@ const summary = (found: Diagnostic[]) =>
 
 /** The dev stack with both capabilities on, so every policy meets every resource it governs. */
 const devWithImageUpdates = () => ({ ...readStackConfig("dev"), "appstream-ops:imageUpdates": "true" });
+/** And fleet insights, with a monitored fleet and the usage digest to the summary's recipients. */
+const withDigest = () => ({
+    ...devWithImageUpdates(),
+    "appstream-ops:fleetInsights": "true",
+    "appstream-ops:monitoredFleets": '["fleet-a"]',
+    "appstream-ops:notifyEmails": '["ops@example.com"]',
+    "appstream-ops:senderEmail": "appstream@example.com",
+});
 
 describe("policy pack against the real program", () => {
-    it("has the three mandatory policies, under their fixed names, and five advisory ones", () => {
+    it("has the three mandatory policies, under their fixed names, and six advisory ones", () => {
         assert.deepStrictEqual(
             policies.map((p) => `${p.name}=${p.enforcementLevel}`),
             [
@@ -35,6 +45,7 @@ describe("policy pack against the real program", () => {
                 "appstream-state-machine-logging=advisory",
                 "appstream-ses-sender-restricted=advisory",
                 "appstream-changes-tag-scoped=advisory",
+                "appstream-usage-digest-read-only=advisory",
             ],
         );
     });
@@ -45,6 +56,19 @@ describe("policy pack against the real program", () => {
         assert.deepStrictEqual(run.one("aws:s3/bucket:Bucket", "usage-usage").inputs.tags, {
             [PACK_TAG.key]: PACK_TAG.value,
         });
+    });
+
+    it("tags the usage digest's role the way the pack finds it", async () => {
+        assert.deepStrictEqual(DIGEST_ROLE_TAG, PACK_DIGEST_TAG);
+        const run = await runProgram({ config: withDigest() });
+        assert.deepStrictEqual(run.one("aws:iam/role:Role", "insights-digest-role").inputs.tags, {
+            [PACK_DIGEST_TAG.key]: PACK_DIGEST_TAG.value,
+        });
+    });
+
+    it("passes every policy, with no diagnostic at all, with fleet insights and the usage digest on", async () => {
+        const run = await runProgram({ config: withDigest() });
+        assert.deepStrictEqual(summary(await evaluatePack(run.resources)), []);
     });
 
     it("passes every policy, with no diagnostic at all, for the dev stack as `pulumi up` sees it", async () => {
