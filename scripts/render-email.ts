@@ -2,8 +2,9 @@
  * npm run render:email
  *
  * Renders the summary email of the sample simulation (the mid-size sample account, the dev stack
- * with image updates on and two recipients) in Debian's headless Chromium, and writes the
- * screenshot the README shows: docs/summary-email.png. Needs /usr/bin/chromium.
+ * with image updates on and two recipients) and the usage digest of `npm run simulate-digest`'s
+ * sample in Debian's headless Chromium, and writes the screenshots the README shows:
+ * docs/summary-email.png and docs/usage-digest.png. Needs /usr/bin/chromium.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,6 +12,7 @@ import { launchChromium, renderEmail } from "../test/helpers/email-browser";
 import { withEnvironment } from "../test/helpers/environment";
 import { PROJECT_ROOT, parseCommandLine, runScript } from "./lib/cli";
 import { Simulation, simulate } from "./simulate";
+import { simulateDigest } from "./simulate-digest";
 
 /** The settings the sample is simulated with, over Pulumi.dev.yaml. */
 export const SAMPLE_SETTINGS = {
@@ -19,6 +21,13 @@ export const SAMPLE_SETTINGS = {
     "appstream-ops:senderEmail": "appstream-updates@example.com",
 };
 export const SCREENSHOT = path.join(PROJECT_ROOT, "docs", "summary-email.png");
+export const DIGEST_SCREENSHOT = path.join(PROJECT_ROOT, "docs", "usage-digest.png");
+/** The usage digest's sample: the dev stack with fleet insights on and one recipient. */
+export const DIGEST_SAMPLE_SETTINGS = {
+    "appstream-ops:fleetInsights": "true",
+    "appstream-ops:usageDigestEmails": '["appstream-owners@example.com"]',
+    "appstream-ops:senderEmail": "appstream-digest@example.com",
+};
 /** A desktop mail client's reading pane: the 640-pixel email and its margins. */
 export const DESKTOP_WIDTH = 720;
 
@@ -41,14 +50,24 @@ export async function sampleSummaryEmail(): Promise<Simulation["emails"][number]
     return emails[0];
 }
 
+/** The usage digest of the sample data, as the serialized digest function asks SES to send it. */
+export async function sampleDigestEmail(): Promise<{ subject: string; html: string }> {
+    return simulateDigest({ stack: "dev", overrides: DIGEST_SAMPLE_SETTINGS });
+}
+
 async function main(): Promise<number> {
     parseCommandLine("npm run render:email", {});
-    const email = await sampleSummaryEmail();
+    const emails: [string, { subject: string; html: string }][] = [
+        [SCREENSHOT, await sampleSummaryEmail()],
+        [DIGEST_SCREENSHOT, await sampleDigestEmail()],
+    ];
     const browser = await launchChromium();
     try {
-        const rendered = await renderEmail(browser, email.html, DESKTOP_WIDTH);
-        fs.writeFileSync(SCREENSHOT, rendered.png);
-        console.log(`${path.relative(PROJECT_ROOT, SCREENSHOT)}: ${rendered.png.length} bytes (${email.subject})`);
+        for (const [file, email] of emails) {
+            const rendered = await renderEmail(browser, email.html, DESKTOP_WIDTH);
+            fs.writeFileSync(file, rendered.png);
+            console.log(`${path.relative(PROJECT_ROOT, file)}: ${rendered.png.length} bytes (${email.subject})`);
+        }
     } finally {
         await browser.close();
     }

@@ -9,9 +9,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as sinon from "sinon";
 import { CONFIG_NAMESPACE, parseStackConfig } from "../config";
 import { deployedDigest } from "../test/helpers/deployed-digest";
-import { SAMPLE_FLEETS, answerWithSamples } from "../test/helpers/digest-outcomes";
+import { SAMPLE_FLEETS, SAMPLE_NOW, answerWithSamples } from "../test/helpers/digest-outcomes";
 import { FakeAthena, mockAthena } from "../test/helpers/fake-athena";
 import { FakeFleets } from "../test/helpers/fake-fleets";
 import { mockSes } from "../test/helpers/fake-appstream";
@@ -50,10 +51,14 @@ export async function simulateDigest(options: {
     const athenaMock = mockAthena(athena);
     const fleets = new FakeFleets(SAMPLE_FLEETS);
     const ses = mockSes();
+    // The function's clock reads the sample's date, so its period is the sample's week; only Date
+    // is faked, so the Athena adapter's waits still run.
+    const clock = sinon.useFakeTimers({ now: SAMPLE_NOW, toFake: ["Date"] });
     try {
-        answerWithSamples(athena, deployed.input, new Date());
+        answerWithSamples(athena, deployed.input, SAMPLE_NOW);
         await deployed.invoke();
     } finally {
+        clock.restore();
         athenaMock.restore();
         fleets.restore();
         ses.restore();
@@ -63,7 +68,7 @@ export async function simulateDigest(options: {
     const text = mail.Message?.Body?.Text?.Data ?? "";
     const html = mail.Message?.Body?.Html?.Data ?? "";
     const lines = [
-        `Simulated usage digest of stack "${stack}", for sample data (two stacks, two fleets), as of today`,
+        `Simulated usage digest of stack "${stack}", for sample data (two stacks, two fleets), run at ${SAMPLE_NOW.toISOString()} as the sample's week ends`,
         `  ${athena.executions.length} Athena queries in workgroup ${deployed.input.workGroup}; schedule input as deployed`,
         "",
         `From: ${mail.Source}`,

@@ -18,6 +18,8 @@ import type { FakeFleet } from "./fake-fleets";
 
 export const PERIOD = { from: "2026-11-23", to: "2026-11-30" };
 export const PREVIOUS = { from: "2026-11-16", to: "2026-11-23" };
+/** When a weekly digest of PERIOD runs: the Monday after it, 07:00 UTC. */
+export const SAMPLE_NOW = new Date("2026-11-30T07:00:00Z");
 let executions = 0;
 export const ok = (rows: QueryRow[]): QueryOutcome => ({
     status: "succeeded",

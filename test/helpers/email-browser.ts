@@ -37,6 +37,8 @@ export interface RenderedEmail {
     readonly bannerBackground: string;
     /** Links whose href is empty or not https. */
     readonly badLinks: string[];
+    /** Rendered width, in CSS pixels, of each bar of a chart (a cell 14 pixels high, as the digest draws them). */
+    readonly barWidths: number[];
     readonly png: Buffer;
 }
 
@@ -55,6 +57,7 @@ const MEASURE_IN_PAGE = `(texts) => {
         badLinks: [...document.querySelectorAll("a")]
             .map((a) => a.getAttribute("href") || "")
             .filter((href) => !href.startsWith("https://")),
+        barWidths: [...document.querySelectorAll('td[height="14"]')].map((td) => td.getBoundingClientRect().width),
     };
 }`;
 

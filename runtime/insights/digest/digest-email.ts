@@ -71,7 +71,8 @@ interface Bar {
 /**
  * A bar chart as rows of a table: label, bar, value. The bar is a cell whose width attribute is
  * its share of the largest value (Outlook honours width on cells, not CSS on divs); a zero gets no
- * coloured cell at all rather than a sliver.
+ * coloured cell at all rather than a sliver. Even the empty cells name the email's font: a client
+ * that falls back to its serif default for them shows a taller row.
  */
 function barChart(bars: readonly Bar[]): { html: string; text: string[] } {
     const largest = Math.max(0, ...bars.map((b) => b.value));
@@ -84,14 +85,14 @@ function barChart(bars: readonly Bar[]): { html: string; text: string[] } {
             const bar =
                 width > 0
                     ? `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>` +
-                      `<td width="${width}%" height="14" style="width:${width}%;height:14px;background:${BAR};font-size:0;line-height:0;">&nbsp;</td>` +
-                      (width < 100 ? `<td style="font-size:0;line-height:0;">&nbsp;</td>` : "") +
+                      `<td width="${width}%" height="14" style="${FONT}width:${width}%;height:14px;background:${BAR};font-size:0;line-height:0;">&nbsp;</td>` +
+                      (width < 100 ? `<td style="${FONT}font-size:0;line-height:0;">&nbsp;</td>` : "") +
                       `</tr></table>`
                     : "&nbsp;";
             return (
                 `<tr><td style="padding:0;border-bottom:1px solid #eaecf0;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="table-layout:fixed;"><tr>` +
                 `<td width="34%" style="${cell}${WRAP}">${escapeHtml(b.label)}</td>` +
-                `<td width="46%" style="padding:4px 0;">${bar}</td>` +
+                `<td width="46%" style="${FONT}padding:4px 0;">${bar}</td>` +
                 `<td width="20%" align="right" style="${cell}white-space:nowrap;">${escapeHtml(b.shown)}</td>` +
                 `</tr></table></td></tr>`
             );

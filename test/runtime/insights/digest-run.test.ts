@@ -14,7 +14,7 @@ import { DIGEST_QUERIES, RECONCILE_QUERY, digestPeriods } from "../../../runtime
 import { FakeAthena, mockAthena } from "../../helpers/fake-athena";
 import { FakeFleets } from "../../helpers/fake-fleets";
 import { manualClock } from "../../helpers/manual-clock";
-import { SAMPLE_FLEETS, answerWithSamples } from "../../helpers/digest-outcomes";
+import { SAMPLE_FLEETS, SAMPLE_NOW, answerWithSamples } from "../../helpers/digest-outcomes";
 
 const SETTINGS: DigestSettings = {
     database: "appstream_usage_prod",
@@ -25,7 +25,7 @@ const SETTINGS: DigestSettings = {
     maxSessionHours: 16,
     usageReports: false,
 };
-const NOW = new Date("2026-11-30T07:00:00Z");
+const NOW = SAMPLE_NOW;
 const CONTEXT = { account: "123456789012", region: "eu-west-1", stack: "appstream-ops/prod" };
 
 describe("one usage digest run: Athena (fake checked against its model), DescribeFleets, one email", () => {
