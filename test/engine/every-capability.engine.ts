@@ -1,7 +1,7 @@
 /**
  * A stack with every capability on, on the real Pulumi engine: image updates with recipients, a
  * created sender identity and alarms; usage reports; an Elastic fleet; a script-role network;
- * fleet insights on an Always-On and the Elastic fleet. The
+ * fleet insights on an Always-On and the Elastic fleet, with a daily usage digest. The
  * two dynamic providers run in the engine's own provider host and call AppStream. STAND-INS, named
  * as such: the AWS provider plugin (test/engine/stand-in-aws) and AppStream, a local endpoint that
  * serves the project's model-validated fakes over AppStream's wire protocol
@@ -37,6 +37,10 @@ const FULL_STACK_FILE = `config:
     - always-on-fleet-1
   appstream-ops:monitoredElasticFleets:
     - ${FLEET}
+  appstream-ops:usageDigestEmails:
+    - appstream-owners@example.com
+  appstream-ops:usageDigestSchedule: cron(0 7 ? * * *)
+  appstream-ops:usageDigestPeriodDays: "1"
 `;
 
 function stackWith(appstream: StandInAppStream, stackFile: string, env: NodeJS.ProcessEnv = {}): EngineProject {
@@ -78,6 +82,7 @@ describe("a stack with every capability on, on the real Pulumi engine (STAND-IN 
             "aws:cloudwatch:Dashboard",
             "aws:sns:TopicSubscription",
             "aws:ses:EmailIdentity",
+            "aws:lambda:FunctionEventInvokeConfig",
             "pulumi-nodejs:dynamic/appstream:UsageReportSubscription",
             "pulumi-nodejs:dynamic/appstream:ElasticFleetSessionScripts",
         ]);
@@ -121,6 +126,23 @@ describe("a stack with every capability on, on the real Pulumi engine (STAND-IN 
             documentedOutputs({ usageReports: true, elasticFleets: true, imageUpdates: true, fleetInsights: true }),
         );
         for (const [name, value] of Object.entries(outputs)) assert.ok(value, `${name} has no value`);
+    });
+
+    it("the usage digest's schedule input carries the stack file's digest settings and the pipeline's names", () => {
+        const outputs = project.outputs(STACK);
+        const input = JSON.parse(outputs.usageDigestInput as string);
+        assert.deepStrictEqual(
+            [input.recipients, input.periodDays, input.usageReports, input.database, input.workGroup],
+            [["appstream-owners@example.com"], 1, true, outputs.glueDatabaseName, outputs.athenaWorkgroupName],
+        );
+        const schedule = project
+            .resources(STACK)
+            .find(
+                (r) =>
+                    r.type === "aws:scheduler/schedule:Schedule" && r.outputs?.name === outputs.usageDigestScheduleName,
+            );
+        assert.strictEqual(schedule?.outputs?.scheduleExpression, "cron(0 7 ? * * *)");
+        assert.strictEqual(schedule?.outputs?.scheduleExpressionTimezone, "Europe/Berlin");
     });
 
     it("destroy keeps the usage bucket while it holds records (BucketNotEmpty), as the README says", async () => {
