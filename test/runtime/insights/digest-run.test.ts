@@ -10,7 +10,7 @@ import {
     runUsageDigest,
 } from "../../../runtime/insights/digest/digest-run";
 import { capacityOf, fleetCapacities } from "../../../runtime/insights/digest/fleet-capacity";
-import { DIGEST_QUERIES, RECONCILE_QUERY, digestPeriods } from "../../../runtime/insights/digest/usage-digest";
+import { RECONCILE_QUERY, digestPeriods } from "../../../runtime/insights/digest/usage-digest";
 import { FakeAthena, mockAthena } from "../../helpers/fake-athena";
 import { FakeFleets } from "../../helpers/fake-fleets";
 import { manualClock } from "../../helpers/manual-clock";
