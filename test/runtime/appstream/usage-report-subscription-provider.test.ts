@@ -13,7 +13,11 @@ import {
 } from "../../../runtime/appstream/usage-report-subscription-provider";
 import { mockAppStream } from "../../helpers/appstream-handlers";
 import { FAST_TUNING, asDeployed } from "../../helpers/dynamic-provider";
-import { FakeUsageReportSubscriptions, USAGE_REPORT_BUCKET } from "../../helpers/fake-usage-report-subscriptions";
+import {
+    FakeUsageReportSubscriptions,
+    SubscriptionOperation,
+    USAGE_REPORT_BUCKET,
+} from "../../helpers/fake-usage-report-subscriptions";
 import { sdkError } from "../../helpers/sdk-errors";
 
 const REGION = "eu-west-1";
@@ -87,13 +91,21 @@ describe("Usage report subscription provider (serialized, against aws-sdk-client
         assert.strictEqual(account.subscribed, false);
     });
 
-    it("retries throttling on every call", async () => {
-        account.faults.push(sdkError("ThrottlingException"), sdkError("ThrottlingException"));
-        await provider.create({ region: REGION });
-        account.faults.push(sdkError("ThrottlingException"));
-        await provider.delete(REGION, subscribed);
-        assert.strictEqual(account.subscribed, false);
-    });
+    // Each operation in turn: throttled twice, then answered.
+    const throttled: [SubscriptionOperation, () => Promise<unknown>, boolean][] = [
+        ["DescribeUsageReportSubscriptions", () => provider.read(REGION, subscribed), true],
+        ["CreateUsageReportSubscription", () => provider.create({ region: REGION }), false],
+        ["DeleteUsageReportSubscription", () => provider.delete(REGION, subscribed), true],
+    ];
+    for (const [operation, call, before] of throttled) {
+        it(`retries a throttled ${operation}`, async () => {
+            account.subscribed = before;
+            account.faultsOf[operation].push(sdkError("ThrottlingException"), sdkError("ThrottlingException"));
+            await call();
+            assert.strictEqual(account.calls[operation], 3, "two throttled tries, then the answer");
+            assert.strictEqual(account.subscribed, operation === "DescribeUsageReportSubscriptions" || !before);
+        });
+    }
 
     const failures: [string, () => Promise<unknown>, boolean, string][] = [
         [
