@@ -395,8 +395,10 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                     updateScheduleTimezone: "Europe/Berlin",
                     notifyEmails: '["ops@example.com","lead@example.com"]',
                     senderEmail: "appstream@example.com",
-                    pollIntervalMinutes: "15",
-                    maxWaitHours: "12",
+                    // Neither default (30 min, 24 h), and 30 checks rather than the defaults' 48:
+                    // a program that ignored either value would not give these.
+                    pollIntervalMinutes: "20",
+                    maxWaitHours: "10",
                     autoUpdateTagKey: "Patch",
                     autoUpdateTagValue: "monthly",
                     appStreamCallsPerSecond: "2",
@@ -411,13 +413,13 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                 tagValue: "monthly",
                 notifyEmails: ["ops@example.com", "lead@example.com"],
                 senderEmail: "appstream@example.com",
-                maxChecks: 48,
+                maxChecks: 30,
                 timeZone: "Europe/Berlin",
                 keepImageVersions: 0,
                 appStreamCallsPerSecond: 2,
             });
             const definition = JSON.parse(tuned.one(T.stateMachine, "image-updates-state-machine").inputs.definition);
-            assert.strictEqual(definition.States.WaitForUpdates.Seconds, 900);
+            assert.strictEqual(definition.States.WaitForUpdates.Seconds, 1200);
         });
     });
 
