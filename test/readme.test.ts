@@ -10,27 +10,10 @@ import { ASSET_KEYS } from "../runtime/usage/session-scripts";
 import { STATE } from "../runtime/image-update/run/state-machine";
 import { SAMPLE_SETTINGS, simulateSample } from "../scripts/render-email";
 import { PROJECT_ROOT, USAGE_REPORTS_AND_ONE_FLEET, runProgram } from "./helpers/program";
+import { README, firstColumn, readmeSection } from "./helpers/readme";
 
-const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-
-/** The text of one `## ` or `### ` section. */
-function section(title: string): string {
-    const start = readme.search(new RegExp(`^#{2,3} ${title}$`, "m"));
-    assert.ok(start >= 0, `README has no section "${title}"`);
-    const rest = readme.slice(start);
-    const bodyStart = rest.indexOf("\n") + 1;
-    const next = rest.slice(bodyStart).search(/^#{2,3} /m);
-    return next < 0 ? rest : rest.slice(0, bodyStart + next);
-}
-
-/** First cells of the rows of the first table in a text, without backticks. */
-function firstColumn(text: string): string[] {
-    return text
-        .split("\n")
-        .filter((line) => line.startsWith("| ") && !line.startsWith("| ---"))
-        .slice(1)
-        .map((line) => line.split("|")[1].trim().replace(/`/g, ""));
-}
+const readme = README;
+const section = readmeSection;
 
 describe("README stays true", () => {
     it("Quick start has exactly two commands: deploy a stack, and run the tests", () => {

@@ -6,6 +6,7 @@ import {
     glueColumns,
     scriptFieldSpecs,
 } from "../../../runtime/usage/record-schema";
+import { readmeSection, tableRows } from "../../helpers/readme";
 
 describe("usage-record schema", () => {
     it("has unique lower snake_case field names and leaves the partition key out of the record", () => {
@@ -48,10 +49,18 @@ describe("usage-record schema", () => {
         ]);
     });
 
-    it("gives the table and the scripts the same fields, in the same order", () => {
+    it("gives the table and the scripts the fields the README documents, with their types, in its order", () => {
+        // Both sides are generated from one array, so each is checked against the README's
+        // hand-written record table instead of against the other.
+        const documented = tableRows(readmeSection("The usage record")).map(([name, type]) => [name, type]);
+        assert.ok(documented.length >= 15, `the README's record table has ${documented.length} rows`);
         assert.deepStrictEqual(
             glueColumns().map((c) => [c.name, c.type]),
+            documented,
+        );
+        assert.deepStrictEqual(
             scriptFieldSpecs().map((f) => [f.name, f.type]),
+            documented,
         );
     });
 
