@@ -2,7 +2,8 @@
  * What each usage-report query should answer for the generated reports, computed here with plain
  * TypeScript, independently of the SQL.
  */
-import { DATA_TRANSFER_SETTINGS, DEFAULT_REPORT_WINDOWS } from "../../../runtime/usage/usage-report-queries";
+import { DEFAULT_REPORT_WINDOWS } from "../../../runtime/usage/usage-report-queries";
+import { DOCUMENTED_TRANSFER_SETTINGS } from "../../helpers/documented-report-columns";
 import type { ExpectedAnswer } from "./usage-answers";
 import type { ReportDay, ReportRow } from "./report-data";
 
@@ -69,7 +70,7 @@ export function expectedReportAnswers(days: readonly ReportDay[], now: string): 
     ]);
 
     const transfers = recent
-        .filter((r) => DATA_TRANSFER_SETTINGS.some((setting) => r[setting] === "ENABLED"))
+        .filter((r) => DOCUMENTED_TRANSFER_SETTINGS.some((setting) => r[setting] === "ENABLED"))
         .map((r) => [
             r.session_start_time,
             r.session_end_time,
@@ -78,7 +79,7 @@ export function expectedReportAnswers(days: readonly ReportDay[], now: string): 
             r.stack_name,
             r.fleet_name,
             r.user_session_id,
-            ...DATA_TRANSFER_SETTINGS.map((setting) => r[setting]),
+            ...DOCUMENTED_TRANSFER_SETTINGS.map((setting) => r[setting]),
         ]);
 
     return {
@@ -116,7 +117,7 @@ export function expectedReportAnswers(days: readonly ReportDay[], now: string): 
                 "stack_name",
                 "fleet_name",
                 "user_session_id",
-                ...DATA_TRANSFER_SETTINGS,
+                ...DOCUMENTED_TRANSFER_SETTINGS,
             ],
             rows: transfers,
             orderKey: (row) => [row[0]],
