@@ -205,7 +205,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
     });
 
     describe("state machine", () => {
-        it("is a standard state machine running the definition the builder makes, logging to its log group", () => {
+        it("is a standard state machine running the definition the builder makes, logging to its log group (wired from imageUpdateDefinition, which state-machine.test.ts and the deployed-workflow suites pin)", () => {
             const machine = run.one(T.stateMachine, "image-updates-state-machine");
             const functionArn = run.one(T.fn, "image-updates-function").state.arn;
             assert.strictEqual(machine.inputs.type, "STANDARD");

@@ -262,7 +262,7 @@ describe("UsagePipeline (real program under mocks)", () => {
     });
 
     describe("Glue and Athena", () => {
-        it("the table's columns are the usage-record schema", () => {
+        it("the table's columns are the usage-record schema (wired from glueColumns, which record-schema.test.ts pins to the README's record table)", () => {
             const table = run.one(T.table, "usage-sessions-table");
             assert.deepStrictEqual(table.inputs.storageDescriptor.columns, glueColumns());
             assert.deepStrictEqual(table.inputs.partitionKeys, [

@@ -8,6 +8,7 @@ import {
     reportTableParameters,
 } from "../../runtime/usage/usage-report-schema";
 import { usageReportNamedQueries } from "../../runtime/usage/usage-report-queries";
+import { DOCUMENTED_SESSIONS_REPORT_COLUMNS } from "../helpers/documented-report-columns";
 import { mockAppStream } from "../helpers/appstream-handlers";
 import { loadProvider, requiredModules } from "../helpers/dynamic-provider";
 import { FakeFleets } from "../helpers/fake-fleets";
@@ -63,7 +64,7 @@ describe("UsagePipeline: usage reports and Elastic fleets (real program under mo
         });
 
         for (const report of [SESSIONS_REPORT, APPLICATIONS_REPORT]) {
-            it(`reads the ${report.id} report as CSV with a header row, partition-projected on year/month/day`, () => {
+            it(`reads the ${report.id} report as CSV with a header row, partition-projected on year/month/day (parameters wired from reportTableParameters, which usage-reports.test.ts pins)`, () => {
                 const table = run.one(T.table, `usage-reports-${report.id}-table`);
                 assert.strictEqual(table.inputs.name, report.tableName);
                 assert.strictEqual(table.inputs.databaseName, "appstream_usage_dev");
@@ -80,10 +81,19 @@ describe("UsagePipeline: usage reports and Elastic fleets (real program under mo
                     "org.apache.hadoop.hive.serde2.OpenCSVSerde",
                 );
                 assert.deepStrictEqual(storage.columns, reportGlueColumns(report));
+                // Independent of the schema module: AppStream's documented fields, each a string, as
+                // OpenCSVSerde reads every column (Athena user guide, "OpenCSVSerDe for processing CSV").
+                assert.deepStrictEqual(
+                    storage.columns.map((c: { name: string; type: string }) => [c.name, c.type]),
+                    (report === SESSIONS_REPORT
+                        ? DOCUMENTED_SESSIONS_REPORT_COLUMNS
+                        : ["user_session_id", "application_name"]
+                    ).map((name) => [name, "string"]),
+                );
             });
         }
 
-        it("saves the report queries in the pipeline's workgroup, after the tables exist", () => {
+        it("saves the report queries in the pipeline's workgroup, after the tables exist (wired from usageReportNamedQueries, which usage-reports.test.ts and the Trino suite pin)", () => {
             const expected = usageReportNamedQueries("appstream_usage_dev");
             const tables = run.ofType(T.table).filter((t) => t.name.startsWith("usage-reports-"));
             for (const query of expected) {
