@@ -231,8 +231,24 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                 Action: ["lambda:InvokeFunction"],
                 Resource: [functionArn],
             });
-            assert.strictEqual(logs.Sid, "DeliverExecutionLogs");
-            assert.ok((logs.Action as string[]).every((a) => a.startsWith("logs:")));
+            // Exactly the actions AWS documents for a state machine logging to CloudWatch Logs, on
+            // "*" (Step Functions developer guide, "Using CloudWatch Logs to log execution history",
+            // IAM policies for logging: docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html).
+            assert.deepStrictEqual(logs, {
+                Sid: "DeliverExecutionLogs",
+                Effect: "Allow",
+                Action: [
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                ],
+                Resource: ["*"],
+            });
             assert.deepStrictEqual(
                 statements(run.one(T.role, "image-updates-state-machine-role").inputs.assumeRolePolicy),
                 [
