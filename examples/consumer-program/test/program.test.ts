@@ -73,9 +73,27 @@ test("the arguments reach the resources: schedule, time zone, Glue database", ()
     assert.strictEqual(database.inputs.name, "kiosk_usage");
 });
 
-test("the session scripts come from the installed package", () => {
-    const packaged = registered.filter((r) => r.type === "aws:s3/bucketObject:BucketObject");
-    assert.ok(packaged.length > 0, "no session-scripts package was uploaded");
+test("the session scripts come from the installed package, byte for byte", async () => {
+    const packageAssets = path.join(
+        path.dirname(require.resolve("appstream-ops/package.json")),
+        "dist",
+        "session-assets",
+    );
+    const shipped = fs.readdirSync(packageAssets).sort();
+    assert.ok(shipped.length > 0, `${packageAssets} holds no session scripts`);
+    // The image builder's copies are uploaded as file assets (their path, under mocks, a promise).
+    const uploaded = await Promise.all(
+        registered
+            .filter((r) => r.type === "aws:s3/bucketObject:BucketObject" && r.inputs.source !== undefined)
+            .map(async (r) => ({ key: r.inputs.key as string, file: (await r.inputs.source.path) as string })),
+    );
+    assert.deepStrictEqual(uploaded.map((o) => path.basename(o.file)).sort(), shipped);
+    for (const { key, file } of uploaded) {
+        const name = path.basename(file);
+        assert.ok(fs.readFileSync(file).equals(fs.readFileSync(path.join(packageAssets, name))), name);
+        assert.strictEqual(fs.realpathSync(path.dirname(file)), fs.realpathSync(packageAssets), name);
+        assert.strictEqual(key, `image-builder/${name}`);
+    }
 });
 
 test("the serialized image-update function loads from this program's node_modules and runs", async () => {
