@@ -8,23 +8,10 @@ import * as assert from "assert";
 import { Browser } from "playwright-core";
 import { failureEmail } from "../../runtime/image-update/email/summary-email";
 import { DESKTOP_WIDTH, SCREENSHOT, sampleSummaryEmail } from "../../scripts/render-email";
-import { RenderedEmail, launchChromium, renderEmail } from "../helpers/email-browser";
-import * as fs from "fs";
+import { launchChromium, renderEmail } from "../helpers/email-browser";
+import { PHONE_WIDTH, assertInOrder, assertReadable, assertScreenshot } from "../helpers/email-assertions";
 
-const PHONE_WIDTH = 375;
-/** What a styled cell's font must be: ours, never the browser's default serif. */
-const STYLED_FONT = /Segoe UI|Helvetica|Arial|Consolas/;
 const ORDER = ["Action needed", "What needs you", "Failed (", "For the record", "Updated (", "Quotas ("];
-
-function assertReadable(rendered: RenderedEmail, width: number): void {
-    assert.ok(
-        rendered.scrollWidth <= width,
-        `the page is ${rendered.scrollWidth} px wide at ${width} px: it scrolls sideways`,
-    );
-    const unstyled = rendered.fontFamilies.filter((family) => !STYLED_FONT.test(family));
-    assert.deepStrictEqual(unstyled, [], "every text cell is set in the email's own fonts");
-    assert.deepStrictEqual(rendered.badLinks, []);
-}
 
 describe("the summary email in headless Chromium", function () {
     this.timeout(300_000);
@@ -40,16 +27,7 @@ describe("the summary email in headless Chromium", function () {
     it("at a desktop width: styled, actions above the report, the amber action banner", async () => {
         const rendered = await renderEmail(browser, email.html, DESKTOP_WIDTH, ORDER);
         assertReadable(rendered, DESKTOP_WIDTH);
-        const tops = ORDER.map((text) => rendered.positions[text]);
-        assert.ok(
-            tops.every((top) => top >= 0),
-            JSON.stringify(rendered.positions),
-        );
-        assert.deepStrictEqual(
-            [...tops].sort((a, b) => a - b),
-            tops,
-            JSON.stringify(rendered.positions),
-        );
+        assertInOrder(rendered, ORDER);
         assert.strictEqual(rendered.bannerBackground, "rgb(181, 71, 8)");
         // A PNG as wide as the viewport: what docs/summary-email.png was made from.
         assert.strictEqual(rendered.png.readUInt32BE(16), DESKTOP_WIDTH);
@@ -77,8 +55,6 @@ describe("the summary email in headless Chromium", function () {
     });
 
     it("the README's screenshot is there, at the width the test renders", () => {
-        const png = fs.readFileSync(SCREENSHOT);
-        assert.strictEqual(png.subarray(1, 4).toString(), "PNG");
-        assert.strictEqual(png.readUInt32BE(16), DESKTOP_WIDTH);
+        assertScreenshot(SCREENSHOT, DESKTOP_WIDTH);
     });
 });

@@ -6,24 +6,17 @@
  * stripped must fail the same checks.
  */
 import * as assert from "assert";
-import * as fs from "fs";
 import { Browser } from "playwright-core";
 import { DESKTOP_WIDTH, DIGEST_SCREENSHOT, sampleDigestEmail } from "../../scripts/render-email";
 import { RenderedEmail, launchChromium, renderEmail } from "../helpers/email-browser";
+import { PHONE_WIDTH, assertInOrder, assertReadable, assertScreenshot } from "../helpers/email-assertions";
 
-const PHONE_WIDTH = 375;
-const STYLED_FONT = /Segoe UI|Helvetica|Arial|Consolas/;
 /** Actions first, then the figures. */
 const ORDER = ["What needs you", "Fleets close to full", "For the record", "Totals", "Hours per stack", "Top users"];
 
-function assertReadable(rendered: RenderedEmail, width: number): void {
-    assert.ok(
-        rendered.scrollWidth <= width,
-        `the page is ${rendered.scrollWidth} px wide at ${width} px: it scrolls sideways`,
-    );
-    const unstyled = rendered.fontFamilies.filter((family) => !STYLED_FONT.test(family));
-    assert.deepStrictEqual(unstyled, [], "every text cell is set in the email's own fonts");
-    assert.deepStrictEqual(rendered.badLinks, []);
+/** Readable as every email must be, and every bar drawn. */
+function assertReadableWithBars(rendered: RenderedEmail, width: number): void {
+    assertReadable(rendered, width);
     // Hours per stack (2 bars) and per day (1 day with hours): every bar is drawn, none a sliver.
     assert.ok(rendered.barWidths.length >= 3, `bars drawn: ${JSON.stringify(rendered.barWidths)}`);
     assert.ok(
@@ -45,17 +38,8 @@ describe("the usage digest in headless Chromium", function () {
 
     it("at a desktop width: styled, actions above the figures, bars as long as their values", async () => {
         const rendered = await renderEmail(browser, email.html, DESKTOP_WIDTH, ORDER);
-        assertReadable(rendered, DESKTOP_WIDTH);
-        const tops = ORDER.map((text) => rendered.positions[text]);
-        assert.ok(
-            tops.every((top) => top >= 0),
-            JSON.stringify(rendered.positions),
-        );
-        assert.deepStrictEqual(
-            [...tops].sort((a, b) => a - b),
-            tops,
-            JSON.stringify(rendered.positions),
-        );
+        assertReadableWithBars(rendered, DESKTOP_WIDTH);
+        assertInOrder(rendered, ORDER);
         // Hours per stack: sales 3.0 h, eng 0.5 h, so the first bar is six times the second.
         const [sales, eng] = rendered.barWidths;
         assert.ok(Math.abs(sales / eng - 6) < 0.5, `bars ${sales} px and ${eng} px for 3.0 h and 0.5 h`);
@@ -64,19 +48,17 @@ describe("the usage digest in headless Chromium", function () {
 
     it("at a phone width: the bars shrink with the column, nothing scrolls sideways", async () => {
         const rendered = await renderEmail(browser, email.html, PHONE_WIDTH);
-        assertReadable(rendered, PHONE_WIDTH);
+        assertReadableWithBars(rendered, PHONE_WIDTH);
         assert.ok(rendered.barWidths[0] >= 40, `the longest bar is ${rendered.barWidths[0]} px wide`);
     });
 
     it("negative control: the same email without its inline styles fails the checks", async () => {
         const unstyled = email.html.replace(/ style="[^"]*"/g, "");
         const rendered = await renderEmail(browser, unstyled, PHONE_WIDTH);
-        assert.throws(() => assertReadable(rendered, PHONE_WIDTH), assert.AssertionError);
+        assert.throws(() => assertReadableWithBars(rendered, PHONE_WIDTH), assert.AssertionError);
     });
 
     it("the README's screenshot is there, at the width the test renders", () => {
-        const png = fs.readFileSync(DIGEST_SCREENSHOT);
-        assert.strictEqual(png.subarray(1, 4).toString(), "PNG");
-        assert.strictEqual(png.readUInt32BE(16), DESKTOP_WIDTH);
+        assertScreenshot(DIGEST_SCREENSHOT, DESKTOP_WIDTH);
     });
 });
