@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { ProgramRun, runProgram } from "../helpers/program";
 import { metricProblem } from "../../runtime/insights/metric-reference";
 import { serviceModel, shapeViolations } from "../helpers/service-model";
+import { dashboardMetrics } from "../helpers/registered-resources";
 
 const T = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -97,8 +98,7 @@ describe("FleetInsights (real program under mocks)", () => {
         it("draws one dashboard, <stack>-appstream-ops-<region>, with the fleets and the image updater's runs and errors", () => {
             const dashboard = run.one(T.dashboard, "insights-dashboard");
             assert.strictEqual(dashboard.inputs.dashboardName, "dev-appstream-ops-eu-west-1");
-            const body = JSON.parse(dashboard.inputs.dashboardBody);
-            const metrics: unknown[][] = body.widgets.flatMap((w: any) => w.properties.metrics ?? []);
+            const metrics = dashboardMetrics(run, "insights-dashboard");
             const stateMachineArn = run.one("aws:sfn/stateMachine:StateMachine", "image-updates-state-machine").state
                 .arn;
             const functionName = run.one("aws:lambda/function:Function", "image-updates-function").state.name;

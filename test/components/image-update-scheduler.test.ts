@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { ImageUpdateScheduler } from "../../components/image-update-scheduler";
 import { imageUpdateDefinition } from "../../runtime/image-update/run/state-machine";
-import { archiveFiles, zippedSize } from "../helpers/lambda-archive";
+import { ARCHIVE_BUDGET_BYTES, archiveFiles, requiredPackages, zippedSize } from "../helpers/lambda-archive";
+import { inlinePolicyOf, statementsOf } from "../helpers/registered-resources";
 import { ACCOUNT_ID, ProgramRun, REGION, runProgram, runUnderMocks } from "../helpers/program";
 
 const T = {
@@ -14,27 +15,6 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     identity: "aws:ses/emailIdentity:EmailIdentity",
 };
-/** The archive budget from the issue: small enough to show in the console editor, fast to deploy. */
-const ARCHIVE_BUDGET_BYTES = 64 * 1024;
-
-type Statement = {
-    Sid?: string;
-    Effect: string;
-    Action: string | string[];
-    Resource: string | string[];
-    Condition?: unknown;
-};
-function statements(policy: unknown): Statement[] {
-    const doc = typeof policy === "string" ? JSON.parse(policy) : policy;
-    return doc.Statement;
-}
-
-function policyOf(run: ProgramRun, roleName: string): Statement[] {
-    const role = run.one(T.role, roleName);
-    const policies = run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name);
-    assert.strictEqual(policies.length, 1, `${roleName} has ${policies.length} inline policies`);
-    return statements(policies[0].inputs.policy);
-}
 
 describe("ImageUpdateScheduler (real program under mocks)", () => {
     let run: ProgramRun;
@@ -82,8 +62,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
             assert.deepStrictEqual(Object.keys(files), ["__index.js"]);
             const size = zippedSize(files);
             assert.ok(size <= ARCHIVE_BUDGET_BYTES, `archive is ${size} bytes`);
-            const required = [...files["__index.js"].matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-            assert.deepStrictEqual([...new Set(required.map((r) => r.split("/").slice(0, 2).join("/")))].sort(), [
+            assert.deepStrictEqual(requiredPackages(files["__index.js"]), [
                 "@aws-sdk/client-appstream",
                 "@aws-sdk/client-resource-groups-tagging-api",
                 "@aws-sdk/client-s3",
@@ -96,7 +75,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
         it("may call only the AppStream actions it uses, scoped as AWS authorizes them, and write only its own log group", () => {
             const logGroupArn = run.one(T.logGroup, "image-updates-function-logs").state.arn;
             const runStateBucket = run.one("aws:s3/bucket:Bucket", "image-updates-run-state").state.bucket;
-            assert.deepStrictEqual(policyOf(run, "image-updates-function-role"), [
+            assert.deepStrictEqual(inlinePolicyOf(run, "image-updates-function-role"), [
                 // No resource type for these in the Service Authorization Reference: only "*" allows them.
                 {
                     Sid: "DiscoverImagesFleetsAndBuilders",
@@ -181,7 +160,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                     Resource: [`${logGroupArn}:*`],
                 },
             ]);
-            const trust = statements(run.one(T.role, "image-updates-function-role").inputs.assumeRolePolicy);
+            const trust = statementsOf(run.one(T.role, "image-updates-function-role").inputs.assumeRolePolicy);
             assert.deepStrictEqual(trust, [
                 { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
             ]);
@@ -191,7 +170,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
             const withEmail = await runProgram({
                 config: { notifyEmails: '["ops@example.com"]', senderEmail: "appstream@example.com" },
             });
-            const ses = policyOf(withEmail, "image-updates-function-role").find(
+            const ses = inlinePolicyOf(withEmail, "image-updates-function-role").find(
                 (s) => s.Sid === "SendSummaryFromSender",
             );
             assert.deepStrictEqual(ses, {
@@ -224,7 +203,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
 
         it("can only invoke its function and deliver its logs, assumed by Step Functions for this account", () => {
             const functionArn = run.one(T.fn, "image-updates-function").state.arn;
-            const [invoke, logs] = policyOf(run, "image-updates-state-machine-role");
+            const [invoke, logs] = inlinePolicyOf(run, "image-updates-state-machine-role");
             assert.deepStrictEqual(invoke, {
                 Sid: "InvokeWorkflowFunction",
                 Effect: "Allow",
@@ -250,7 +229,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                 Resource: ["*"],
             });
             assert.deepStrictEqual(
-                statements(run.one(T.role, "image-updates-state-machine-role").inputs.assumeRolePolicy),
+                statementsOf(run.one(T.role, "image-updates-state-machine-role").inputs.assumeRolePolicy),
                 [
                     {
                         Effect: "Allow",
@@ -376,7 +355,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
         it("its role may only start executions of this state machine and fill its dead-letter queue", () => {
             const machine = run.one(T.stateMachine, "image-updates-state-machine");
             const queue = run.one("aws:sqs/queue:Queue", "image-updates-schedule-dlq");
-            assert.deepStrictEqual(policyOf(run, "image-updates-scheduler-role"), [
+            assert.deepStrictEqual(inlinePolicyOf(run, "image-updates-scheduler-role"), [
                 {
                     Sid: "StartImageUpdateRun",
                     Effect: "Allow",
@@ -391,7 +370,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
                 },
             ]);
             assert.deepStrictEqual(
-                statements(run.one(T.role, "image-updates-scheduler-role").inputs.assumeRolePolicy),
+                statementsOf(run.one(T.role, "image-updates-scheduler-role").inputs.assumeRolePolicy),
                 [
                     {
                         Effect: "Allow",
@@ -445,7 +424,7 @@ describe("ImageUpdateScheduler (real program under mocks)", () => {
         });
         const actions = withEmail
             .ofType(T.rolePolicy)
-            .flatMap((p) => statements(p.inputs.policy))
+            .flatMap((p) => statementsOf(p.inputs.policy))
             .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
         assert.ok(actions.length > 10);
         assert.deepStrictEqual(

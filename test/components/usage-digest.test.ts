@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { ProgramRun, REGION, ACCOUNT_ID, runProgram } from "../helpers/program";
-import { archiveFiles, zippedSize } from "../helpers/lambda-archive";
+import { ARCHIVE_BUDGET_BYTES, archiveFiles, requiredPackages, zippedSize } from "../helpers/lambda-archive";
+import { dashboardMetrics, inlinePolicyOf } from "../helpers/registered-resources";
 import { deployedDigest } from "../helpers/deployed-digest";
 import { FakeAthena, mockAthena } from "../helpers/fake-athena";
 import { FakeFleets } from "../helpers/fake-fleets";
@@ -26,20 +27,6 @@ const DIGEST_STACK = {
     fleetInsights: "true",
     notifyEmails: '["ops@example.com"]',
     senderEmail: "appstream@example.com",
-};
-/** The digest function's archive budget: the same as the image updater's. */
-const ARCHIVE_BUDGET_BYTES = 64 * 1024;
-
-const policyOf = (run: ProgramRun, roleName: string) => {
-    const role = run.one(T.role, roleName);
-    const policies = run.ofType(T.rolePolicy).filter((p) => p.inputs.role === role.state.name);
-    assert.strictEqual(policies.length, 1, `${roleName} has ${policies.length} inline policies`);
-    const policy = policies[0].inputs.policy;
-    return (typeof policy === "string" ? JSON.parse(policy) : policy).Statement as {
-        Sid: string;
-        Action: string[];
-        Resource: string[];
-    }[];
 };
 
 describe("UsageDigest (real program under mocks)", () => {
@@ -89,7 +76,7 @@ describe("UsageDigest (real program under mocks)", () => {
 
         it("the schedule may invoke the digest function and nothing else; an invocation retries once", () => {
             const fn = run.one(T.fn, "insights-digest-function");
-            assert.deepStrictEqual(policyOf(run, "insights-digest-scheduler-role"), [
+            assert.deepStrictEqual(inlinePolicyOf(run, "insights-digest-scheduler-role"), [
                 {
                     Sid: "StartUsageDigest",
                     Effect: "Allow",
@@ -102,14 +89,16 @@ describe("UsageDigest (real program under mocks)", () => {
         });
 
         it("the digest role reads the pipeline's buckets and sends from senderEmail only", () => {
-            const statements = policyOf(run, "insights-digest-role");
+            const statements = inlinePolicyOf(run, "insights-digest-role");
             const usageBucket = `arn:aws:s3:::${run.outputs.usageBucketName}`;
-            const read = statements.find((s) => s.Action.includes("s3:GetObject"))!;
-            assert.ok(read.Resource.includes(`${usageBucket}/*`), JSON.stringify(read));
-            const ses = statements.find((s) => s.Action.includes("ses:SendEmail"))!;
+            const read = statements.find((s) => [s.Action].flat().includes("s3:GetObject"))!;
+            assert.ok([read.Resource].flat().includes(`${usageBucket}/*`), JSON.stringify(read));
+            const ses = statements.find((s) => [s.Action].flat().includes("ses:SendEmail"))!;
             assert.ok(JSON.stringify(ses).includes("appstream@example.com"), JSON.stringify(ses));
             assert.ok(
-                statements.every((s) => !s.Action.some((a) => /^(appstream:(?!Describe)|iam:|s3:Delete)/.test(a))),
+                statements.every(
+                    (s) => ![s.Action].flat().some((a) => /^(appstream:(?!Describe)|iam:|s3:Delete)/.test(a)),
+                ),
                 JSON.stringify(statements),
             );
         });
@@ -124,8 +113,7 @@ describe("UsageDigest (real program under mocks)", () => {
             );
             assert.strictEqual(metricProblem({ namespace, name, statistic, dimensions }), undefined);
             assert.deepStrictEqual(alarm.inputs.alarmActions, [run.outputs.insightsAlarmTopicArn]);
-            const body = JSON.parse(run.one(T.dashboard, "insights-dashboard").inputs.dashboardBody);
-            const metrics: unknown[][] = body.widgets.flatMap((w: any) => w.properties.metrics ?? []);
+            const metrics = dashboardMetrics(run, "insights-dashboard");
             assert.ok(metrics.some((m) => m[1] === "Errors" && m[3] === fn.state.name));
         });
 
@@ -134,8 +122,7 @@ describe("UsageDigest (real program under mocks)", () => {
             assert.deepStrictEqual(Object.keys(files), ["__index.js"]);
             const size = zippedSize(files);
             assert.ok(size <= ARCHIVE_BUDGET_BYTES, `archive is ${size} bytes`);
-            const required = [...files["__index.js"].matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-            assert.deepStrictEqual([...new Set(required.map((r) => r.split("/").slice(0, 2).join("/")))].sort(), [
+            assert.deepStrictEqual(requiredPackages(files["__index.js"]), [
                 "@aws-sdk/client-appstream",
                 "@aws-sdk/client-athena",
                 "@aws-sdk/client-ses",
@@ -193,10 +180,12 @@ describe("UsageDigest (real program under mocks)", () => {
         assert.deepStrictEqual(input.recipients, ["owners@example.com"]);
         assert.strictEqual(input.usageReports, true);
         const reportBucket = run.outputs.usageReportBucketName as string;
-        const statements = policyOf(run, "insights-digest-role");
+        const statements = inlinePolicyOf(run, "insights-digest-role");
         assert.ok(
             statements.some(
-                (s) => s.Action.includes("s3:GetObject") && s.Resource.includes(`arn:aws:s3:::${reportBucket}/*`),
+                (s) =>
+                    [s.Action].flat().includes("s3:GetObject") &&
+                    [s.Resource].flat().includes(`arn:aws:s3:::${reportBucket}/*`),
             ),
             JSON.stringify(statements),
         );

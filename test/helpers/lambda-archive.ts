@@ -21,6 +21,15 @@ export async function archiveFiles(fn: RecordedResource): Promise<Record<string,
     return files;
 }
 
+/** The archive budget of every function: small enough to show in the console editor, fast to deploy. */
+export const ARCHIVE_BUDGET_BYTES = 64 * 1024;
+
+/** The packages `__index.js` requires (`@scope/name` or `name`), once each, sorted. */
+export function requiredPackages(indexJs: string): string[] {
+    const required = [...indexJs.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    return [...new Set(required.map((r) => r.split("/").slice(0, 2).join("/")))].sort();
+}
+
 /** Size of the archive zipped as Lambda receives it (deflate), in bytes. */
 export function zippedSize(files: Record<string, string>): number {
     return createZip(Object.entries(files).map(([name, text]) => ({ name, data: Buffer.from(text, "utf8") }))).length;
