@@ -27,6 +27,13 @@ export const ok = (rows: QueryRow[]): QueryOutcome => ({
     rows,
     scannedBytes: 1000,
 });
+/** A query that failed: Athena's reason, whether the scan cutoff stopped it, and its execution when one started. */
+export const failed = (reason: string, scanCutoff = false, executionId?: string): QueryOutcome => ({
+    status: "failed",
+    ...(executionId ? { executionId } : {}),
+    reason,
+    scanCutoff,
+});
 export const perUserRow = (user_name: string, stack_name: string, sessions: number, seconds: number) => ({
     user_name,
     stack_name,

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { DigestContext, athenaExecutionUrl, digestEmail } from "../../../runtime/insights/digest/digest-email";
 import { DIGEST_QUERIES, usageDigest } from "../../../runtime/insights/digest/usage-digest";
-import { ok, perUserRow, sampleOutcomes } from "../../helpers/digest-outcomes";
+import { failed, ok, perUserRow, sampleOutcomes } from "../../helpers/digest-outcomes";
 
 const CONTEXT: DigestContext = {
     account: "123456789012",
@@ -114,12 +114,7 @@ describe("the usage digest email", () => {
             ...base,
             current: {
                 ...base.current,
-                [DIGEST_QUERIES.peaks]: {
-                    status: "failed",
-                    executionId: "exec-peaks",
-                    reason: "Query cancelled: bytes scanned limit was exceeded",
-                    scanCutoff: true,
-                },
+                [DIGEST_QUERIES.peaks]: failed("Query cancelled: bytes scanned limit was exceeded", true, "exec-peaks"),
             },
         });
         const mail = digestEmail(digest, CONTEXT);
@@ -133,15 +128,11 @@ describe("the usage digest email", () => {
     });
 
     it("when no query answered: a FAILED email with every reason, never silence", () => {
-        const failed = {
-            status: "failed" as const,
-            reason: "AccessDeniedException: not authorized",
-            scanCutoff: false,
-        };
+        const denied = failed("AccessDeniedException: not authorized");
         const digest = usageDigest(
             sampleOutcomes({
-                current: Object.fromEntries(Object.values(DIGEST_QUERIES).map((id) => [id, failed])),
-                previousPerUser: failed,
+                current: Object.fromEntries(Object.values(DIGEST_QUERIES).map((id) => [id, denied])),
+                previousPerUser: denied,
             }),
         );
         const mail = digestEmail(digest, CONTEXT);

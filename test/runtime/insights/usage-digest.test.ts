@@ -10,7 +10,7 @@ import {
     hasUsage,
     usageDigest,
 } from "../../../runtime/insights/digest/usage-digest";
-import { PERIOD, PREVIOUS, ok, perUserRow, sampleOutcomes } from "../../helpers/digest-outcomes";
+import { PERIOD, PREVIOUS, failed, ok, perUserRow, sampleOutcomes } from "../../helpers/digest-outcomes";
 
 describe("the usage digest's figures, from the named queries' rows", () => {
     it("reads the whole UTC days before the run, and as many before them", () => {
@@ -145,20 +145,10 @@ describe("the usage digest's figures, from the named queries' rows", () => {
             ...base,
             current: {
                 ...base.current,
-                [DIGEST_QUERIES.peaks]: {
-                    status: "failed",
-                    executionId: "exec-peaks",
-                    reason: "Query exhausted resources",
-                    scanCutoff: false,
-                },
-                [DIGEST_QUERIES.perDay]: {
-                    status: "failed",
-                    executionId: "exec-days",
-                    reason: "cancelled",
-                    scanCutoff: true,
-                },
+                [DIGEST_QUERIES.peaks]: failed("Query exhausted resources", false, "exec-peaks"),
+                [DIGEST_QUERIES.perDay]: failed("cancelled", true, "exec-days"),
             },
-            previousPerUser: { status: "failed", reason: "ThrottlingException", scanCutoff: false },
+            previousPerUser: failed("ThrottlingException"),
         });
         assert.strictEqual(digest.peaks, undefined);
         assert.strictEqual(digest.hoursPerDay, undefined);
