@@ -449,6 +449,13 @@ export type AppStreamOpsConfig = {
 };
 
 /** A default as a stack file spells it: strings as they are, anything else as JSON. */
+/** Who gets the usage digest: `usageDigestEmails`, else the image updater's `notifyEmails`. */
+export function usageDigestRecipients(
+    config: Pick<AppStreamOpsConfig, "usageDigestEmails" | "notifyEmails">,
+): string[] {
+    return config.usageDigestEmails.length > 0 ? config.usageDigestEmails : config.notifyEmails;
+}
+
 export function stackFileDefault(name: ConfigKey): string {
     return configText(CONFIG_KEYS[name].defaultValue);
 }

@@ -3,7 +3,14 @@
  * the stack's `appstream-ops:` keys. Another program imports the same components from the package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FleetInsights, ImageUpdateScheduler, UsagePipeline, loadConfig, stackDatabaseName } from "./library";
+import {
+    FleetInsights,
+    ImageUpdateScheduler,
+    UsagePipeline,
+    loadConfig,
+    stackDatabaseName,
+    usageDigestRecipients,
+} from "./library";
 
 // Fails here, before any resource is registered, when a config key is invalid: `pulumi preview` fails with the message.
 const config = loadConfig();
@@ -77,8 +84,8 @@ export const imageUpdateAlarmTopicArn = imageUpdates?.alarmTopicArn;
 export const imageUpdateDeadLetterQueueUrl = imageUpdates?.deadLetterQueueUrl;
 export const imageUpdateRunStateBucketName = imageUpdates?.runStateBucketName;
 
-// The digest goes to its own list, else to the image updater's; it reads the usage pipeline.
-const digestRecipients = config.usageDigestEmails.length > 0 ? config.usageDigestEmails : config.notifyEmails;
+// The digest reads the usage pipeline.
+const digestRecipients = usageDigestRecipients(config);
 if (config.fleetInsights && !usage) {
     pulumi.log.warn(
         "appstream-ops:usagePipeline is false, so fleet insights sends no usage digest email (it reads the pipeline's records): set appstream-ops:usagePipeline to true for it",

@@ -19,5 +19,6 @@ export {
     ConfigValidationError,
     loadConfig,
     parseConfig,
+    usageDigestRecipients,
 } from "./config";
 export { stackDatabaseName } from "./runtime/usage/glue-table";

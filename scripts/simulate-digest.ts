@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as sinon from "sinon";
-import { CONFIG_NAMESPACE, parseStackConfig } from "../config";
+import { CONFIG_NAMESPACE, parseStackConfig, usageDigestRecipients } from "../config";
 import { deployedDigest } from "../test/helpers/deployed-digest";
 import { SAMPLE_FLEETS, SAMPLE_NOW, answerWithSamples } from "../test/helpers/digest-outcomes";
 import { FakeAthena, mockAthena } from "../test/helpers/fake-athena";
@@ -31,7 +31,7 @@ function noDigestReason(config: Record<string, string>): string | undefined {
     const k = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
     if (!c.fleetInsights) return `${k("fleetInsights")} is false; add --config fleetInsights=true`;
     if (!c.usagePipeline) return `${k("usagePipeline")} is false; add --config usagePipeline=true`;
-    if (c.usageDigestEmails.length === 0 && c.notifyEmails.length === 0) {
+    if (usageDigestRecipients(c).length === 0) {
         return `${k("usageDigestEmails")} and ${k("notifyEmails")} are empty; add --config 'usageDigestEmails=["you@example.com"]' --config senderEmail=digest@example.com`;
     }
     return undefined;
