@@ -1,24 +1,14 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { Statement, describeStatement, hasWildcard } from "../lib/iam-statements";
-import { Unknown, isPlainObject, isUnknown } from "../lib/plain-values";
+import { Unknown, isUnknown } from "../lib/plain-values";
 import { PermissionSource, assumableBy, rolePermissions } from "../lib/role-permissions";
-import { StackResource, describeResource, ofType, reportDeferred, stackResources } from "../lib/stack-resources";
-import { USAGE_BUCKET_TAG } from "../lib/usage-bucket";
+import { StackResource, describeResource, reportDeferred, stackResources } from "../lib/stack-resources";
+import { USAGE_BUCKET_TAG, usageBuckets } from "../lib/usage-bucket";
 
 export const APPSTREAM_PRINCIPAL = "appstream.amazonaws.com";
 const ALLOWED_ACTION = "s3:PutObject";
 // Partition without wildcards, then bucket and key: arn:aws:s3:::bucket/key.
 const S3_ARN = /^arn:aws(?:-[a-z]+)*:s3:::([^/]*)(\/.*)?$/;
-
-/** Names of the usage buckets in the stack, or the Unknown standing in for one not named yet. */
-function usageBuckets(resources: StackResource[]): (string | Unknown)[] {
-    return ofType(resources, "bucket")
-        .filter((b) => {
-            const tags = b.props.tags;
-            return isPlainObject(tags) && tags[USAGE_BUCKET_TAG.key] === USAGE_BUCKET_TAG.value;
-        })
-        .map((b) => (isUnknown(b.props.bucket) ? b.props.bucket : String(b.props.bucket)));
-}
 
 /**
  * What is wrong with one Allow statement, as phrases; empty when it only writes usage records.

@@ -2,9 +2,9 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { Statement, describeStatement, grantsAction, hasWildcard } from "../lib/iam-statements";
 import { isPlainObject } from "../lib/plain-values";
 import { rolePermissions } from "../lib/role-permissions";
-import { StackResource, ofType, reportDeferred, stackResources } from "../lib/stack-resources";
+import { StackResource, reportDeferred, stackResources } from "../lib/stack-resources";
 import { DIGEST_ROLE_TAG } from "../lib/usage-digest-role";
-import { USAGE_BUCKET_TAG } from "../lib/usage-bucket";
+import { usageBuckets } from "../lib/usage-bucket";
 
 /**
  * What the usage digest does (README, "The usage digest email"): run Athena queries, read Glue and
@@ -43,14 +43,7 @@ function tagged(role: StackResource): boolean {
     );
 }
 
-function usageBucketNames(resources: StackResource[]): string[] {
-    return ofType(resources, "bucket")
-        .filter((b) => isPlainObject(b.props.tags) && b.props.tags[USAGE_BUCKET_TAG.key] === USAGE_BUCKET_TAG.value)
-        .map((b) => b.props.bucket)
-        .filter((name): name is string => typeof name === "string");
-}
-
-function problemsOf(statement: Statement, usageBuckets: string[]): string[] {
+function problemsOf(statement: Statement, usageBucketNames: string[]): string[] {
     const problems: string[] = [];
     if (statement.notActions.length > 0) problems.push(`uses NotAction, which grants every other action`);
     for (const action of statement.actions) {
@@ -63,7 +56,7 @@ function problemsOf(statement: Statement, usageBuckets: string[]): string[] {
         const bucket = S3_OBJECT.exec(resource)?.[1];
         if (bucket === undefined || hasWildcard(bucket)) {
             problems.push(`may write (${writes.join(", ")}) to "${resource}", not one results bucket's objects`);
-        } else if (usageBuckets.includes(bucket)) {
+        } else if (usageBucketNames.includes(bucket)) {
             problems.push(`may write (${writes.join(", ")}) to "${resource}", the usage records`);
         }
     }
@@ -77,7 +70,8 @@ export const usageDigestReadOnly: StackValidationPolicy = {
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
         const resources = stackResources(args);
-        const usageBuckets = usageBucketNames(resources);
+        // While a name is not known yet (preview), that bucket cannot be matched.
+        const usageBucketNames = usageBuckets(resources).filter((b): b is string => typeof b === "string");
         for (const { role, label, sources } of rolePermissions(resources).roles) {
             if (!tagged(role)) continue;
             for (const source of sources) {
@@ -86,7 +80,7 @@ export const usageDigestReadOnly: StackValidationPolicy = {
                 if (source.document?.kind !== "parsed") continue;
                 for (const statement of source.document.statements) {
                     if (!statement.allow) continue;
-                    const problems = problemsOf(statement, usageBuckets);
+                    const problems = problemsOf(statement, usageBucketNames);
                     if (problems.length > 0) {
                         reportViolation(
                             `${label}: ${source.label} ${describeStatement(statement)} ${problems.join("; ")}: the usage digest only reads, queries and reports.`,
